@@ -1,0 +1,131 @@
+"""Command line: ``jumpcoder-lsp complete|serve|models``. Argument parsing and printing only."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Optional, Sequence
+
+
+class StderrProgress:
+    """Progress lines on stderr (one per message, with elapsed seconds)."""
+
+    def __init__(self, quiet: bool = False):
+        self.quiet = quiet
+        self.t0 = time.perf_counter()
+
+    def __call__(self, message: str, fraction: Optional[float] = None) -> None:
+        if self.quiet:
+            return
+        pct = f" {fraction * 100:3.0f}%" if fraction is not None else ""
+        print(f"[{time.perf_counter() - self.t0:6.1f}s]{pct} {message}", file=sys.stderr, flush=True)
+
+
+def _add_model_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--preset", default=None, help="model preset for both roles (default: qwen2.5-coder-0.5b)")
+    p.add_argument("--gen-model", default=None, help="generation model: preset, local dir, .gguf file or hub id")
+    p.add_argument("--infill-model", default=None, help="infilling model (default: the generation model)")
+    p.add_argument("--runtime", default="auto", choices=["auto", "torch"], help="model runtime")
+    p.add_argument("--device", default="auto", help="auto, cpu or cuda")
+    p.add_argument("--dtype", default="auto", help="auto, float32, bfloat16 or float16")
+
+
+def _complete(args: argparse.Namespace) -> int:
+    from .edits import completion_to_workspace_edit
+    from .engine import EngineConfig, complete
+    from .engine.apply import unified_diff
+    from .languages import language_for_path
+    from .loading import load_model_pair
+
+    progress = StderrProgress(args.quiet)
+    path = Path(args.file)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"error: cannot read {path}: {exc}", file=sys.stderr)
+        return 1
+    language = language_for_path(str(path))
+    line = args.line - 1
+    lines = text.splitlines(keepends=True)
+    if args.column is None:
+        column = len(lines[line].rstrip("\r\n")) if 0 <= line < len(lines) else 0
+    else:
+        column = args.column - 1
+    overrides = {k: v for k, v in (("k", args.k), ("tau", args.tau), ("max_lines", args.max_lines)) if v is not None}
+    config = EngineConfig.from_mapping(overrides, base=language_defaults(args, language.name))
+    models = load_model_pair(
+        args.gen_model or args.preset or "qwen2.5-coder-0.5b",
+        args.infill_model,
+        runtime=args.runtime, device=args.device, dtype=args.dtype, progress=progress,
+    )
+    progress(f"running {args.method} from line {args.line} ({models.description})")
+    result = complete(text, line, column, models=models, language=language, config=config,
+                      method=args.method, progress=progress)
+    progress(f"done in {result.seconds:.1f}s: {len(result.steps)} steps, {result.jumps} jumps")
+    if args.json:
+        print(json.dumps(completion_to_workspace_edit(path.resolve().as_uri(), text, line, column, result), indent=2))
+    else:
+        sys.stdout.write(unified_diff(text, line, column, result, str(path)))
+    if args.trace:
+        for step in result.steps:
+            extra = f" judge={step.judge} V={step.value:.2f}" if step.judge else ""
+            print(f"  {step.kind:8s} @{step.line:<3d}{extra} {step.text.rstrip()!r}", file=sys.stderr)
+    return 0
+
+
+def language_defaults(args: argparse.Namespace, language: str):
+    """Preset-recommended k and tau for the language (the paper's defaults)."""
+    from .engine import EngineConfig
+    from .loading import preset_engine_defaults
+
+    return EngineConfig.from_mapping(preset_engine_defaults(args.gen_model or args.preset or "qwen2.5-coder-0.5b", language))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="jumpcoder-lsp", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    c = sub.add_parser("complete", help="run JumpCoder at a position and print the change as a diff")
+    c.add_argument("file")
+    c.add_argument("--line", type=int, required=True, help="1-based line of the cursor")
+    c.add_argument("--column", type=int, default=None, help="1-based column (default: end of line)")
+    c.add_argument("--method", default="jumpcoder", choices=["jumpcoder", "autoregressive", "filtered"])
+    c.add_argument("--k", type=int, default=None)
+    c.add_argument("--tau", type=float, default=None)
+    c.add_argument("--max-lines", type=int, default=None)
+    c.add_argument("--json", action="store_true", help="print an LSP WorkspaceEdit instead of a diff")
+    c.add_argument("--trace", action="store_true", help="print every JumpCoder step on stderr")
+    c.add_argument("--quiet", action="store_true")
+    _add_model_options(c)
+    c.set_defaults(func=_complete)
+
+    try:
+        from .server.main import add_serve_subcommand
+    except ImportError:  # pragma: no cover - the server package is optional at import time
+        add_serve_subcommand = None
+    if add_serve_subcommand is not None:
+        add_serve_subcommand(sub)
+    from .models.cli import register as register_models
+
+    register_models(sub)
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except (ValueError, RuntimeError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

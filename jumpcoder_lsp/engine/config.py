@@ -1,0 +1,65 @@
+"""Engine settings: the paper's hyperparameters and our product knobs, validated once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import Any, Mapping
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    #: k: infill attempts per iteration, at the k most uncertain lines (paper: 5 for Python, 10 for C++/Java)
+    k: int = 5
+    #: tau: a line counts as improved by an infill when its mean S rises by more than tau
+    tau: float = 0.3
+    #: most lines one request may add (generated + infilled)
+    max_lines: int = 64
+    #: token budget of one generated line / one single-line infill / one infilled function
+    max_line_tokens: int = 96
+    max_function_tokens: int = 384
+    #: speculative infilling: re-verify the infill cached for a position in one forward pass
+    speculative: bool = True
+    #: drop infills whose gestalt similarity to a neighbouring/existing line is above this
+    repetition_threshold: float = 0.85
+    #: drop single-line infills that open a block (if/for/while/try...)
+    filter_blocks: bool = True
+    #: forbid the paper's bad words ("#", "pass") in generation and infills
+    bad_words: bool = False
+    #: use the AST (undefined-identifier) judge
+    ast_judge: bool = True
+    #: "paper": infill at the top-k lines after every line; "cpu": only where a judge can accept
+    #: (a new undefined name, the 2 most uncertain lines, or a speculative-cache entry)
+    policy: str = "paper"
+    #: stop at the end of the enclosing function (JumpCoder's unit of work)
+    stop_at_function_end: bool = True
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not (isinstance(self.k, int) and 0 <= self.k <= 64):
+            problems.append(f"k must be an integer in 0..64, got {self.k!r}")
+        if not isinstance(self.tau, (int, float)) or self.tau < 0:
+            problems.append(f"tau must be a number >= 0, got {self.tau!r}")
+        if not (isinstance(self.max_lines, int) and 1 <= self.max_lines <= 4096):
+            problems.append(f"max_lines must be an integer in 1..4096, got {self.max_lines!r}")
+        for name in ("max_line_tokens", "max_function_tokens"):
+            v = getattr(self, name)
+            if not (isinstance(v, int) and 1 <= v <= 8192):
+                problems.append(f"{name} must be an integer in 1..8192, got {v!r}")
+        if not (isinstance(self.repetition_threshold, (int, float)) and 0 < self.repetition_threshold <= 1):
+            problems.append(f"repetition_threshold must be in (0, 1], got {self.repetition_threshold!r}")
+        if self.policy not in ("paper", "cpu"):
+            problems.append(f"policy must be 'paper' or 'cpu', got {self.policy!r}")
+        if problems:
+            raise ValueError("; ".join(problems))
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any], base: "EngineConfig | None" = None) -> "EngineConfig":
+        """Build from user settings (camelCase or snake_case keys); unknown keys are an error."""
+        known = {f.name for f in fields(cls)}
+        changes = {}
+        for key, value in values.items():
+            name = "".join("_" + c.lower() if c.isupper() else c for c in key)
+            if name not in known:
+                raise ValueError(f"unknown engine setting {key!r}")
+            changes[name] = value
+        return replace(base or cls(), **changes)

@@ -1,0 +1,113 @@
+"""Stage 1: hybrid generation (paper section 3.1).
+
+The generation model writes the next line ``L'_{n+1}`` from the code, and the infilling model
+writes a line ``L'_i`` before each chosen position i from ``<PRE> L[1:i-1] <SUF> L[i:n] <MID>``.
+All branches go to the runtime as one batch (one forward pass per step for every live branch);
+when both roles share one model they share the batch too. Infills cached by speculative
+infilling are verified first, in one scoring pass, and only the misses are decoded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Sequence
+
+from ..languages.base import LanguageSpec
+from ..runtime.base import CancelCheck, Generated, GenRequest, ScoreRequest, StopRule, stop_at_newline
+from .config import EngineConfig
+from .speculative import SpeculativeCache, verified
+
+
+def infill_stop(language: LanguageSpec, allow_function: bool) -> StopRule:
+    """The paper's adaptive stop: a newline ends an infill, unless the infill starts a function
+    (and functions are allowed), which then runs to the end of that function."""
+
+    def stop(text: str) -> Optional[int]:
+        first = text.find("\n")
+        if first < 0:
+            return None
+        if allow_function and language.is_function_signature(text):
+            return language.function_end(text)
+        return first + 1
+
+    return stop
+
+
+@dataclass
+class InfillResult:
+    position: int
+    text: str  # the infilled middle, cut by its stop rule ("" when nothing usable came out)
+    finish: str
+    speculative_hit: bool = False
+
+
+@dataclass
+class HybridResult:
+    generated: Optional[Generated]
+    infills: list[InfillResult]
+
+
+def _bad_words(language: LanguageSpec, config: EngineConfig) -> tuple[str, ...]:
+    return tuple(language.bad_words) if config.bad_words else ()
+
+
+def hybrid_generation(
+    lines: Sequence[str],
+    positions: Sequence[int],
+    *,
+    models,
+    language: LanguageSpec,
+    config: EngineConfig,
+    cache: Optional[SpeculativeCache],
+    allow_function: bool,
+    generate_next: bool = True,
+    gen_prefix: str = "",
+    cancel: Optional[CancelCheck] = None,
+) -> HybridResult:
+    code = "".join(lines)
+    prompts = {}
+    for i in positions:
+        prefix, suffix = "".join(lines[:i]), "".join(lines[i:])
+        prompts[i] = (prefix, models.fim.prompt(prefix, suffix))
+
+    # Speculative infilling: verify cached infills in one scoring pass.
+    results: dict[int, InfillResult] = {}
+    if cache is not None and config.speculative:
+        guesses = [(i, cache.get(prefix)) for i, (prefix, _) in prompts.items()]
+        guesses = [(i, text) for i, text in guesses if text]
+        if guesses:
+            scored = models.infill.score([ScoreRequest(prompts[i][1], text) for i, text in guesses])
+            for (i, text), s in zip(guesses, scored):
+                if verified(s):
+                    cache.hits += 1
+                    results[i] = InfillResult(i, text, "stop", speculative_hit=True)
+                else:
+                    cache.misses += 1
+
+    bad = _bad_words(language, config)
+    stop = infill_stop(language, allow_function)
+    budget = config.max_function_tokens if allow_function else config.max_line_tokens
+    infill_requests = [
+        (i, GenRequest(prompts[i][1], stop=stop, max_new_tokens=budget, bad_words=bad))
+        for i in positions
+        if i not in results
+    ]
+    gen_request = GenRequest((code + gen_prefix,), stop=stop_at_newline, max_new_tokens=config.max_line_tokens, bad_words=bad)
+
+    generated: Optional[Generated] = None
+    if models.infill is models.gen:
+        batch = ([gen_request] if generate_next else []) + [r for _, r in infill_requests]
+        outs = models.gen.generate(batch, cancel=cancel) if batch else []
+        if generate_next:
+            generated, outs = outs[0], outs[1:]
+    else:
+        if generate_next:
+            generated = models.gen.generate([gen_request], cancel=cancel)[0]
+        outs = models.infill.generate([r for _, r in infill_requests], cancel=cancel) if infill_requests else []
+
+    for (i, _), out in zip(infill_requests, outs):
+        text = models.fim.clean(out.text)
+        results[i] = InfillResult(i, text, out.finish)
+        if cache is not None and out.finish == "stop" and text:
+            cache.put(prompts[i][0], text)
+    return HybridResult(generated, [results[i] for i in positions])

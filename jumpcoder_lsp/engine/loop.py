@@ -1,0 +1,362 @@
+"""JumpCoder's iteration (paper Algorithm 4), the autoregressive baseline and JumpCoder (Filtered).
+
+Each iteration adds one line: score the code (S per line), pick the k most uncertain eligible
+lines, run the hybrid generation (next line + infills, one batch), filter and judge the infills,
+and combine. The user's lines ("fixed") are never changed or dropped; what JumpCoder writes above
+the cursor becomes :class:`Insertion` s and what it writes at the cursor the continuation.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, replace
+from typing import Callable, Optional
+
+from ..languages.base import LanguageSpec
+from ..runtime.base import Cancelled, CancelCheck, Runtime, ScoreRequest
+from ..runtime.fim import FimDialect
+from .combine import best_candidate, combine
+from .config import EngineConfig
+from .filters import rejection
+from .hybrid import hybrid_generation
+from .judge import ast_resolves, scoring_judge
+from .positions import line_scores, top_k_positions
+from .speculative import SpeculativeCache
+from .types import INF, Candidate, Completion, Insertion, Line, Step
+
+Progress = Callable[[str, Optional[float]], None]
+
+
+@dataclass
+class ModelPair:
+    """The generation model M_G and the infilling model M_I (the same object when both roles
+    name the same weights)."""
+
+    gen: Runtime
+    infill: Runtime
+    fim: FimDialect
+    description: str = ""
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines with their newline (LSP rules: \\n, \\r\\n and \\r end a line)."""
+    out, start, i = [], 0, 0
+    while i < len(text):
+        c = text[i]
+        if c == "\r" and i + 1 < len(text) and text[i + 1] == "\n":
+            i += 1
+        if c in "\r\n":
+            out.append(text[start : i + 1])
+            start = i + 1
+        i += 1
+    if start < len(text):
+        out.append(text[start:])
+    return out
+
+
+def _indent(text: str) -> str:
+    return text[: len(text) - len(text.lstrip(" \t"))]
+
+
+@dataclass
+class _Request:
+    """Everything fixed for one run."""
+
+    fixed: list[Line]  # document lines before the cursor line
+    head: str  # text of the cursor line before the cursor ("" or non-blank)
+    cursor_line: int
+    keep_final_newline: bool
+    eligible_fixed: set[int]  # document lines an infill may go before
+    block_indent: Optional[str]  # indent of the enclosing def header (None: no function)
+    continuation_start: int  # character where the continuation's edit starts on the cursor line
+
+
+def _prepare(text: str, line: int, character: int, language: LanguageSpec,
+             eligible_lines: Optional[set[int]], config: EngineConfig) -> _Request:
+    doc = split_lines(text)
+    if line < 0 or line > len(doc) or (line == len(doc) and character > 0):
+        raise ValueError(f"position {line}:{character} is outside the document ({len(doc)} lines)")
+    cursor_text = doc[line] if line < len(doc) else ""
+    body = cursor_text.rstrip("\r\n")
+    if character < 0 or character > len(body):
+        raise ValueError(f"character {character} is outside line {line} ({len(body)} characters)")
+    head, tail = body[:character], body[character:]
+    continuation_start = character
+    if not head.strip():
+        # Whitespace before the cursor: the model writes the whole line, indentation included
+        # (a prompt ending in spaces splits the indent token and misleads the model).
+        head, continuation_start = "", 0
+    fixed = [Line(t, "fixed", i) for i, t in enumerate(doc[:line])]
+    if fixed and not fixed[-1].text.endswith(("\n", "\r")):
+        fixed[-1] = Line(fixed[-1].text + "\n", "fixed", line - 1)
+    before = "".join(l.text for l in fixed) + head
+    tree = language.parse(before.encode("utf-8"))
+    # The function the cursor is in: on a blank cursor line, the one around the last code line
+    # above it (the cursor often sits on a fresh line right after a def header or a body line).
+    anchor = line
+    if not head:
+        anchor = next((i for i in range(line - 1, -1, -1) if fixed[i].text.strip()), line)
+    func = language.enclosing_function(before, anchor, tree=tree)
+    if eligible_lines is None:
+        eligible = set(range(0, language.import_line(before, tree=tree) + 1))
+        if func is not None:
+            eligible |= set(range(func.start_line, line + 1))
+    else:
+        eligible = set(eligible_lines)
+    eligible -= language.non_code_lines(before, tree=tree)
+    eligible = {i for i in eligible if i < line}
+    return _Request(
+        fixed=fixed,
+        head=head,
+        cursor_line=line,
+        keep_final_newline=bool(tail.strip()),
+        eligible_fixed=eligible,
+        block_indent=func.indent if (func is not None and config.stop_at_function_end) else None,
+        continuation_start=continuation_start,
+    )
+
+
+class _Run:
+    """State of one JumpCoder run."""
+
+    def __init__(self, req: _Request, models: ModelPair, language: LanguageSpec, config: EngineConfig,
+                 cache: Optional[SpeculativeCache], progress: Optional[Progress], cancel: Optional[CancelCheck]):
+        self.req, self.models, self.language, self.config = req, models, language, config
+        self.cache, self.progress, self.cancel = cache, progress, cancel
+        self.lines: list[Line] = list(req.fixed)
+        self.steps: list[Step] = []
+        self.ended = False
+        self.added = 0  # lines JumpCoder added (generated + infilled)
+
+    # -- helpers ---------------------------------------------------------------------------
+    def texts(self) -> list[str]:
+        return [l.text for l in self.lines]
+
+    def check_cancel(self) -> None:
+        if self.cancel is not None and self.cancel():
+            raise Cancelled()
+
+    def report(self, message: str) -> None:
+        if self.progress is not None:
+            self.progress(message, min(1.0, self.added / self.config.max_lines))
+
+    def score(self, texts: list[str]):
+        return self.models.gen.score([ScoreRequest((), "".join(texts))])[0]
+
+    def eligible_positions(self) -> set[int]:
+        """Lines an infill may go before: the eligible user lines and every written code line."""
+        comment = tuple(self.language.comment_prefixes)
+        return {
+            idx
+            for idx, line in enumerate(self.lines)
+            if (line.fixed_index in self.req.eligible_fixed if line.fixed else line.text.strip())
+            and not line.text.lstrip().startswith(comment)
+        }
+
+    def undefined(self, texts: list[str]) -> set[str]:
+        return {u.name for u in self.language.undefined_names("".join(texts))}
+
+    def leaves_block(self, text: str) -> bool:
+        return (
+            self.req.block_indent is not None
+            and bool(text.strip())
+            and self.language.block_ended(self.req.block_indent, text)
+        )
+
+    # -- the partial cursor line -----------------------------------------------------------
+    def complete_head(self) -> None:
+        """Finish the line the user is typing (plain generation, no infills)."""
+        head = self.req.head
+        out = hybrid_generation(self.texts(), [], models=self.models, language=self.language, config=self.config,
+                                cache=None, allow_function=False, gen_prefix=head, cancel=self.cancel).generated
+        rest = out.text
+        if not rest.endswith("\n"):
+            rest += "\n"
+        self.lines.append(Line(head + rest, "cursor", self.req.cursor_line))
+        self.steps.append(Step("generate", len(self.lines) - 1, head + rest))
+        if out.finish == "eos" and not out.text.strip():
+            self.ended = True
+
+    # -- one iteration (Algorithm 4's loop body) ---------------------------------------------
+    def iterate(self, jump: bool) -> None:
+        t0 = time.perf_counter()
+        texts = self.texts()
+        positions: list[int] = []
+        scores = None
+        undefined_before: set[str] = set()
+        if jump and self.config.k > 0 and texts:
+            scores = line_scores(texts, self.score(texts))
+            undefined_before = self.undefined(texts) if self.config.ast_judge else set()
+            k = self.config.k
+            if self.config.policy == "cpu" and not undefined_before:
+                k = min(2, k)
+            positions = top_k_positions(scores, self.eligible_positions(), k)
+        self.check_cancel()
+        hybrid = hybrid_generation(
+            texts, positions, models=self.models, language=self.language, config=self.config,
+            cache=self.cache, allow_function=bool(undefined_before), cancel=self.cancel,
+        )
+        candidates = [self.candidate(r, texts) for r in hybrid.infills]
+        live = [c for c in candidates if c.rejected is None]
+        if live:
+            self.judge(live, texts, scores, undefined_before)
+        winner = best_candidate(candidates)
+        if winner is not None:
+            self.lines, dropped = combine(self.lines, winner, lambda t: Line(t, "infill"))
+            if any(l.fixed or l.origin == "cursor" for l in dropped):  # never reached: judge guards it
+                raise AssertionError("a user line would be dropped")
+            self.added += len(winner.lines) - len(dropped)
+            self.steps.append(Step("infill", winner.position, "".join(winner.lines), winner.judge, winner.value,
+                                   [l.text for l in dropped], candidates, time.perf_counter() - t0))
+            self.report(f"jumped back to line {winner.position + 1}")
+            return
+        gen = hybrid.generated
+        text = gen.text if gen is not None else ""
+        if gen is None or (gen.finish == "eos" and not text.strip()) or self.leaves_block(text):
+            self.ended = True
+            self.steps.append(Step("end", len(self.lines), text, candidates=candidates, seconds=time.perf_counter() - t0))
+            return
+        if gen.finish == "length" and not text.endswith("\n"):
+            self.ended = True  # a line longer than the budget: stop rather than split it
+            self.steps.append(Step("end", len(self.lines), text, candidates=candidates, seconds=time.perf_counter() - t0))
+            return
+        if not text.endswith("\n"):
+            text += "\n"
+            self.ended = True  # end of sequence after this line
+        self.lines.append(Line(text, "generated"))
+        self.added += 1
+        self.steps.append(Step("generate", len(self.lines) - 1, text, candidates=candidates, seconds=time.perf_counter() - t0))
+        self.report(f"{self.added} lines")
+        if self.req.block_indent is None and not text.strip() and any(
+            not l.fixed and l.origin != "cursor" and l.text.strip() for l in self.lines
+        ):
+            self.ended = True  # outside a function: a blank line ends the paragraph
+
+    def candidate(self, result, texts: list[str]) -> Candidate:
+        text = result.text
+        if result.finish in ("eos", "stop") and text and not text.endswith("\n"):
+            text += "\n"
+        infill_lines = split_lines(text) if text else []
+        cand = Candidate(result.position, infill_lines, speculative_hit=result.speculative_hit)
+        if result.finish == "length" and not self.language.is_function_signature(text):
+            cand.rejected = "too long"
+            return cand
+        cand.rejected = rejection(infill_lines, texts, result.position, self.language,
+                                  repetition_threshold=self.config.repetition_threshold,
+                                  filter_blocks=self.config.filter_blocks)
+        return cand
+
+    def judge(self, live: list[Candidate], texts: list[str], scores, undefined_before: set[str]) -> None:
+        pending = []
+        for cand in live:
+            combined = texts[: cand.position] + cand.lines + texts[cand.position :]
+            if undefined_before and ast_resolves(undefined_before, self.undefined(combined)):
+                cand.judge, cand.value = "ast", INF
+            else:
+                pending.append((cand, combined))
+        if not pending:
+            return
+        scored = self.models.gen.score([ScoreRequest((), "".join(c)) for _, c in pending])
+        for (cand, combined), s in zip(pending, scored):
+            verdict = scoring_judge(scores, line_scores(combined, s), cand.position, len(cand.lines), self.config.tau)
+            if not verdict.accepted:
+                cand.rejected = "no improvement"
+                continue
+            dropped = self.lines[verdict.keep_until + 1 :]
+            if any(l.fixed or l.origin == "cursor" for l in dropped):
+                cand.rejected = "would drop the user's lines"
+                continue
+            cand.judge, cand.value, cand.keep_until = "score", verdict.value, verdict.keep_until
+
+
+def _result(run: _Run, req: _Request, method: str, started: float) -> Completion:
+    """Turn the final lines into insertions above the cursor and the continuation at it.
+
+    New lines before a user line are inserted before it; new lines after the last user line (and
+    the rest of the cursor line) are the continuation.
+    """
+    insertions: list[Insertion] = []
+    pending: list[str] = []
+    cursor_rest = ""
+    for line in run.lines:
+        if line.fixed or line.origin == "cursor":
+            if pending:
+                insertions.append(Insertion(line.fixed_index, "".join(pending)))
+                pending = []
+            if line.origin == "cursor":
+                cursor_rest = line.text[len(req.head):]
+        else:
+            pending.append(line.text)
+    continuation = cursor_rest + "".join(pending)
+    if continuation.endswith("\n") and not req.keep_final_newline:
+        continuation = continuation[:-1]
+    return Completion(
+        code="".join(l.text for l in run.lines), continuation=continuation, insertions=insertions,
+        steps=run.steps, method=method, seconds=time.perf_counter() - started,
+        continuation_start=req.continuation_start,
+    )
+
+
+def _run(text, line, character, *, models, language, config, method, eligible_lines, progress, cancel, cache):
+    started = time.perf_counter()
+    req = _prepare(text, line, character, language, eligible_lines, config)
+    run = _Run(req, models, language, config, cache, progress, cancel)
+    jump = method == "jumpcoder"
+    if req.head:
+        run.check_cancel()
+        run.complete_head()
+        run.added += 1
+    while not run.ended and run.added < config.max_lines:
+        run.check_cancel()
+        run.iterate(jump)
+    return _result(run, req, method, started)
+
+
+def perplexity(models: ModelPair, code: str) -> float:
+    """exp(-mean log-probability) of the code under the generation model."""
+    scored = models.gen.score([ScoreRequest((), code)])[0]
+    values = [v for v in scored.logprobs[1:] if math.isfinite(v)]
+    return math.exp(-sum(values) / len(values)) if values else math.inf
+
+
+def complete(
+    text: str,
+    line: int,
+    character: int,
+    *,
+    models: ModelPair,
+    language: LanguageSpec,
+    config: EngineConfig = EngineConfig(),
+    method: str = "jumpcoder",
+    eligible_lines: Optional[set[int]] = None,
+    progress: Optional[Progress] = None,
+    cancel: Optional[CancelCheck] = None,
+    cache: Optional[SpeculativeCache] = None,
+) -> Completion:
+    """Run JumpCoder at (line, character) of ``text`` (0-based; character counts code points).
+
+    The model sees the text before the cursor; the result's ``continuation`` goes at the cursor
+    (replacing the cursor line from ``continuation_start``) and its ``insertions`` go above it, in
+    the document's line numbers. ``method`` is "jumpcoder" (Vanilla), "autoregressive" or
+    "filtered" (JumpCoder unless an infill was accepted by the scoring judge, in which case the
+    code with the lower perplexity wins). ``eligible_lines`` restricts the lines an infill may go
+    before (default: the enclosing function and the import block). ``cancel`` is polled between
+    decode steps; a cancelled run raises :class:`~jumpcoder_lsp.runtime.base.Cancelled`.
+    ``cache`` keeps speculative infills across calls (pass the same one for one document).
+    """
+    if method not in ("jumpcoder", "autoregressive", "filtered"):
+        raise ValueError(f"unknown method {method!r}")
+    if cache is None:
+        cache = SpeculativeCache()
+    args = dict(models=models, language=language, config=config, eligible_lines=eligible_lines,
+                progress=progress, cancel=cancel, cache=cache)
+    if method != "filtered":
+        return _run(text, line, character, method=method, **args)
+    jc = _run(text, line, character, method="jumpcoder", **args)
+    if all(s.judge == "ast" for s in jc.steps if s.kind == "infill"):
+        return replace(jc, method="filtered:jumpcoder")
+    ar = _run(text, line, character, method="autoregressive", **args)
+    if perplexity(models, jc.code) < perplexity(models, ar.code):
+        return replace(jc, method="filtered:jumpcoder")
+    return replace(ar, method="filtered:autoregressive")

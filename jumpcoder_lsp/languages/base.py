@@ -1,0 +1,75 @@
+"""The language contract: what the engine and the server need to know about a language.
+
+Every language is a :class:`LanguageSpec` built on a tree-sitter grammar (tree-sitter parses
+half-written code, and the server reuses the same trees). Positions are 0-based lines; byte
+offsets are UTF-8, as tree-sitter counts them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Protocol, Sequence
+
+
+@dataclass(frozen=True)
+class UndefinedName:
+    name: str
+    line: int  # 0-based line of the use
+    start_byte: int
+    end_byte: int
+
+
+@dataclass(frozen=True)
+class Region:
+    """A span of whole lines [start_line, end_line] (inclusive, 0-based)."""
+
+    start_line: int
+    end_line: int
+    indent: str = ""  # leading whitespace of the region's first line
+
+
+class LanguageSpec(Protocol):
+    name: str  # e.g. "python"
+    #: words the engine may forbid the models to write (the paper's "#" and "pass")
+    bad_words: tuple[str, ...]
+    #: line-comment markers ("#" for Python, "//" for C-like languages)
+    comment_prefixes: tuple[str, ...]
+
+    def parse(self, source: bytes, old_tree=None):
+        """A tree-sitter Tree of ``source`` (incremental when ``old_tree`` was edited)."""
+
+    def undefined_names(self, source: str, tree=None, ignore_after_byte: Optional[int] = None) -> list[UndefinedName]:
+        """Uses of names no enclosing scope binds (scopes: builtins, imports, parameters,
+        comprehensions, globals, class bodies, names bound later in the same function).
+        Tolerates broken code; identifiers that end at or after ``ignore_after_byte`` (the cursor
+        while the user types) are not reported."""
+
+    def non_code_lines(self, source: str, tree=None) -> set[int]:
+        """Lines that are comments, blank, or start inside a string: never infill before them and
+        never use them as uncertainty positions."""
+
+    def opens_block(self, line: str) -> bool:
+        """True for a line that starts a block (if/for/while/try/with/else...): the paper filters
+        such single-line infills, which break the code after them."""
+
+    def is_function_signature(self, text: str) -> bool:
+        """True when ``text`` (a generated infill) starts with a function definition: the adaptive
+        stop then lets the infill run to the end of that function."""
+
+    def function_end(self, text: str) -> Optional[int]:
+        """For ``text`` that starts with a function definition: the number of characters that make
+        up the whole function (through the newline of its last line), or None while it may go on."""
+
+    def block_ended(self, block_indent: str, line: str) -> bool:
+        """True when ``line`` (a complete, non-blank line) leaves a block whose header had
+        ``block_indent``: ends JumpCoder's run at the end of the enclosing function."""
+
+    def enclosing_function(self, source: str, line: int, tree=None) -> Optional[Region]:
+        """The function (or method) around ``line``, outermost-first preference for nested defs
+        being the innermost one."""
+
+    def import_line(self, source: str, tree=None) -> int:
+        """The line before which a new import belongs (after the module docstring, the
+        ``__future__`` imports and the existing imports)."""
+
+    def is_import(self, line: str) -> bool: ...

@@ -1,0 +1,74 @@
+"""Build the model pair (generation model M_G, infilling model M_I) from user-facing specs.
+
+A spec is a preset name, a local transformers directory, a .gguf file or a hub repo id (see
+:func:`jumpcoder_lsp.models.resolve.resolve_model`). When both roles name the same weights they
+share one loaded runtime.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+from .engine.loop import ModelPair
+from .runtime.fim import get_dialect
+
+Progress = Callable[[str, Optional[float]], None]
+
+DEFAULT_PRESET = "qwen2.5-coder-0.5b"
+RUNTIMES = ("auto", "torch")
+
+
+def _quiet(message: str, fraction: Optional[float] = None) -> None:
+    pass
+
+
+def choose_runtime(requested: str) -> tuple[str, str]:
+    """(runtime, reason). Only torch exists today; "auto" picks it and says so."""
+    if requested not in RUNTIMES:
+        raise ValueError(f"unknown runtime {requested!r}; choose one of {', '.join(RUNTIMES)}")
+    if requested == "torch":
+        return "torch", "requested"
+    return "torch", "auto: torch is the only runtime installed"
+
+
+def load_model_pair(
+    gen_spec: Optional[str] = None,
+    infill_spec: Optional[str] = None,
+    *,
+    runtime: str = "auto",
+    device: str = "auto",
+    dtype: str = "auto",
+    progress: Optional[Progress] = None,
+) -> ModelPair:
+    """Resolve, fetch (verifying checksums), convert and load both roles."""
+    from .models.resolve import resolve_model
+    from .runtime.torch_runtime import TorchRuntime
+
+    say = progress or _quiet
+    kind, reason = choose_runtime(runtime)
+    say(f"runtime: {kind} ({reason})", None)
+    gen = resolve_model(gen_spec or DEFAULT_PRESET, say)
+    infill = resolve_model(infill_spec, say) if infill_spec and infill_spec != gen_spec else gen
+
+    def load(resolved):
+        return TorchRuntime.load(resolved.hf_dir(say), device=device, dtype=dtype,
+                                 stop_tokens=resolved.stop_tokens, progress=say)
+
+    gen_rt = load(gen)
+    infill_rt = gen_rt if infill.weights_key == gen.weights_key else load(infill)
+    dialect_name = infill.fim
+    if dialect_name is None:
+        raise ValueError(f"cannot tell the FIM dialect of {infill.spec!r}: use a preset or a model whose tokenizer has FIM tokens")
+    description = gen_rt.description if infill_rt is gen_rt else f"{gen_rt.description} + {infill_rt.description}"
+    return ModelPair(gen_rt, infill_rt, get_dialect(dialect_name), description)
+
+
+def preset_engine_defaults(spec: Optional[str], language: str) -> dict:
+    """The preset's recommended k and tau for ``language`` ({} when the spec is no preset)."""
+    from .models.presets import find_preset
+
+    preset = find_preset(spec or DEFAULT_PRESET)
+    if preset is None:
+        return {}
+    settings = preset.settings_for(language)
+    return {} if settings is None else {"k": settings.k, "tau": settings.tau}

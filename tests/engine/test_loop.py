@@ -1,0 +1,279 @@
+"""The JumpCoder loop's decisions, pinned with a scripted deterministic model."""
+
+import pytest
+
+from jumpcoder_lsp.engine import EngineConfig, complete
+from jumpcoder_lsp.engine.apply import apply_completion
+from jumpcoder_lsp.engine.speculative import SpeculativeCache
+from jumpcoder_lsp.languages import get_language
+from jumpcoder_lsp.runtime.base import Cancelled
+
+from engine_scripts import scripted_pair
+
+PY = get_language("python")
+
+PROD_PROMPT = 'def product(nums):\n    """Multiply all numbers."""\n'
+
+
+def end_of(text):
+    lines = text.splitlines(keepends=True)
+    return len(lines), 0
+
+
+def test_ast_judge_accepts_an_import_that_defines_a_used_name():
+    program = ["    return reduce(lambda a, b: a * b, nums)\n"]
+
+    def infill(prefix, suffix):
+        # only before the def does an import make sense
+        return "from functools import reduce\n" if prefix == "" else "    x = 1\n"
+
+    models, _ = scripted_pair(program, infill)
+    result = complete(PROD_PROMPT, 2, 0, models=models, language=PY, config=EngineConfig(k=5))
+    assert result.continuation == "    return reduce(lambda a, b: a * b, nums)"
+    assert [(i.before_line, i.text) for i in result.insertions] == [(0, "from functools import reduce\n")]
+    infill_steps = [s for s in result.steps if s.kind == "infill"]
+    assert len(infill_steps) == 1 and infill_steps[0].judge == "ast" and infill_steps[0].value == float("inf")
+    new = apply_completion(PROD_PROMPT, 2, 0, result)
+    assert new.startswith("from functools import reduce\ndef product(nums):\n")
+
+
+def test_without_the_ast_judge_the_import_needs_the_scoring_judge():
+    program = ["    return reduce(lambda a, b: a * b, nums)\n"]
+    models, _ = scripted_pair(program, lambda p, s: "from functools import reduce\n" if p == "" else "")
+    result = complete(PROD_PROMPT, 2, 0, models=models, language=PY, config=EngineConfig(ast_judge=False))
+    # flat logits: no line improves, so nothing is inserted
+    assert result.insertions == []
+    assert result.jumps == 0
+
+
+CURR_PROMPT = "def min_sub(nums):\n    best = 0\n"
+CURR_PROGRAM = [
+    "    for i in range(len(nums)):\n",
+    "        total += nums[i]\n",
+    "        best = min(best, total)\n",
+    "    return best\n",
+]
+
+
+def curr_infill(prefix, suffix):
+    if suffix.startswith("    for i"):
+        return "    total = 0\n"
+    return ""
+
+
+def test_ast_judge_accepts_a_variable_for_an_augmented_assignment():
+    models, _ = scripted_pair(CURR_PROGRAM, curr_infill)
+    result = complete(CURR_PROMPT, 2, 0, models=models, language=PY, config=EngineConfig())
+    assert result.code == CURR_PROMPT + "    total = 0\n" + "".join(CURR_PROGRAM)
+    # the infill went between generated lines: it is part of the continuation, not an insertion
+    assert result.insertions == []
+    assert result.continuation.startswith("    total = 0\n    for i")
+
+
+def improving_logit(marker, boost):
+    """S of tokens after `marker` in the scored code rises by `boost` on every line after it."""
+
+    def logit(context, target, start, tok):
+        at = target.find(marker)
+        return boost if at >= 0 and start > at + len(marker) else 0.0
+
+    return logit
+
+
+SCORE_PROMPT = "def f(a):\n"
+SCORE_PROGRAM = ["    b = a + 1\n", "    c = b * 2\n", "    return c\n"]
+
+
+def score_infill(prefix, suffix):
+    return "    a = abs(a)\n" if suffix.startswith("    b = a") else ""
+
+
+def test_scoring_judge_accepts_when_following_lines_improve_by_more_than_tau():
+    models, _ = scripted_pair(SCORE_PROGRAM, score_infill, improving_logit("a = abs(a)\n", 1.0))
+    result = complete(SCORE_PROMPT, 1, 0, models=models, language=PY, config=EngineConfig(tau=0.3))
+    jumps = [s for s in result.steps if s.kind == "infill"]
+    assert jumps and jumps[0].judge == "score" and jumps[0].value > 0.3
+    assert result.code.startswith(SCORE_PROMPT + "    a = abs(a)\n    b = a + 1\n")
+
+
+def test_scoring_judge_rejects_below_tau():
+    models, _ = scripted_pair(SCORE_PROGRAM, score_infill, improving_logit("a = abs(a)\n", 0.2))
+    result = complete(SCORE_PROMPT, 1, 0, models=models, language=PY, config=EngineConfig(tau=0.3))
+    assert result.jumps == 0
+    assert result.code == SCORE_PROMPT + "".join(SCORE_PROGRAM)
+
+
+def test_scoring_judge_truncates_the_lines_that_did_not_improve():
+    # Only "b = a + 1" improves after the infill; once two lines follow, one of two improved
+    # (half: accepted) and the unimproved generated line after it is dropped and regenerated.
+    def logit(context, target, start, tok):
+        at = target.find("    a = abs(a)\n")
+        line_b = target.find("    b = a + 1\n")
+        if at >= 0 and line_b > at and line_b <= start < line_b + len("    b = a + 1\n"):
+            return 1.0
+        return 0.0
+
+    def infill(prefix, suffix):
+        # offered only once two lines follow the position
+        return "    a = abs(a)\n" if suffix.startswith("    b = a + 1\n    c = b * 2\n") else ""
+
+    models, _ = scripted_pair(SCORE_PROGRAM, infill, logit)
+    result = complete(SCORE_PROMPT, 1, 0, models=models, language=PY, config=EngineConfig(tau=0.3))
+    jump = next(s for s in result.steps if s.kind == "infill")
+    assert jump.removed == ["    c = b * 2\n"]
+    assert result.code == SCORE_PROMPT + "    a = abs(a)\n" + "".join(SCORE_PROGRAM)
+
+
+def test_scoring_judge_needs_at_least_half_of_the_following_lines():
+    # Improves only the first of three following lines: 1 < 3/2, rejected.
+    def logit(context, target, start, tok):
+        at = target.find("    a = abs(a)\n")
+        line_b = target.find("    b = a + 1\n")
+        return 1.0 if at >= 0 and line_b <= start < line_b + 14 else 0.0
+
+    def infill(prefix, suffix):
+        return "    a = abs(a)\n" if suffix.startswith("    b = a + 1\n    c = b * 2\n    return c\n") else ""
+
+    program = SCORE_PROGRAM + ["    print(c)\n"]
+    models, _ = scripted_pair(program, infill, logit)
+    result = complete(SCORE_PROMPT, 1, 0, models=models, language=PY, config=EngineConfig(tau=0.3))
+    assert result.jumps == 0
+
+
+def test_repetition_filter_drops_a_copy_of_an_existing_line():
+    models, _ = scripted_pair(SCORE_PROGRAM, lambda p, s: "    b = a + 1\n" if s.startswith("    c") else "",
+                              improving_logit("b = a + 1\n", 5.0))
+    result = complete(SCORE_PROMPT, 1, 0, models=models, language=PY, config=EngineConfig())
+    assert result.jumps == 0
+    reasons = {c.rejected for s in result.steps for c in s.candidates}
+    assert "repetition" in reasons
+
+
+def test_block_opening_infills_are_filtered():
+    models, _ = scripted_pair(SCORE_PROGRAM, lambda p, s: "    if a < 0:\n" if s.startswith("    b") else "",
+                              improving_logit("if a < 0:\n", 5.0))
+    result = complete(SCORE_PROMPT, 1, 0, models=models, language=PY, config=EngineConfig())
+    assert result.jumps == 0
+    assert "opens a block" in {c.rejected for s in result.steps for c in s.candidates}
+    models, _ = scripted_pair(SCORE_PROGRAM, lambda p, s: "    if a < 0:\n" if s.startswith("    b") else "",
+                              improving_logit("if a < 0:\n", 5.0))
+    loose = complete(SCORE_PROMPT, 1, 0, models=models, language=PY, config=EngineConfig(filter_blocks=False))
+    assert loose.jumps >= 1
+
+
+def uncertain_line(line):
+    """S = -1 on the tokens of `line`, 0 elsewhere: that line is the most uncertain position."""
+
+    def logit(context, target, start, tok):
+        at = target.find(line)
+        return -1.0 if at >= 0 and at <= start < at + len(line) else 0.0
+
+    return logit
+
+
+def test_speculative_infill_hit_skips_the_decode_and_a_changed_answer_misses():
+    answers = {"value": "    a = int(a)\n"}
+
+    def infill(prefix, suffix):
+        return answers["value"] if suffix.startswith("    b = a") else ""
+
+    models, rt = scripted_pair(SCORE_PROGRAM, infill, uncertain_line("    b = a + 1\n"))
+    cache = SpeculativeCache()
+    complete(SCORE_PROMPT, 1, 0, models=models, language=PY, config=EngineConfig(k=1), cache=cache)
+    # k=1: the same most-uncertain position is tried every iteration with the same prefix
+    assert cache.hits >= 1
+    hits_before, misses_before = cache.hits, cache.misses
+    answers["value"] = "    a = float(a)\n"
+    complete(SCORE_PROMPT, 1, 0, models=models, language=PY, config=EngineConfig(k=1), cache=cache)
+    assert cache.misses > misses_before
+
+
+def test_speculative_hit_is_not_decoded_again():
+    models, rt = scripted_pair(SCORE_PROGRAM, score_infill, uncertain_line("    b = a + 1\n"))
+    cache = SpeculativeCache()
+    cache.put(SCORE_PROMPT, "    a = abs(a)\n")
+    complete(SCORE_PROMPT, 1, 0, models=models, language=PY, config=EngineConfig(k=1, max_lines=3), cache=cache)
+    assert cache.hits >= 1
+    # the cached position's FIM prompt was verified by scoring, never decoded
+    cached_prompt = models.fim.prompt(SCORE_PROMPT, "")[0].text + SCORE_PROMPT
+    assert not any(p.startswith(cached_prompt) for p in rt.generated_prompts)
+    assert any(p.startswith(models.fim.prefix) for p in rt.generated_prompts)  # other infills were decoded
+
+
+def test_user_lines_are_never_dropped_and_insertions_use_document_lines():
+    text = "import os\n\ndef g(path):\n    data = read(path)\n"
+    program = ["    return data\n"]
+
+    def infill(prefix, suffix):
+        if suffix.startswith("def g"):
+            return "def read(path):\n    return open(path).read()\n\n"
+        return ""
+
+    models, _ = scripted_pair(program, infill)
+    result = complete(text, 4, 0, models=models, language=PY, config=EngineConfig())
+    assert [i.before_line for i in result.insertions] == [2]
+    assert result.insertions[0].text.startswith("def read(path):\n")
+    new = apply_completion(text, 4, 0, result)
+    for line in text.splitlines():
+        assert line in new.splitlines()
+
+
+def test_generation_stops_at_the_end_of_the_enclosing_function():
+    program = ["    return 1\n", "print(f())\n"]
+    models, _ = scripted_pair(program)
+    result = complete("def f():\n", 1, 0, models=models, language=PY, config=EngineConfig())
+    assert result.continuation == "    return 1"
+
+
+def test_cursor_in_the_middle_of_a_line_completes_that_line_first():
+    program = ["    return a + 1\n"]
+    models, _ = scripted_pair(program)
+    text = "def f(a):\n    return a\n"
+    result = complete(text, 1, len("    return a"), models=models, language=PY, config=EngineConfig())
+    assert result.continuation.startswith(" + 1")
+    assert apply_completion(text, 1, len("    return a"), result) == "def f(a):\n    return a + 1\n"
+
+
+def test_cancel_stops_the_run():
+    models, _ = scripted_pair(SCORE_PROGRAM, score_infill)
+    with pytest.raises(Cancelled):
+        complete(SCORE_PROMPT, 1, 0, models=models, language=PY, cancel=lambda: True)
+
+
+def test_position_outside_the_document_is_a_clear_error():
+    models, _ = scripted_pair(SCORE_PROGRAM)
+    with pytest.raises(ValueError, match="outside"):
+        complete(SCORE_PROMPT, 7, 0, models=models, language=PY)
+    with pytest.raises(ValueError, match="outside"):
+        complete(SCORE_PROMPT, 0, 99, models=models, language=PY)
+
+
+def test_autoregressive_never_jumps():
+    models, _ = scripted_pair(CURR_PROGRAM, curr_infill)
+    result = complete(CURR_PROMPT, 2, 0, models=models, language=PY, method="autoregressive")
+    assert result.jumps == 0 and result.code == CURR_PROMPT + "".join(CURR_PROGRAM)
+
+
+def test_filtered_keeps_jumpcoder_when_every_jump_was_ast_judged():
+    models, _ = scripted_pair(CURR_PROGRAM, curr_infill)
+    result = complete(CURR_PROMPT, 2, 0, models=models, language=PY, method="filtered")
+    assert result.method == "filtered:jumpcoder" and result.jumps == 1
+
+
+def test_filtered_falls_back_to_autoregressive_when_the_jump_raises_perplexity():
+    # The infill's own tokens are unlikely (S = -3) while the lines after it improve (S = +1):
+    # the scoring judge accepts the jump, but the jumped code has the higher perplexity.
+    def logit(context, target, start, tok):
+        at = target.find("    a = abs(a)\n")
+        if at < 0:
+            return 0.0
+        if at <= start < at + len("    a = abs(a)\n"):
+            return -3.0
+        return 1.0 if start > at else 0.0
+
+    models, _ = scripted_pair(SCORE_PROGRAM, score_infill, logit)
+    vanilla = complete(SCORE_PROMPT, 1, 0, models=models, language=PY, method="jumpcoder")
+    assert vanilla.jumps == 1 and vanilla.steps[0].judge == "score" or any(s.judge == "score" for s in vanilla.steps)
+    result = complete(SCORE_PROMPT, 1, 0, models=models, language=PY, method="filtered")
+    assert result.method == "filtered:autoregressive"
+    assert result.code == SCORE_PROMPT + "".join(SCORE_PROGRAM)
