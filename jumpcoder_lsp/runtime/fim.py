@@ -44,11 +44,10 @@ class FimDialect:
 DIALECTS: dict[str, FimDialect] = {
     d.name: d
     for d in (
-        # Qwen2.5-Coder and StarCoder2 share the <|fim_*|> spelling.
         FimDialect("qwen", "<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>",
                    end_markers=("<|fim_pad|>", "<|endoftext|>", "<|file_sep|>", "<|repo_name|>")),
-        FimDialect("starcoder2", "<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>",
-                   end_markers=("<|endoftext|>", "<file_sep>")),
+        FimDialect("starcoder2", "<fim_prefix>", "<fim_suffix>", "<fim_middle>",
+                   end_markers=("<|endoftext|>", "<file_sep>", "<fim_pad>")),
         FimDialect("starcoder", "<fim_prefix>", "<fim_suffix>", "<fim_middle>",
                    end_markers=("<|endoftext|>",)),
         FimDialect("codellama", "<PRE>", "<SUF>", "<MID>", end_markers=("<EOT>",), suffix_space=True),

@@ -12,7 +12,7 @@ PRE, SUF = "def f(x):\n", "    return y\n"
     "name, expected",
     [
         ("qwen", (Special("<|fim_prefix|>"), PRE, Special("<|fim_suffix|>"), SUF, Special("<|fim_middle|>"))),
-        ("starcoder2", (Special("<|fim_prefix|>"), PRE, Special("<|fim_suffix|>"), SUF, Special("<|fim_middle|>"))),
+        ("starcoder2", (Special("<fim_prefix>"), PRE, Special("<fim_suffix>"), SUF, Special("<fim_middle>"))),
         ("starcoder", (Special("<fim_prefix>"), PRE, Special("<fim_suffix>"), SUF, Special("<fim_middle>"))),
         ("codellama", (Special("<PRE>"), PRE, Special("<SUF>"), " " + SUF, Special("<MID>"))),
         ("deepseek", (Special("<｜fim▁begin｜>"), PRE, Special("<｜fim▁hole｜>"), SUF, Special("<｜fim▁end｜>"))),
