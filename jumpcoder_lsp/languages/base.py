@@ -40,9 +40,9 @@ class LanguageSpec(Protocol):
 
     def undefined_names(self, source: str, tree=None, ignore_after_byte: Optional[int] = None) -> list[UndefinedName]:
         """Uses of names no enclosing scope binds (scopes: builtins, imports, parameters,
-        comprehensions, globals, class bodies, names bound later in the same function).
-        Tolerates broken code; identifiers that end at or after ``ignore_after_byte`` (the cursor
-        while the user types) are not reported."""
+        comprehensions, globals, class bodies, names bound later in the same function), one entry
+        per use, in source order. Tolerates broken code; identifiers that end at or after
+        ``ignore_after_byte`` (the cursor while the user types) are not reported."""
 
     def non_code_lines(self, source: str, tree=None) -> set[int]:
         """Lines that are comments, blank, or start inside a string: never infill before them and
@@ -58,15 +58,17 @@ class LanguageSpec(Protocol):
 
     def function_end(self, text: str) -> Optional[int]:
         """For ``text`` that starts with a function definition: the number of characters that make
-        up the whole function (through the newline of its last line), or None while it may go on."""
+        up the whole function (through the newline of its last line), or None while it may go on
+        -- the end is known only once a later line leaves the function (a dedent)."""
 
     def block_ended(self, block_indent: str, line: str) -> bool:
         """True when ``line`` (a complete, non-blank line) leaves a block whose header had
         ``block_indent``: ends JumpCoder's run at the end of the enclosing function."""
 
     def enclosing_function(self, source: str, line: int, tree=None) -> Optional[Region]:
-        """The function (or method) around ``line``, outermost-first preference for nested defs
-        being the innermost one."""
+        """The innermost function (or method) around ``line``: from its first decorator to the
+        last line of its body (an empty line just below the body, indented deeper than the
+        ``def``, counts as inside). None at module level."""
 
     def import_line(self, source: str, tree=None) -> int:
         """The line before which a new import belongs (after the module docstring, the
