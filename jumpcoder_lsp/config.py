@@ -1,0 +1,208 @@
+"""The server's one configuration object, validated once, with every default in one place.
+
+Clients send camelCase keys (``initializationOptions``, ``workspace/didChangeConfiguration``,
+optionally wrapped in a ``"jumpcoder"`` section); snake_case is accepted too. Engine settings may be
+given flat (``{"k": 3, "maxLines": 20}``) or under ``"engine"``. A value that does not validate
+raises :class:`ConfigError` naming every problem, and the caller keeps the previous config.
+
+Model specs: a preset name (``"default"``, see ``models/*.toml``), a local path (a directory with
+safetensors, or a ``.gguf`` file), or ``"scripted:<module>:<function>"`` for a deterministic fake
+used by tests and editor integration tests (the function returns a
+:class:`~jumpcoder_lsp.engine.ModelPair` or an object with a ``complete(...)`` method).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from typing import Any, Mapping, Optional
+
+from .engine.config import EngineConfig
+
+#: environment variable that overrides the generation model spec (handy for editor tests)
+MODEL_ENV = "JUMPCODER_LSP_MODEL"
+
+DEVICES = ("auto", "cpu", "cuda", "mps")
+DTYPES = ("auto", "float32", "bfloat16", "float16")
+RUNTIMES = ("auto", "torch")  # jumpcoder_lsp.loading.RUNTIMES
+METHODS = ("jumpcoder", "autoregressive", "filtered")
+
+
+class ConfigError(ValueError):
+    """One or more settings are invalid (the message lists them all)."""
+
+
+def _snake(key: str) -> str:
+    return "".join("_" + c.lower() if c.isupper() else c for c in key)
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(w.title() for w in rest)
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    #: generation model M_G: preset name, path, or "scripted:<module>:<function>"
+    model: str = "default"
+    #: infilling model M_I (None: the same model as generation, loaded once)
+    infill_model: Optional[str] = None
+    device: str = "auto"
+    dtype: str = "auto"
+    runtime: str = "auto"
+    #: "jumpcoder" | "autoregressive" | "filtered"
+    method: str = "jumpcoder"
+    engine: EngineConfig = field(default_factory=EngineConfig)
+    #: most lines an inline suggestion / completion item may hold (completeFunction uses engine.max_lines)
+    inline_max_lines: int = 8
+    enable_inline: bool = True
+    enable_completion: bool = True
+    enable_diagnostics: bool = True
+    #: wait this long after the last keystroke before asking the model (automatic triggers only)
+    debounce_ms: int = 150
+    #: suggestions kept for typing-along
+    cache_size: int = 64
+
+    def __post_init__(self) -> None:
+        problems = []
+
+        def check(ok: bool, msg: str) -> None:
+            if not ok:
+                problems.append(msg)
+
+        for name in ("model",):
+            v = getattr(self, name)
+            check(isinstance(v, str) and v.strip() != "", f"{_camel(name)} must be a non-empty string, got {v!r}")
+        check(
+            self.infill_model is None or (isinstance(self.infill_model, str) and self.infill_model.strip() != ""),
+            f"infillModel must be a non-empty string or null, got {self.infill_model!r}",
+        )
+        check(self.device in DEVICES or (isinstance(self.device, str) and self.device.startswith("cuda:")),
+              f"device must be one of {', '.join(DEVICES)} or cuda:N, got {self.device!r}")
+        check(self.dtype in DTYPES, f"dtype must be one of {', '.join(DTYPES)}, got {self.dtype!r}")
+        check(self.runtime in RUNTIMES, f"runtime must be one of {', '.join(RUNTIMES)}, got {self.runtime!r}")
+        check(self.method in METHODS, f"method must be one of {', '.join(METHODS)}, got {self.method!r}")
+        check(isinstance(self.engine, EngineConfig), "engine must be an object")
+        check(_is_int(self.inline_max_lines) and 1 <= self.inline_max_lines <= 4096,
+              f"inlineMaxLines must be an integer in 1..4096, got {self.inline_max_lines!r}")
+        for name in ("enable_inline", "enable_completion", "enable_diagnostics"):
+            v = getattr(self, name)
+            check(isinstance(v, bool), f"{_camel(name)} must be true or false, got {v!r}")
+        check(_is_int(self.debounce_ms) and 0 <= self.debounce_ms <= 10_000,
+              f"debounceMs must be an integer in 0..10000, got {self.debounce_ms!r}")
+        check(_is_int(self.cache_size) and 0 <= self.cache_size <= 10_000,
+              f"cacheSize must be an integer in 0..10000, got {self.cache_size!r}")
+        if problems:
+            raise ConfigError("; ".join(problems))
+
+    # -- derived --------------------------------------------------------------------------
+
+    @property
+    def infill(self) -> str:
+        return self.infill_model or self.model
+
+    def models_key(self) -> tuple:
+        """What decides which weights are loaded: a change here means a reload."""
+        return (self.model, self.infill, self.device, self.dtype, self.runtime)
+
+    def inline_engine(self) -> EngineConfig:
+        return replace(self.engine, max_lines=min(self.engine.max_lines, self.inline_max_lines))
+
+    # -- construction ---------------------------------------------------------------------
+
+    @classmethod
+    def from_mapping(cls, values: Optional[Mapping[str, Any]], base: Optional["ServerConfig"] = None) -> "ServerConfig":
+        """Apply client settings on top of ``base`` (default: the defaults). Keys missing from
+        ``values`` keep the base's value; ``null`` resets a key to its default."""
+        base = base or cls()
+        if values is None:
+            return base
+        if not isinstance(values, Mapping):
+            raise ConfigError(f"settings must be an object, got {type(values).__name__}")
+        values = _unwrap(values)
+        own = {f.name for f in fields(cls)}
+        engine_names = {f.name for f in fields(EngineConfig)}
+        defaults = cls()
+        changes: dict[str, Any] = {}
+        engine_changes: dict[str, Any] = {}
+        problems = []
+        for key, value in values.items():
+            name = _snake(str(key))
+            if name == "engine":
+                if value is None:
+                    changes["engine"] = EngineConfig()
+                elif isinstance(value, Mapping):
+                    engine_changes.update({_snake(k): v for k, v in value.items()})
+                else:
+                    problems.append(f"engine must be an object, got {value!r}")
+            elif name in own:
+                changes[name] = getattr(defaults, name) if value is None else value
+            elif name in engine_names:
+                engine_changes[name] = getattr(EngineConfig(), name) if value is None else value
+            else:
+                problems.append(f"unknown setting {key!r}")
+        if engine_changes:
+            try:
+                changes["engine"] = EngineConfig.from_mapping(engine_changes, base=changes.get("engine", base.engine))
+            except (ValueError, TypeError) as exc:
+                problems.append(str(exc))
+        result = None
+        try:
+            result = replace(base, **changes)
+        except ConfigError as exc:
+            problems.append(str(exc))
+        if problems:
+            raise ConfigError("; ".join(problems))
+        return result
+
+    @classmethod
+    def merge(cls, values: Optional[Mapping[str, Any]], base: Optional["ServerConfig"] = None) -> tuple["ServerConfig", list[str]]:
+        """Apply each setting on its own: the valid ones take effect, an invalid one keeps its
+        previous value and is listed in the returned problems."""
+        base = base or cls()
+        if values is None:
+            return base, []
+        if not isinstance(values, Mapping):
+            return base, [f"settings must be an object, got {type(values).__name__}"]
+        values = _unwrap(values)
+        flat: list[tuple[str, Any]] = []
+        for key, value in values.items():
+            if _snake(str(key)) == "engine" and isinstance(value, Mapping):
+                flat.extend(value.items())
+            else:
+                flat.append((key, value))
+        config, problems = base, []
+        for key, value in flat:
+            try:
+                config = cls.from_mapping({key: value}, base=config)
+            except ConfigError as exc:
+                problems.append(str(exc))
+        return config, problems
+
+    @classmethod
+    def from_environment(cls, base: Optional["ServerConfig"] = None) -> "ServerConfig":
+        """Defaults plus the :data:`MODEL_ENV` override."""
+        base = base or cls()
+        spec = os.environ.get(MODEL_ENV)
+        return replace(base, model=spec) if spec else base
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if isinstance(v, EngineConfig):
+                v = {_camel(g.name): getattr(v, g.name) for g in fields(EngineConfig)}
+            out[_camel(f.name)] = v
+        return out
+
+
+def _unwrap(values: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``{"jumpcoder": {...}}`` (a client's settings section) -> ``{...}``."""
+    if len(values) == 1 and "jumpcoder" in values:
+        inner = values["jumpcoder"]
+        return inner if isinstance(inner, Mapping) else {}
+    return values
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)

@@ -1,0 +1,217 @@
+"""Deterministic stand-in models for protocol tests and editor integration tests.
+
+Use one with ``"model": "scripted:jumpcoder_lsp.server.scripted:<name>"`` in initializationOptions
+(or the ``JUMPCODER_LSP_MODEL`` environment variable). None of them is a language model:
+
+* :func:`demo`: a backend answering from a table of function signatures (below), with JumpCoder-style
+  insertions above the cursor. It follows typing: after ``def hyp(x):`` + ``ret`` it continues with
+  ``urn math.sqrt(x)``. Functions named ``slow*`` generate one line every ``SLOW_STEP`` seconds for
+  a long time and honour cancellation between lines (for cancellation and stale-version tests).
+* :func:`slow_loading`: :func:`demo` after a load that reports progress for ~1.5 s.
+* :func:`failing`: a load that fails (the server must say so once and stay up).
+* :func:`engine_pair`: a :class:`~jumpcoder_lsp.engine.ModelPair` of
+  :class:`~jumpcoder_lsp.runtime.scripted.ScriptedRuntime` s, run through the real engine.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from typing import Callable, Optional, Sequence
+
+from ..engine.types import Completion, Insertion, Step
+from ..runtime.base import Cancelled
+
+SLOW_STEP = 0.05
+SLOW_LINES = 400
+
+
+@dataclass(frozen=True)
+class Rule:
+    body: tuple[str, ...]  # the function body, without the indentation of its first level
+    imports: tuple[str, ...] = ()  # lines inserted where imports go
+    helpers: tuple[str, ...] = ()  # lines inserted right above the function (a helper definition)
+
+
+RULES: dict[str, Rule] = {
+    "hyp": Rule(("return math.sqrt(x)",), imports=("import math",)),
+    "product": Rule(("return reduce(lambda a, b: a * b, xs, 1)",), imports=("from functools import reduce",)),
+    "count_primes": Rule(
+        ("total = 0", "for i in range(n):", "    if is_prime(i):", "        total += 1", "return total"),
+        imports=("import math",),
+        helpers=(
+            "def is_prime(k):",
+            "    return k > 1 and all(k % d for d in range(2, math.isqrt(k) + 1))",
+            "",
+            "",
+        ),
+    ),
+    "plain": Rule(("return 42",)),
+}
+
+# where a name used in code comes from (for the insert-missing-definition infill)
+DEFINITIONS = {
+    "math": "import math",
+    "os": "import os",
+    "reduce": "from functools import reduce",
+    "defaultdict": "from collections import defaultdict",
+}
+
+_DEF = re.compile(r"^([ \t]*)(?:async\s+)?def\s+(\w+)\s*\(.*\)[^:]*:\s*(#.*)?$")
+_IMPORT = re.compile(r"^(import|from)\s")
+
+
+class DemoBackend:
+    """Answers from :data:`RULES`; counts its runs."""
+
+    description = "scripted demo"
+
+    def __init__(self) -> None:
+        self.runs = 0
+
+    # the engine's complete(), scripted
+    def complete(
+        self,
+        text: str,
+        line: int,
+        character: int,
+        *,
+        language=None,
+        config=None,
+        method: str = "jumpcoder",
+        eligible_lines=None,
+        progress: Optional[Callable[[str, Optional[float]], None]] = None,
+        cancel: Optional[Callable[[], bool]] = None,
+        **_ignored,
+    ) -> Completion:
+        self.runs += 1
+        start = time.monotonic()
+        lines = text.split("\n")
+        cur = lines[line][:character]
+        sig_line = next((i for i in range(line - 1, -1, -1) if _DEF.match(lines[i])), None)
+        if sig_line is None:
+            return _empty(text, start)
+        indent, name = _DEF.match(lines[sig_line]).group(1, 2)
+        body_indent = indent + "    "
+        if name.startswith("slow"):
+            rule = Rule(tuple(f"step_{i} = {i}" for i in range(SLOW_LINES)) + ("return None",))
+        else:
+            rule = RULES.get(name)
+        if rule is None:
+            return _empty(text, start)
+        # the lines of the body the user has already written must match the rule
+        written = [ln for ln in lines[sig_line + 1 : line] if ln.strip()]
+        body = list(rule.body)
+        if [w.strip() for w in written] != [b.strip() for b in body[: len(written)]]:
+            return _empty(text, start)
+        rest = body[len(written) :]
+        if not rest:
+            return _empty(text, start)
+        typed = cur.lstrip(" \t")
+        if cur[: len(cur) - len(typed)] not in ("", body_indent) or not rest[0].startswith(typed):
+            return _empty(text, start)
+        max_lines = getattr(config, "max_lines", 10_000) if config is not None else 10_000
+        out_lines: list[str] = []
+        for i, b in enumerate(rest[:max_lines]):
+            if cancel is not None and cancel():
+                raise Cancelled()
+            if name.startswith("slow"):
+                time.sleep(SLOW_STEP)
+            first = i == 0
+            out_lines.append(b[len(typed):] if first else (body_indent + b if b else b))
+            if progress is not None:
+                progress(f"{i + 1} lines generated", None)
+        continuation = "\n".join(out_lines)
+        prefix_before = "\n".join(lines[:sig_line])
+        insertions = []
+        if rule.imports:
+            missing = [imp for imp in rule.imports if imp not in lines]
+            if missing:
+                insertions.append(Insertion(_import_line(lines, sig_line), "\n".join(missing) + "\n"))
+        if rule.helpers and not any(ln.startswith(rule.helpers[0]) for ln in lines):
+            insertions.append(Insertion(sig_line, "\n".join(indent + h if h else h for h in rule.helpers) + "\n"))
+        steps = [Step(kind="infill", line=ins.before_line, text=ins.text, judge="ast") for ins in insertions]
+        steps += [Step(kind="generate", line=line + i, text=t) for i, t in enumerate(out_lines)]
+        if cancel is not None and cancel():
+            raise Cancelled()
+        return Completion(
+            code=prefix_before,
+            continuation=continuation,
+            insertions=insertions,
+            steps=steps,
+            method=method,
+            seconds=time.monotonic() - start,
+            continuation_start=character,
+        )
+
+    def infill(self, holes: Sequence[tuple[str, str]], *, max_tokens: int = 96, cancel=None) -> list[str]:
+        """A definition for the first known undefined name in the suffix, when the hole is at the
+        top level (imports); nothing inside functions."""
+        out = []
+        for prefix, suffix in holes:
+            at_top = prefix == "" or prefix.endswith("\n") and not suffix[:1].isspace()
+            found = ""
+            for name, line in DEFINITIONS.items():
+                if re.search(rf"\b{name}\b", suffix) and at_top:
+                    found = line + "\n"
+                    break
+            out.append(found)
+        return out
+
+
+def _import_line(lines: list[str], before: int) -> int:
+    last = None
+    for i in range(before):
+        if _IMPORT.match(lines[i]):
+            last = i
+    return 0 if last is None else last + 1
+
+
+def _empty(text: str, start: float) -> Completion:
+    return Completion(code=text, continuation="", insertions=[], steps=[], seconds=time.monotonic() - start)
+
+
+def demo(config=None) -> DemoBackend:
+    return DemoBackend()
+
+
+def slow_loading(config=None, progress=None) -> DemoBackend:
+    for i in range(15):
+        if progress is not None:
+            progress(f"loading shard {i + 1}/15", (i + 1) / 15)
+        time.sleep(0.1)
+    return DemoBackend()
+
+
+def failing(config=None):
+    raise FileNotFoundError("no weights at /nonexistent/model.safetensors")
+
+
+def engine_pair(config=None):
+    """ScriptedRuntimes through the real engine: the generation model writes ``reduce(...)``
+    without the import; the infilling model proposes the import at the top of the file."""
+    from ..engine import ModelPair
+    from ..runtime.fim import get_dialect
+    from ..runtime.scripted import ScriptedRuntime
+
+    fim = get_dialect("qwen")
+
+    def gen_continue(prompt: str) -> str:
+        if prompt.endswith("    return "):
+            return "reduce(lambda a, b: a * b, xs, 1)\n<|endoftext|>"
+        if prompt.rstrip().endswith(")") and "return reduce" in prompt:
+            return "\n<|endoftext|>"
+        return "<|endoftext|>"
+
+    def infill_continue(prompt: str) -> str:
+        if prompt.startswith(fim.prefix + fim.suffix) or prompt.startswith(fim.prefix + "\n" + fim.suffix):
+            return "from functools import reduce\n<|fim_pad|>"
+        return "<|fim_pad|>"
+
+    def logits(context: str, target: str, start: int, tok: str) -> float:
+        return -5.0 if tok == "reduce" and "import reduce" not in context + target[:start] else 1.0
+
+    gen = ScriptedRuntime(gen_continue, logits, description="scripted gen")
+    infill = ScriptedRuntime(infill_continue, logits, eos="<|fim_pad|>", description="scripted infill")
+    return ModelPair(gen=gen, infill=infill, fim=fim, description="scripted engine pair")

@@ -1,0 +1,834 @@
+"""The JumpCoder language server: thin pygls adapters over documents, the model worker and edits.
+
+Data flows one way: editor -> :class:`~.documents.Document` -> :class:`~.documents.Snapshot` ->
+the worker (the engine) -> :class:`~jumpcoder_lsp.engine.Completion` -> TextEdits for the version
+it was computed on -> editor. Features:
+
+* ``textDocument/inlineCompletion``: the continuation as the item; the lines inserted above the
+  cursor in ``item.data`` (previews) and applied by ``item.command`` = ``jumpcoder.applyEdit``
+  after the client has inserted the continuation.
+* ``textDocument/completion``: one item, ``textEdit`` = continuation, ``additionalTextEdits`` =
+  the insertions.
+* ``jumpcoder.completeFunction`` {uri, position}: to the end of the function, one versioned
+  ``workspace/applyEdit`` with every edit, work-done progress, cancellation.
+* diagnostics for undefined names + the code action "JumpCoder: insert missing definition".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Optional
+
+import attrs
+from lsprotocol import types
+from pygls.exceptions import JsonRpcException, JsonRpcInternalError, JsonRpcInvalidParams
+from pygls.lsp.server import LanguageServer
+
+from .. import __version__
+from .. import edits as E
+from ..config import ServerConfig
+from ..engine.types import Insertion
+from ..runtime.base import Cancelled
+from .documents import Document, Documents, Snapshot, spec_supports
+from .protocol import JumpCoderProtocol
+from .suggestions import Suggestion, SuggestionStore, new_id
+from .worker import CancelToken, ModelWorker, load_backend
+
+log = logging.getLogger(__name__)
+
+COMMAND_APPLY = "jumpcoder.applyEdit"
+COMMAND_COMPLETE_FUNCTION = "jumpcoder.completeFunction"
+COMMAND_INSERT_DEFINITION = "jumpcoder.insertDefinition"
+COMMAND_STATUS = "jumpcoder.status"
+
+DIAGNOSTIC_SOURCE = "jumpcoder"
+UNDEFINED_NAME = "undefined-name"
+CODE_ACTION_TITLE = "JumpCoder: insert missing definition"
+
+#: how long jumpcoder.applyEdit waits for the didChange that carries the accepted continuation
+ACCEPT_WAIT_S = 1.0
+
+
+@attrs.define
+class InlineItem(types.InlineCompletionItem):
+    """LSP 3.18's InlineCompletionItem has no ``data``; lsprotocol would drop it. Handlers return a
+    plain list of these so pygls unstructures each by its runtime class and ``data`` survives."""
+
+    data: Any = None
+
+
+class JumpCoderServer(LanguageServer):
+    def __init__(self, loader=load_backend):
+        super().__init__(
+            "jumpcoder-lsp",
+            __version__,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            protocol_cls=JumpCoderProtocol,
+        )
+        self.documents = Documents()
+        self.config = ServerConfig.from_environment()
+        self.worker = ModelWorker(loader)
+        self.store = SuggestionStore(self.config.cache_size)
+        self.stats: Counter = Counter()
+        self._inflight: dict[tuple[str, str], CancelToken] = {}
+        self._by_request: dict[Any, CancelToken] = {}
+        self._progress_cancel: dict[Any, CancelToken] = {}
+        self._queued_messages: list[tuple[types.MessageType, str]] = []
+        self._diag_tasks: dict[str, asyncio.Task] = {}
+        self._changed: dict[str, asyncio.Event] = {}
+        self._analysis = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jumpcoder-analysis")
+        self._load_task: Optional[asyncio.Task] = None
+        self._tokens = itertools.count(1)
+        self._initialized = False
+        self.client_info: Optional[types.ClientInfo] = None
+        self.loop: Optional[asyncio.AbstractEventLoop] = None
+
+    # ------------------------------------------------------------------------------------
+    # messages
+
+    def show(self, kind: types.MessageType, message: str) -> None:
+        if not self._initialized:
+            self._queued_messages.append((kind, message))
+            return
+        self.window_show_message(types.ShowMessageParams(type=kind, message=message))
+
+    # ------------------------------------------------------------------------------------
+    # request validation (answered with -32602)
+
+    def require_document(self, uri: Any) -> Document:
+        if not isinstance(uri, str) or not uri:
+            raise JsonRpcInvalidParams(f"expected a document URI, got {uri!r}")
+        doc = self.documents.get(uri)
+        if doc is None:
+            raise JsonRpcInvalidParams(f"document is not open: {uri}")
+        return doc
+
+    @staticmethod
+    def require_cursor(doc: Document, position: types.Position) -> tuple[int, int, int]:
+        try:
+            return doc.cursor(position)
+        except E.PositionError as exc:
+            raise JsonRpcInvalidParams(f"invalid position ({position.line}, {position.character}): {exc}") from None
+
+    # ------------------------------------------------------------------------------------
+    # model loading
+
+    def start_loading(self, config: ServerConfig) -> None:
+        if self._load_task is not None and not self._load_task.done():
+            self._load_task.cancel()
+        self.worker.state = "loading"  # now, so that a request right after sees it
+        self._load_task = asyncio.ensure_future(self._load(config))
+
+    def _supports_progress(self) -> bool:
+        caps = self.client_capabilities
+        return bool(caps and caps.window and caps.window.work_done_progress)
+
+    async def _create_progress(self, title: str, message: str = "", cancellable: bool = False):
+        """A server-initiated work-done progress token (None when the client has none)."""
+        if not self._supports_progress():
+            return None
+        token = f"jumpcoder/{next(self._tokens)}"
+        try:
+            await self.work_done_progress.create_async(token)
+        except Exception as exc:  # noqa: BLE001 - progress is optional
+            log.warning("window/workDoneProgress/create failed: %s", exc)
+            return None
+        self.work_done_progress.begin(
+            token, types.WorkDoneProgressBegin(title=title, message=message or None, cancellable=cancellable)
+        )
+        return token
+
+    def _report(self, token, message: str, fraction: Optional[float] = None) -> None:
+        if token is None:
+            return
+        pct = None if fraction is None else max(0, min(100, int(fraction * 100)))
+        self.work_done_progress.report(token, types.WorkDoneProgressReport(message=message, percentage=pct))
+
+    def _end(self, token, message: str) -> None:
+        if token is None:
+            return
+        self.work_done_progress.end(token, types.WorkDoneProgressEnd(message=message))
+        self.work_done_progress.tokens.pop(token, None)
+        self._progress_cancel.pop(token, None)
+
+    def _threadsafe_progress(self, token):
+        loop = asyncio.get_running_loop()
+
+        def progress(message: str, fraction: Optional[float] = None) -> None:
+            loop.call_soon_threadsafe(self._report, token, message, fraction)
+
+        return progress
+
+    async def _load(self, config: ServerConfig) -> None:
+        token = await self._create_progress("JumpCoder: loading model", config.model)
+        log.info("loading model %s", config.model)
+        result = await self.worker.load(config, self._threadsafe_progress(token))
+        if result.ok:
+            self._end(token, f"ready: {result.description} ({result.seconds:.1f} s)")
+            log.info("model ready: %s in %.1f s", result.description, result.seconds)
+        else:
+            self._end(token, "failed")
+            keep = " The previous model stays in use." if self.worker.ready else " Suggestions are off until a model loads."
+            self.show(
+                types.MessageType.Error,
+                f"JumpCoder could not load the model {config.model!r}: {result.error}.{keep} "
+                "Check the jumpcoder.model setting (a preset name or a model path).",
+            )
+
+    # ------------------------------------------------------------------------------------
+    # configuration
+
+    def apply_settings(self, settings: Any, *, origin: str) -> bool:
+        """Validate and apply client settings; each invalid value is reported and keeps its
+        previous value. Returns True when everything applied."""
+        new, problems = ServerConfig.merge(settings, base=self.config)
+        if problems:
+            self.show(
+                types.MessageType.Error,
+                f"JumpCoder: invalid {origin}: {'; '.join(problems)}. The previous settings stay for these.",
+            )
+        old, self.config = self.config, new
+        self.store.resize(new.cache_size)
+        if self._initialized and new.models_key() != old.models_key():
+            self.start_loading(new)
+        if self._initialized and new.enable_diagnostics != old.enable_diagnostics:
+            for doc in self.documents:
+                if new.enable_diagnostics:
+                    self.schedule_diagnostics(doc, delay=0)
+                else:
+                    self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=doc.uri, diagnostics=[]))
+        return not problems
+
+    # ------------------------------------------------------------------------------------
+    # cancellation bookkeeping: a newer request for the same document supersedes an older one
+
+    def _begin(self, uri: str, kind: str) -> CancelToken:
+        """A cancellation flag for the current request, cancelled by ``$/cancelRequest`` for its
+        id and by a newer request of the same kind for the same document."""
+        key = (uri, kind)
+        old = self._inflight.get(key)
+        if old is not None:
+            old.cancel("superseded")
+            self.stats["superseded"] += 1
+        token = CancelToken()
+        self._inflight[key] = token
+        request_id = self.protocol.msg_id  # the id of the request being handled (a contextvar)
+        if request_id is not None:
+            self._by_request[request_id] = token
+            token.request_id = request_id
+        return token
+
+    def _finish(self, uri: str, kind: str, token: CancelToken) -> None:
+        if self._inflight.get((uri, kind)) is token:
+            del self._inflight[(uri, kind)]
+        self._by_request.pop(getattr(token, "request_id", None), None)
+
+    def on_cancel_request(self, request_id) -> None:
+        token = self._by_request.get(request_id)
+        if token is not None:
+            token.cancel("request cancelled")
+
+    def cancel_all(self) -> None:
+        for token in self._inflight.values():
+            token.cancel("shutdown")
+
+    # ------------------------------------------------------------------------------------
+    # running the engine
+
+    def _complete_job(self, backend, snap: Snapshot, spec, line: int, column: int, engine_config, progress, cancel):
+        """On the model thread."""
+        if cancel():
+            raise Cancelled()
+        eligible = eligible_lines(spec, snap, line)
+        started = time.monotonic()
+        try:
+            completion = backend.complete(
+                E.normalize_eol(snap.text),
+                line,
+                column,
+                language=spec,
+                config=engine_config,
+                method=self.config.method,
+                eligible_lines=eligible,
+                progress=progress,
+                cancel=cancel,
+                document=snap.uri,
+            )
+        except Cancelled:
+            self.stats["cancelled"] += 1  # counted here, before the job counts as done (status waitIdle)
+            raise
+        self.stats["model_runs"] += 1
+        self.stats["model_ms"] += int((time.monotonic() - started) * 1000)
+        return completion
+
+    def make_suggestion(self, snap: Snapshot, offset: int, line: int, completion) -> Suggestion:
+        """The engine's answer in document terms: line breaks of the document, the insertions as
+        whole lines above the cursor, and the continuation's edit start (``continuation_start``:
+        the engine may rewrite the indentation before the cursor; when it only repeats it, the
+        edit is a plain insertion at the cursor, which every client shows as ghost text)."""
+        starts = snap.starts
+        try:
+            insertions = E.insertions_for_document(completion.insertions, snap.text, starts=starts, cursor_line=line)
+        except ValueError as exc:
+            log.warning("dropping insertions: %s", exc)
+            insertions = []
+        eol = E.eol_of(snap.text)
+        continuation = E.normalize_eol(completion.continuation)
+        line_start = starts[line]
+        cursor_line = E.line_text(snap.text, starts, line)
+        column = offset - line_start
+        start_col = max(0, min(int(getattr(completion, "continuation_start", column)), column))
+        replaced = cursor_line[start_col:column]
+        if continuation.startswith(replaced):
+            continuation, start_col = continuation[len(replaced):], column
+        if not cursor_line[column:].strip():
+            continuation = continuation.rstrip("\n")
+        if eol != "\n":
+            continuation = continuation.replace("\n", eol)
+        return Suggestion(
+            id=new_id(),
+            uri=snap.uri,
+            version=snap.version,
+            text=snap.text,
+            offset=offset,
+            start=line_start + start_col,
+            continuation=continuation,
+            insertions=insertions,
+            jumps=getattr(completion, "jumps", 0),
+        )
+
+    async def suggest(self, uri: str, position: types.Position, *, kind: str, debounce: bool) -> Optional[Suggestion]:
+        """The suggestion at ``position``: from the cache (typing along), else from the model.
+        None when the model is not ready, the request was superseded/cancelled, or the document
+        changed while it ran (a result for an older version is dropped)."""
+        doc = self.require_document(uri)
+        offset, line, column = self.require_cursor(doc, position)
+        self.stats["requests"] += 1
+        hit = self.store.lookup(uri, doc.text, offset, doc.version)
+        if hit is not None:
+            self.stats["cache_hits"] += 1
+            return hit
+        if not self.worker.ready or doc.spec is None:
+            self.stats["not_ready"] += 1
+            return None
+        token = self._begin(uri, kind)
+        version = doc.version
+        try:
+            if debounce and self.config.debounce_ms > 0:
+                await asyncio.sleep(self.config.debounce_ms / 1000)
+            if token.cancelled:
+                return None
+            doc = self.documents.get(uri)
+            if doc is None or doc.version != version:
+                self.stats["stale_dropped"] += 1
+                return None
+            snap = doc.snapshot()
+            engine_config = self.config.inline_engine()
+            completion = await self.worker.run(
+                self._complete_job, self.worker.backend, snap, doc.spec, line, column, engine_config, None, token
+            )
+        except Cancelled:
+            return None
+        except asyncio.CancelledError:  # $/cancelRequest: stop the engine too
+            token.cancel("request cancelled")
+            raise
+        finally:
+            self._finish(uri, kind, token)
+        suggestion = self.store.put(self.make_suggestion(snap, offset, line, completion))
+        current = self.documents.get(uri)
+        if token.cancelled or current is None or current.version != snap.version:
+            self.stats["stale_dropped"] += 1
+            log.info("dropped a suggestion for %s version %d (now %s)", uri, snap.version, current and current.version)
+            return None
+        return suggestion
+
+    # ------------------------------------------------------------------------------------
+    # edits to the client
+
+    def _versioned_edits_supported(self) -> bool:
+        caps = self.client_capabilities
+        ws = caps.workspace if caps else None
+        if ws and ws.workspace_edit and ws.workspace_edit.document_changes:
+            return True
+        # Neovim applies versioned TextDocumentEdits without advertising documentChanges
+        # (measured with 0.11 and 0.12 in shared/notes/neovim-headless.md)
+        info = self.client_info
+        return bool(info and info.name and info.name.lower().startswith("neovim"))
+
+    async def apply_edits(self, doc: Document, version: int, edits: list[types.TextEdit], label: str):
+        if self._versioned_edits_supported():
+            edit = types.WorkspaceEdit(
+                document_changes=[
+                    types.TextDocumentEdit(
+                        text_document=types.OptionalVersionedTextDocumentIdentifier(uri=doc.uri, version=version),
+                        edits=edits,
+                    )
+                ]
+            )
+        else:
+            edit = types.WorkspaceEdit(changes={doc.uri: edits})
+        return await self.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(edit=edit, label=label))
+
+    # ------------------------------------------------------------------------------------
+    # diagnostics
+
+    def schedule_diagnostics(self, doc: Document, delay: Optional[float] = None) -> None:
+        if not self.config.enable_diagnostics or not spec_supports(doc.spec, "undefined_names"):
+            return
+        old = self._diag_tasks.pop(doc.uri, None)
+        if old is not None:
+            old.cancel()
+        if delay is None:
+            delay = max(self.config.debounce_ms, 100) / 1000
+        self._diag_tasks[doc.uri] = asyncio.ensure_future(self._diagnose(doc.uri, delay))
+
+    async def _diagnose(self, uri: str, delay: float) -> None:
+        if delay:
+            await asyncio.sleep(delay)
+        doc = self.documents.get(uri)
+        if doc is None:
+            return
+        snap = doc.snapshot()
+        loop = asyncio.get_running_loop()
+        try:
+            names = await loop.run_in_executor(self._analysis, doc.spec.undefined_names, snap.text, snap.tree)
+        except Exception:  # noqa: BLE001 - a broken analyzer must not take the server down
+            log.exception("undefined-name analysis failed for %s", uri)
+            return
+        current = self.documents.get(uri)
+        if current is None or current.version != snap.version or not self.config.enable_diagnostics:
+            return
+        bounds = E.offsets_of_bytes(snap.text, [b for n in names for b in (n.start_byte, n.end_byte)])
+        starts = snap.starts
+        diagnostics = []
+        for i, n in enumerate(names):
+            start = E.offset_to_position(snap.text, bounds[2 * i], snap.encoding, starts=starts)
+            end = E.offset_to_position(snap.text, bounds[2 * i + 1], snap.encoding, starts=starts)
+            diagnostics.append(
+                types.Diagnostic(
+                    range=types.Range(start=start, end=end),
+                    message=f"'{n.name}' is not defined",
+                    severity=types.DiagnosticSeverity.Warning,
+                    source=DIAGNOSTIC_SOURCE,
+                    code=UNDEFINED_NAME,
+                    data={"name": n.name},
+                )
+            )
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, version=snap.version, diagnostics=diagnostics)
+        )
+
+
+# ----------------------------------------------------------------------------------------
+# helpers that run on the model thread
+
+
+def eligible_lines(spec, snap: Snapshot, line: int) -> Optional[set[int]]:
+    """Lines an infill may go before: the enclosing function (from its signature to the cursor)
+    and where imports belong, minus comments/strings/blank lines. None: the engine's default."""
+    if not spec_supports(spec, "enclosing_function"):
+        return None
+    try:
+        region = spec.enclosing_function(snap.text, line, snap.tree)
+        if region is None:
+            return None
+        lines = set(range(region.start_line, line + 1))
+        import_at = spec.import_line(snap.text, snap.tree) if spec_supports(spec, "import_line") else None
+        if spec_supports(spec, "non_code_lines"):
+            lines -= spec.non_code_lines(snap.text, snap.tree)
+        if import_at is not None:
+            lines.add(import_at)
+        lines.add(line)
+        return lines
+    except Exception:  # noqa: BLE001 - fall back to the engine's own choice
+        log.exception("eligible-lines analysis failed")
+        return None
+
+
+def _definition_job(backend, spec, snap: Snapshot, name: str, use_line: int, max_tokens: int, cancel) -> Optional[Insertion]:
+    """Ask the infilling model for a line defining ``name``: at the import position and right
+    above the statement that uses it; keep the first proposal after which ``name`` is defined."""
+    text = E.normalize_eol(snap.text)
+    lines = text.split("\n")
+    starts = E.line_starts(text)
+    candidates: list[int] = []
+    if spec_supports(spec, "import_line"):
+        candidates.append(spec.import_line(text, snap.tree))
+    else:
+        candidates.append(0)
+    if use_line not in candidates:
+        candidates.append(use_line)
+    holes = [(text[: starts[c]] if c < len(starts) else text, text[starts[c]:] if c < len(starts) else "") for c in candidates]
+    proposals = backend.infill(holes, max_tokens=max_tokens, cancel=cancel)
+    for c, proposal in zip(candidates, proposals):
+        body = proposal.rstrip("\n")
+        if not body.strip() or "\n" in body:
+            continue
+        if c == use_line:
+            indent = lines[use_line][: len(lines[use_line]) - len(lines[use_line].lstrip())]
+            if not body.startswith(indent):
+                body = indent + body.lstrip()
+        new_text = "\n".join(lines[:c] + [body] + lines[c:])
+        if spec_supports(spec, "undefined_names"):
+            still = {u.name for u in spec.undefined_names(new_text, None)}
+            if name in still:
+                continue
+        return Insertion(c, body + "\n")
+    return None
+
+
+# ----------------------------------------------------------------------------------------
+# features
+
+
+def build_server(loader=load_backend) -> JumpCoderServer:
+    server = JumpCoderServer(loader)
+
+    @server.feature(types.INITIALIZE)
+    def on_initialize(ls: JumpCoderServer, params: types.InitializeParams):
+        ls.client_info = params.client_info
+        ls.loop = asyncio.get_running_loop()
+        enc = ls.protocol.workspace.position_encoding
+        ls.documents.encoding = getattr(enc, "value", enc) or E.UTF16
+        if params.initialization_options is not None:
+            ls.apply_settings(params.initialization_options, origin="initializationOptions")
+        ls.config = ServerConfig.from_environment(ls.config)
+
+    @server.feature(types.INITIALIZED)
+    def on_initialized(ls: JumpCoderServer, params: types.InitializedParams):
+        ls._initialized = True
+        queued, ls._queued_messages = ls._queued_messages, []
+        for kind, message in queued:
+            ls.show(kind, message)
+        log.info("jumpcoder-lsp %s, position encoding %s", __version__, ls.documents.encoding)
+        ls.start_loading(ls.config)
+
+    @server.feature(types.SHUTDOWN)
+    def on_shutdown(ls: JumpCoderServer, params):
+        ls.cancel_all()
+        ls.worker.shutdown()
+        ls._analysis.shutdown(wait=False, cancel_futures=True)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    def on_configuration(ls: JumpCoderServer, params: types.DidChangeConfigurationParams):
+        if params.settings is not None:
+            ls.apply_settings(params.settings, origin="settings")
+
+    # -- documents -----------------------------------------------------------------------
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: JumpCoderServer, params: types.DidOpenTextDocumentParams):
+        doc = ls.documents.open(params.text_document)
+        ls.schedule_diagnostics(doc, delay=0)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: JumpCoderServer, params: types.DidChangeTextDocumentParams):
+        doc = ls.documents.change(params)
+        if doc is None:
+            return
+        event = ls._changed.pop(doc.uri, None)
+        if event is not None:
+            event.set()
+        ls.schedule_diagnostics(doc)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: JumpCoderServer, params: types.DidCloseTextDocumentParams):
+        uri = params.text_document.uri
+        for kind in ("inline", "completion", "function"):
+            token = ls._inflight.get((uri, kind))
+            if token is not None:
+                token.cancel("document closed")
+        task = ls._diag_tasks.pop(uri, None)
+        if task is not None:
+            task.cancel()
+        ls.documents.close(uri)
+        ls.store.drop_uri(uri)
+
+    # -- inline completion ---------------------------------------------------------------
+
+    @server.feature(types.TEXT_DOCUMENT_INLINE_COMPLETION, types.InlineCompletionOptions())
+    async def inline_completion(ls: JumpCoderServer, params: types.InlineCompletionParams):
+        ls.require_cursor(ls.require_document(params.text_document.uri), params.position)
+        if not ls.config.enable_inline:
+            return []
+        invoked = params.context.trigger_kind == types.InlineCompletionTriggerKind.Invoked
+        s = await ls.suggest(params.text_document.uri, params.position, kind="inline", debounce=not invoked)
+        if s is None or not s.continuation:
+            return []
+        doc = ls.documents.get(params.text_document.uri)
+        start = params.position if s.start == s.offset else doc.position(s.start)
+        cursor = types.Range(start=start, end=params.position)
+        lines = [i.to_json() for i in s.insertions]
+        command = None
+        if s.insertions:
+            command = types.Command(
+                title="JumpCoder: insert the lines above",
+                command=COMMAND_APPLY,
+                arguments=[{"id": s.id, "uri": s.uri, "insertions": lines}],
+            )
+        return [
+            InlineItem(
+                insert_text=s.continuation,
+                range=cursor,
+                command=command,
+                data={"id": s.id, "version": s.version, "insertions": lines, "jumps": s.jumps},
+            )
+        ]
+
+    # -- completion ----------------------------------------------------------------------
+
+    @server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(resolve_provider=False))
+    async def completion(ls: JumpCoderServer, params: types.CompletionParams):
+        doc = ls.require_document(params.text_document.uri)
+        ls.require_cursor(doc, params.position)
+        empty = types.CompletionList(is_incomplete=True, items=[])
+        if not ls.config.enable_completion:
+            return empty
+        invoked = params.context is None or params.context.trigger_kind == types.CompletionTriggerKind.Invoked
+        s = await ls.suggest(doc.uri, params.position, kind="completion", debounce=not invoked)
+        if s is None or not s.continuation:
+            return empty
+        doc = ls.documents.get(doc.uri)
+        start = params.position if s.start == s.offset else doc.position(s.start)
+        main, extra = E.completion_edits(doc.text, params.position, s.continuation, s.insertions, doc.encoding, start=start)
+        first = next((ln.strip() for ln in E.split_lines(s.continuation) if ln.strip()), s.continuation.strip())
+        preview = "".join(i.text for i in s.insertions)
+        detail = "JumpCoder" + (f" (+{len(s.insertions)} insertion{'s' if len(s.insertions) > 1 else ''} above)" if s.insertions else "")
+        item = types.CompletionItem(
+            label=first[:80] or "JumpCoder",
+            kind=types.CompletionItemKind.Text,
+            detail=detail,
+            documentation=(preview + "⋮\n" if preview else "") + s.continuation,
+            text_edit=main,
+            additional_text_edits=extra or None,
+            insert_text_format=types.InsertTextFormat.PlainText,
+            sort_text="0",
+            preselect=True,
+            data={"id": s.id},
+        )
+        return types.CompletionList(is_incomplete=True, items=[item])
+
+    # -- commands ------------------------------------------------------------------------
+
+    @server.command(COMMAND_APPLY)
+    async def apply_insertions(ls: JumpCoderServer, *args):
+        """After the client inserted an inline item's continuation: insert its lines above."""
+        arg = _object_arg(args, COMMAND_APPLY, required=("id",))
+        s = ls.store.get(str(arg["id"]))
+        if s is None:
+            return {"applied": False, "reason": "unknown or expired suggestion"}
+        if s.applied:
+            return {"applied": False, "reason": "already applied"}
+        doc = ls.documents.get(s.uri)
+        if doc is None:
+            return {"applied": False, "reason": "document closed"}
+        if not s.insertions:
+            s.applied = True
+            return {"applied": True, "edits": 0}
+        if not s.continuation_landed(doc.text) and doc.version == s.version:
+            # the didChange carrying the accepted text may still be on its way
+            event = ls._changed.setdefault(s.uri, asyncio.Event())
+            try:
+                await asyncio.wait_for(event.wait(), ACCEPT_WAIT_S)
+            except asyncio.TimeoutError:
+                pass
+            doc = ls.documents.get(s.uri) or doc
+        if not s.continuation_landed(doc.text):
+            log.info("not applying %s: the document does not hold the accepted suggestion", s.id)
+            return {"applied": False, "reason": "the document no longer matches the suggestion"}
+        s.applied = True  # before awaiting: a second command for the same suggestion does nothing
+        edits = E.insertion_edits(doc.text, s.insertions, doc.encoding)
+        result = await ls.apply_edits(doc, doc.version, edits, "JumpCoder: inserted lines")
+        if not result.applied:
+            ls.show(types.MessageType.Warning, "JumpCoder: the editor did not apply the lines above the cursor "
+                    f"({result.failure_reason or 'the document changed'}).")
+        return {"applied": bool(result.applied), "edits": len(edits)}
+
+    @server.command(COMMAND_COMPLETE_FUNCTION)
+    async def complete_function(ls: JumpCoderServer, *args):
+        uri, position = _uri_position_args(args)
+        doc = ls.require_document(uri)
+        offset, line, column = ls.require_cursor(doc, position)
+        token = ls._begin(uri, "function")
+        progress = await ls._create_progress("JumpCoder", "completing the function", cancellable=True)
+        if progress is not None:
+            ls._progress_cancel[progress] = token
+        lines_done = {"n": 0}
+        try:
+            if not ls.worker.ready:
+                ls._report(progress, "waiting for the model to load")
+                if not await ls.worker.wait_ready():
+                    raise JsonRpcInternalError(f"the model is not available: {ls.worker.error or ls.worker.state}")
+            doc = ls.require_document(uri)
+            if doc.spec is None:
+                raise JsonRpcInvalidParams(f"no language support for {doc.language_id!r}")
+            snap = doc.snapshot()
+            report = ls._threadsafe_progress(progress)
+
+            def on_progress(message: str, fraction: Optional[float] = None) -> None:
+                lines_done["n"] += 1
+                report(message, fraction)
+
+            completion = await ls.worker.run(
+                ls._complete_job, ls.worker.backend, snap, doc.spec, line, column, ls.config.engine, on_progress, token
+            )
+            if token.cancelled:
+                raise Cancelled()
+            current = ls.documents.get(uri)
+            if current is None or current.version != snap.version:
+                ls.stats["stale_dropped"] += 1
+                ls._end(progress, "document changed; result dropped")
+                return {"applied": False, "reason": "stale", "version": snap.version}
+            s = ls.make_suggestion(snap, offset, line, completion)
+            start = position if s.start == s.offset else current.position(s.start)
+            main, extra = E.completion_edits(
+                current.text, position, s.continuation, s.insertions, current.encoding, start=start
+            )
+            edits = [e for e in extra if e.new_text] + ([main] if main.new_text or s.start != s.offset else [])
+            n_lines = len(E.split_lines(s.continuation)) if s.continuation else 0
+            summary = f"{n_lines} lines, {s.jumps} jump{'s' if s.jumps != 1 else ''}"
+            if not edits:
+                ls._end(progress, "nothing to add")
+                return {"applied": False, "reason": "empty", "lines": 0, "jumps": 0}
+            if token.cancelled:  # checked once more right before the edit goes out
+                raise Cancelled()
+            ls._report(progress, f"applying: {summary}")
+            result = await ls.apply_edits(current, snap.version, edits, "JumpCoder: complete function")
+            ls._end(progress, summary if result.applied else "the editor rejected the edit")
+            return {"applied": bool(result.applied), "lines": n_lines, "jumps": s.jumps, "edits": len(edits)}
+        except Cancelled:
+            ls._end(progress, "cancelled")
+            return {"applied": False, "reason": "cancelled"}
+        except asyncio.CancelledError:
+            token.cancel("request cancelled")
+            ls._end(progress, "cancelled")
+            raise
+        except JsonRpcException:
+            ls._end(progress, "failed")
+            raise
+        finally:
+            ls._finish(uri, "function", token)
+
+    @server.command(COMMAND_INSERT_DEFINITION)
+    async def insert_definition(ls: JumpCoderServer, *args):
+        arg = _object_arg(args, COMMAND_INSERT_DEFINITION, required=("uri", "name", "line"))
+        doc = ls.require_document(arg["uri"])
+        name, use_line = arg["name"], arg["line"]
+        if not isinstance(name, str) or not isinstance(use_line, int) or not 0 <= use_line < doc.line_count:
+            raise JsonRpcInvalidParams("expected {uri, name: string, line: a line of the document}")
+        if not ls.worker.ready:
+            ls.show(types.MessageType.Info, "JumpCoder: the model is not ready yet.")
+            return {"applied": False, "reason": "not ready"}
+        snap = doc.snapshot()
+        token = ls._begin(doc.uri, "definition")
+        try:
+            insertion = await ls.worker.run(
+                _definition_job, ls.worker.backend, doc.spec, snap, name, use_line, ls.config.engine.max_line_tokens, token
+            )
+        except Cancelled:
+            return {"applied": False, "reason": "cancelled"}
+        except asyncio.CancelledError:
+            token.cancel("request cancelled")
+            raise
+        finally:
+            ls._finish(doc.uri, "definition", token)
+        if insertion is None:
+            ls.show(types.MessageType.Info, f"JumpCoder: the model proposed no definition for '{name}'.")
+            return {"applied": False, "reason": "no definition found"}
+        current = ls.documents.get(doc.uri)
+        if current is None or current.version != snap.version:
+            return {"applied": False, "reason": "stale"}
+        ins = E.insertions_for_document([insertion], current.text)
+        edits = E.insertion_edits(current.text, ins, current.encoding)
+        result = await ls.apply_edits(current, snap.version, edits, f"JumpCoder: define {name}")
+        return {"applied": bool(result.applied), "line": insertion.before_line, "text": ins[0].text}
+
+    @server.command(COMMAND_STATUS)
+    async def status(ls: JumpCoderServer, *args):
+        """The server's state (for users, editor plugins and tests). ``{"waitReady": true}`` waits
+        for the model load to end; ``{"waitIdle": true}`` until the model thread has nothing
+        queued or running."""
+        arg = args[0] if args and isinstance(args[0], dict) else {}
+        if arg.get("waitReady"):
+            await ls.worker.wait_ready()
+        if arg.get("waitIdle"):
+            await ls.worker.wait_idle()
+        out = {
+            "state": ls.worker.state,
+            "model": getattr(ls.worker.backend, "description", None),
+            "error": ls.worker.error or None,
+            "busy": ls.worker.busy,
+            "positionEncoding": ls.documents.encoding,
+            "stats": dict(ls.stats),
+            "config": ls.config.to_json(),
+        }
+        doc = ls.documents.get(arg.get("uri")) if isinstance(arg.get("uri"), str) else None
+        if doc is not None:  # the server's copy of a document (editor plugins' health checks, tests)
+            out["document"] = {"version": doc.version, "text": doc.text, "languageId": doc.language_id}
+        return out
+
+    # -- diagnostics' code action -----------------------------------------------------------
+
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
+    )
+    def code_action(ls: JumpCoderServer, params: types.CodeActionParams):
+        doc = ls.require_document(params.text_document.uri)
+        actions = []
+        for d in params.context.diagnostics:
+            if d.source != DIAGNOSTIC_SOURCE or d.code != UNDEFINED_NAME:
+                continue
+            name = d.data.get("name") if isinstance(d.data, dict) else None
+            if not name:
+                continue
+            actions.append(
+                types.CodeAction(
+                    title=f"{CODE_ACTION_TITLE} for '{name}'",
+                    kind=types.CodeActionKind.QuickFix,
+                    diagnostics=[d],
+                    command=types.Command(
+                        title=CODE_ACTION_TITLE,
+                        command=COMMAND_INSERT_DEFINITION,
+                        arguments=[{"uri": doc.uri, "name": name, "line": d.range.start.line}],
+                    ),
+                )
+            )
+        return actions
+
+    @server.feature(types.WINDOW_WORK_DONE_PROGRESS_CANCEL)
+    def progress_cancel(ls: JumpCoderServer, params: types.WorkDoneProgressCancelParams):
+        token = ls._progress_cancel.get(params.token)
+        if token is not None:
+            token.cancel("cancelled from the progress UI")
+
+    return server
+
+
+def _object_arg(args: tuple, command: str, *, required: tuple[str, ...]) -> dict:
+    if len(args) != 1 or not isinstance(args[0], dict) or any(k not in args[0] for k in required):
+        raise JsonRpcInvalidParams(f"{command} expects one object argument with {', '.join(required)}")
+    return args[0]
+
+
+def _uri_position_args(args: tuple) -> tuple[str, types.Position]:
+    """``[{uri, position}]`` or ``[uri, position]``."""
+    if len(args) == 1 and isinstance(args[0], dict):
+        uri, pos = args[0].get("uri"), args[0].get("position")
+    elif len(args) == 2:
+        uri, pos = args
+    else:
+        raise JsonRpcInvalidParams(f"{COMMAND_COMPLETE_FUNCTION} expects {{uri, position}}")
+    ok = (
+        isinstance(uri, str)
+        and isinstance(pos, dict)
+        and all(isinstance(pos.get(k), int) and not isinstance(pos.get(k), bool) and pos.get(k) >= 0 for k in ("line", "character"))
+    )
+    if not ok:
+        raise JsonRpcInvalidParams(f"{COMMAND_COMPLETE_FUNCTION} expects {{uri: string, position: {{line, character}}}}, got {args!r}")
+    return uri, types.Position(line=pos["line"], character=pos["character"])

@@ -1,0 +1,275 @@
+"""End-to-end fixtures: the real server over stdio, driven like VS Code or Neovim.
+
+``editor`` is a pytest-lsp client wrapped in :class:`Editor`, which keeps the client's own copy of
+each document (in the negotiated position encoding), applies ``workspace/applyEdit`` the way
+vscode-languageclient does (a ``TextDocumentEdit`` whose version differs from the editor's is
+rejected) and sends the resulting ``didChange`` back, as a real editor would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import pathlib
+import sys
+from concurrent.futures import Future
+from typing import Any, Optional
+
+import pytest_asyncio
+from lsprotocol import types
+from pygls.exceptions import JsonRpcException
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp.client import make_test_lsp_client
+
+from jumpcoder_lsp import edits as E
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+SCRIPTED = "scripted:jumpcoder_lsp.server.scripted:"
+DEMO = SCRIPTED + "demo"
+
+SERVER_ENV = {k: v for k, v in os.environ.items() if k != "JUMPCODER_LSP_MODEL"}
+SERVER_ENV["PYTHONPATH"] = str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")
+
+
+def capabilities(preset: str) -> types.ClientCapabilities:
+    """pytest-lsp's presets plus what the real editors send today (shared/notes): VS Code's
+    vscode-languageclient 11 and Neovim 0.12 both announce textDocument.inlineCompletion."""
+    if preset == "vscode":
+        caps = client_capabilities("visual-studio-code")
+    elif preset == "neovim":
+        caps = client_capabilities("neovim")
+    else:
+        raise ValueError(preset)
+    caps.text_document.inline_completion = types.InlineCompletionClientCapabilities(
+        dynamic_registration=(preset == "vscode")
+    )
+    return caps
+
+
+CLIENT_INFO = {
+    "vscode": types.ClientInfo(name="Visual Studio Code", version="1.139.1"),
+    "neovim": types.ClientInfo(name="Neovim", version="0.12.0"),
+}
+
+
+class Editor:
+    """A minimal editor model over a pytest-lsp client."""
+
+    def __init__(self, client: LanguageClient, preset: str):
+        self.client = client
+        self.preset = preset
+        self.encoding = E.UTF16
+        self.texts: dict[str, str] = {}
+        self.versions: dict[str, int] = {}
+        self.applied_edits: list[types.ApplyWorkspaceEditParams] = []
+        self.rejected_edits: list[types.ApplyWorkspaceEditParams] = []
+        self._edit_waiters: list[Future] = []
+        self._ids = itertools.count(1000)
+
+    # -- session -------------------------------------------------------------------------
+
+    async def start(self, options: Optional[dict] = None) -> types.InitializeResult:
+        result = await self.client.initialize_session(
+            types.InitializeParams(
+                capabilities=capabilities(self.preset),
+                client_info=CLIENT_INFO[self.preset],
+                initialization_options=options,
+                root_uri=ROOT.as_uri(),
+            )
+        )
+        enc = result.capabilities.position_encoding
+        self.encoding = getattr(enc, "value", enc) or E.UTF16
+        return result
+
+    async def wait_ready(self) -> dict:
+        """The status once the model load has ended (the server waits; no polling, no sleeping)."""
+        return await self.command("jumpcoder.status", {"waitReady": True})
+
+    async def status(self, wait_idle: bool = False) -> dict:
+        return await self.command("jumpcoder.status", {"waitIdle": wait_idle})
+
+    # -- documents -----------------------------------------------------------------------
+
+    def open(self, uri: str, text: str, language: str = "python") -> None:
+        self.texts[uri] = text
+        self.versions[uri] = 1
+        self.client.text_document_did_open(
+            types.DidOpenTextDocumentParams(
+                text_document=types.TextDocumentItem(uri=uri, language_id=language, version=1, text=text)
+            )
+        )
+
+    def end(self, uri: str) -> types.Position:
+        return E.end_position(self.texts[uri], self.encoding)
+
+    def pos(self, uri: str, offset: int) -> types.Position:
+        return E.offset_to_position(self.texts[uri], offset, self.encoding)
+
+    def edit(self, uri: str, edits: list[types.TextEdit]) -> None:
+        """Apply edits locally and send them as one incremental didChange."""
+        text = self.texts[uri]
+        # send them back to front so that each range refers to the text the server holds then
+        order = sorted(
+            range(len(edits)),
+            key=lambda i: (edits[i].range.start.line, edits[i].range.start.character, i),
+            reverse=True,
+        )
+        changes = []
+        for i in order:
+            e = edits[i]
+            changes.append(types.TextDocumentContentChangePartial(range=e.range, text=e.new_text))
+        self.texts[uri] = E.apply_text_edits(text, edits, self.encoding)
+        self.versions[uri] += 1
+        self.client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=self.versions[uri]),
+                content_changes=changes,
+            )
+        )
+
+    def type(self, uri: str, text: str, at: Optional[types.Position] = None) -> types.Position:
+        """Type ``text`` at ``at`` (default: the end); returns the cursor after it."""
+        at = at or self.end(uri)
+        self.edit(uri, [types.TextEdit(range=types.Range(start=at, end=at), new_text=text)])
+        off = E.position_to_offset(self.texts[uri], at.line, at.character, self.encoding) + len(text)
+        return self.pos(uri, off)
+
+    # -- requests ------------------------------------------------------------------------
+
+    async def inline(self, uri: str, position: types.Position, invoked: bool = True, msg_id=None):
+        params = types.InlineCompletionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=position,
+            context=types.InlineCompletionContext(
+                trigger_kind=types.InlineCompletionTriggerKind.Invoked if invoked else types.InlineCompletionTriggerKind.Automatic
+            ),
+        )
+        return await self.client.protocol.send_request_async(types.TEXT_DOCUMENT_INLINE_COMPLETION, params, msg_id=msg_id)
+
+    async def completion(self, uri: str, position: types.Position):
+        return await self.client.text_document_completion_async(
+            types.CompletionParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                position=position,
+                context=types.CompletionContext(trigger_kind=types.CompletionTriggerKind.Invoked),
+            )
+        )
+
+    async def command(self, name: str, *arguments: Any, msg_id=None):
+        return await self.client.protocol.send_request_async(
+            types.WORKSPACE_EXECUTE_COMMAND,
+            types.ExecuteCommandParams(command=name, arguments=list(arguments)),
+            msg_id=msg_id,
+        )
+
+    def send_raw(self, message: dict) -> asyncio.Future:
+        """Send a hand-written JSON-RPC request (e.g. ill-typed params) and await its response."""
+        msg_id = message.setdefault("id", f"raw-{next(self._ids)}")
+        message.setdefault("jsonrpc", "2.0")
+        fut: Future = Future()
+        self.client.protocol._request_futures[msg_id] = fut
+        self.client.protocol._send_data(message)
+        return asyncio.wrap_future(fut)
+
+    def cancel(self, msg_id) -> None:
+        self.client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id=msg_id))
+
+    # -- workspace/applyEdit -------------------------------------------------------------
+
+    def on_apply_edit(self, params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
+        edit = params.edit
+        per_uri: list[tuple[str, Optional[int], list]] = []
+        for change in edit.document_changes or []:
+            per_uri.append((change.text_document.uri, change.text_document.version, list(change.edits)))
+        for uri, edits in (edit.changes or {}).items():
+            per_uri.append((uri, None, list(edits)))
+        ok = all(uri in self.texts and (v is None or v == self.versions[uri]) for uri, v, _ in per_uri)
+        if not ok:  # vscode-languageclient: a version mismatch is refused, silently
+            self.rejected_edits.append(params)
+            self._wake(False)
+            return types.ApplyWorkspaceEditResult(applied=False)
+        self.applied_edits.append(params)
+        for uri, _, edits in per_uri:
+            self.edit(uri, edits)
+        self._wake(True)
+        return types.ApplyWorkspaceEditResult(applied=True)
+
+    def _wake(self, applied: bool) -> None:
+        waiters, self._edit_waiters = self._edit_waiters, []
+        for w in waiters:
+            if not w.done():
+                w.set_result(applied)
+
+    def next_edit(self) -> asyncio.Future:
+        fut: Future = Future()
+        self._edit_waiters.append(fut)
+        return asyncio.wrap_future(fut)
+
+    # -- progress ------------------------------------------------------------------------
+
+    def progress_values(self) -> list[Any]:
+        return [v for values in self.client.progress_reports.values() for v in values]
+
+
+def make_client() -> LanguageClient:
+    client = make_test_lsp_client()
+
+    @client.feature(types.WORKSPACE_APPLY_EDIT)
+    def apply_edit(ls: LanguageClient, params: types.ApplyWorkspaceEditParams):
+        return ls.editor.on_apply_edit(params)
+
+    return client
+
+
+SERVER_COMMAND = [sys.executable, "-m", "jumpcoder_lsp.server"]
+
+
+def server_config(extra_env: Optional[dict] = None) -> ClientServerConfig:
+    env = dict(SERVER_ENV)
+    env.update(extra_env or {})
+    return ClientServerConfig(server_command=SERVER_COMMAND, client_factory=make_client, server_env=env)
+
+
+async def _start_editor(preset: str, env: Optional[dict] = None) -> Editor:
+    client = await server_config(env).start()
+    editor = Editor(client, preset)
+    client.editor = editor
+    return editor
+
+
+async def _stop_editor(editor: Editor) -> None:
+    try:
+        await asyncio.wait_for(editor.client.shutdown_session(), 10)
+    except (asyncio.TimeoutError, JsonRpcException, RuntimeError):
+        pass
+    await editor.client.stop()
+
+
+@pytest_asyncio.fixture(params=["vscode", "neovim"])
+async def editor(request):
+    """A server with the scripted demo model, initialized and ready, per client preset."""
+    ed = await _start_editor(request.param)
+    await ed.start({"model": DEMO, "debounceMs": 0})
+    st = await ed.wait_ready()
+    assert st["state"] == "ready", st
+    yield ed
+    await _stop_editor(ed)
+
+
+@pytest_asyncio.fixture
+async def make_editor():
+    """Start servers with custom options: ``await make_editor(options, preset=..., wait=True)``."""
+    started: list[Editor] = []
+
+    async def make(options: Optional[dict] = None, preset: str = "vscode", wait: bool = True, env: Optional[dict] = None):
+        ed = await _start_editor(preset, env)
+        started.append(ed)
+        await ed.start(options)
+        if wait:
+            await ed.wait_ready()
+        return ed
+
+    yield make
+    for ed in started:
+        await _stop_editor(ed)

@@ -1,0 +1,50 @@
+"""The server configuration: camelCase keys, validation once, per-key fallback."""
+
+from __future__ import annotations
+
+import pytest
+
+from jumpcoder_lsp import loading
+from jumpcoder_lsp.config import MODEL_ENV, RUNTIMES, ConfigError, ServerConfig
+from jumpcoder_lsp.engine.config import EngineConfig
+
+
+def test_defaults_are_valid_and_match_the_loader():
+    c = ServerConfig()
+    assert c.engine == EngineConfig() and c.model == "default" and c.infill == "default"
+    assert RUNTIMES == loading.RUNTIMES
+
+
+def test_camel_case_flat_and_nested_engine_keys():
+    c = ServerConfig.from_mapping(
+        {"jumpcoder": {"model": "m", "infillModel": "i", "debounceMs": 50, "k": 3, "engine": {"maxLines": 20}}}
+    )
+    assert (c.model, c.infill, c.debounce_ms, c.engine.k, c.engine.max_lines) == ("m", "i", 50, 3, 20)
+    assert c.inline_engine().max_lines == 8
+    assert c.models_key() != ServerConfig().models_key()
+    assert ServerConfig.from_mapping({"k": None}, base=c).engine.k == EngineConfig().k
+
+
+def test_invalid_values_are_all_named():
+    with pytest.raises(ConfigError) as err:
+        ServerConfig.from_mapping({"device": "tpu", "tau": -1, "nope": 1, "enableInline": "yes"})
+    msg = str(err.value)
+    for word in ("device", "tau", "nope", "enableInline"):
+        assert word in msg
+
+
+def test_merge_keeps_previous_value_per_key():
+    base = ServerConfig.from_mapping({"k": 4, "debounceMs": 20})
+    c, problems = ServerConfig.merge({"k": "five", "debounceMs": 30, "dtype": "int3"}, base=base)
+    assert c.engine.k == 4 and c.debounce_ms == 30 and c.dtype == "auto"
+    assert len(problems) == 2
+
+
+def test_environment_overrides_the_model(monkeypatch):
+    monkeypatch.setenv(MODEL_ENV, "scripted:x:y")
+    assert ServerConfig.from_environment().model == "scripted:x:y"
+
+
+def test_to_json_round_trips():
+    c = ServerConfig.from_mapping({"k": 2, "method": "filtered", "enableDiagnostics": False})
+    assert ServerConfig.from_mapping(c.to_json()) == c
