@@ -52,7 +52,8 @@ def load_model_pair(
 
     def load(resolved):
         return TorchRuntime.load(resolved.hf_dir(say), device=device, dtype=dtype,
-                                 stop_tokens=resolved.stop_tokens, progress=say)
+                                 stop_tokens=resolved.stop_tokens, progress=say,
+                                 name=resolved.preset.name if resolved.preset else None)
 
     gen_rt = load(gen)
     infill_rt = gen_rt if infill.weights_key == gen.weights_key else load(infill)

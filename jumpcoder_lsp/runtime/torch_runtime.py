@@ -1,0 +1,602 @@
+"""The transformers runtime: one place owns the KV cache and the batched step.
+
+Layout (gpt-fast in spirit: plain PyTorch, the model's decoder is called directly):
+
+* :class:`KVStore` keeps a few :class:`CacheEntry` objects (LRU). An entry is everything computed for
+  one token sequence: the ids, per layer the keys/values ``[1, kv_heads, L, head_dim]``, the final
+  (normed) hidden state at every position, and a memo of per-position scores (the logit and
+  log-probability of token ``p`` given ``ids[:p]``, and the argmax there), filled lazily from the
+  hidden states, so ``lm_head`` (136M multiply-adds per position for Qwen2.5's 152k vocabulary) runs
+  only where a score is asked for. Entries are immutable apart from that memo.
+* :meth:`TorchRuntime._prefill` finds the entry with the longest common token prefix, forks it (slices
+  are views; the extension goes through ``DynamicLayer.update``, which concatenates into new tensors
+  and never writes into the entry's), computes only the uncached suffix (in chunks), and stores the
+  result. A request fully covered by an entry costs no forward pass at all.
+* :meth:`TorchRuntime.generate` prefills each branch that way, then left-pads and merges the branch
+  caches into one preallocated buffer per layer (:class:`_BufferLayer`: each step writes its new
+  key/value in place instead of re-concatenating the whole cache) and decodes all live branches with
+  ONE forward pass per step: ``attention_mask`` has zeros on the pads, ``position_ids`` are each
+  branch's real length + t. Finished rows leave the batch (index_select), and pad columns no live row
+  needs are trimmed.
+
+Threading: a runtime is meant to be driven by one worker thread (the server's model worker). A lock
+serialises the public methods anyway, so a stray concurrent call waits instead of corrupting the store.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Optional, Sequence
+
+import torch
+from transformers import DynamicCache
+from transformers.cache_utils import DynamicLayer
+
+from .base import (
+    Cancelled,
+    CancelCheck,
+    Generated,
+    GenRequest,
+    Prompt,
+    Scored,
+    ScoreRequest,
+    Special,
+)
+from .device import DeviceChoice, dtype_name, physical_cores, pick
+from .tokens import bad_word_ids, common_prefix_len, text_only_tokenizer, tile_offsets, unique_ids
+
+log = logging.getLogger(__name__)
+
+#: ``progress(message, fraction)``, as in :mod:`jumpcoder_lsp.models.fetch`
+Progress = Callable[[str, Optional[float]], None]
+
+PREFILL_CHUNK = 512  # tokens per prefill forward (measured: ~400 tok/s at 512, lower for 2048 at once)
+HEAD_CHUNK = 64  # positions per lm_head matmul when filling scores (64 x 152k floats = 39 MB)
+
+
+# --------------------------------------------------------------------------- KV cache store
+
+
+@dataclass(eq=False)
+class CacheEntry:
+    ids: list[int]
+    kv: list[tuple[torch.Tensor, torch.Tensor]]  # per layer, [1, kv_heads, L, head_dim]
+    hidden: torch.Tensor  # [L, hidden]: final hidden state at each position (predicts token p+1)
+    logit: torch.Tensor  # [L] float32: S of token p given ids[:p]; NaN = not computed yet (always at 0)
+    logprob: torch.Tensor  # [L] float32
+    greedy: torch.Tensor  # [L] int64: argmax given ids[:p]; -1 = not computed yet
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def prefix(self, n: int) -> "CacheEntry":
+        """The first n tokens: views, no copy. The memo is shared, which is right: a score at position
+        p depends only on ids[:p+1], the same in both."""
+        if n == len(self.ids):
+            return self
+        return CacheEntry(
+            ids=self.ids[:n],
+            kv=[(k[:, :, :n], v[:, :, :n]) for k, v in self.kv],
+            hidden=self.hidden[:n],
+            logit=self.logit[:n],
+            logprob=self.logprob[:n],
+            greedy=self.greedy[:n],
+        )
+
+
+class KVStore:
+    """LRU of cache entries, bounded by entry count and total tokens. Lookup = longest common prefix.
+
+    An entry whose ids are a prefix of a newer entry's is dropped: the newer one covers it.
+    """
+
+    def __init__(self, max_entries: int = 24, max_tokens: int = 32768):
+        self.max_entries = max(1, max_entries)
+        self.max_tokens = max(1, max_tokens)
+        self._entries: "OrderedDict[int, CacheEntry]" = OrderedDict()
+        self.hits = 0  # tokens served from the cache
+        self.misses = 0  # tokens computed
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def entries(self) -> list[CacheEntry]:
+        return list(self._entries.values())
+
+    @property
+    def total_tokens(self) -> int:
+        return sum(len(e) for e in self._entries.values())
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+    def best(self, ids: list[int]) -> tuple[Optional[CacheEntry], int]:
+        best, best_n = None, 0
+        for entry in reversed(self._entries.values()):  # most recent first: wins ties
+            n = common_prefix_len(entry.ids, ids)
+            if n > best_n:
+                best, best_n = entry, n
+        if best is not None:
+            self._entries.move_to_end(id(best))
+        return best, best_n
+
+    def add(self, entry: CacheEntry) -> None:
+        for key, old in list(self._entries.items()):
+            if len(old) <= len(entry) and common_prefix_len(old.ids, entry.ids) == len(old):
+                del self._entries[key]
+        self._entries[id(entry)] = entry
+        while len(self._entries) > 1 and (
+            len(self._entries) > self.max_entries or self.total_tokens > self.max_tokens
+        ):
+            self._entries.popitem(last=False)
+
+
+# --------------------------------------------------------------------------- cache layers
+
+
+def _dynamic_cache(kv: Sequence[tuple[torch.Tensor, torch.Tensor]]) -> DynamicCache:
+    """A DynamicCache over existing tensors, without copying them (DynamicCache(ddp_cache_data=...)
+    would torch.cat each into a new tensor). update() concatenates into new tensors, so the given
+    tensors are never written to."""
+    cache = DynamicCache()
+    for k, v in kv:
+        layer = DynamicLayer()
+        layer.lazy_initialization(k, v)
+        layer.keys, layer.values = k, v
+        cache.layers.append(layer)
+    return cache
+
+
+class _BufferLayer(DynamicLayer):
+    """A cache layer over a preallocated buffer ``[B, kv_heads, capacity, head_dim]``.
+
+    ``update`` writes the new keys/values in place after the current length and returns views, so a
+    decode step does not re-concatenate the whole cache in every layer. Only used for the merged
+    decode batch, whose buffers are never shared with the store.
+    """
+
+    def __init__(self, k_buf: torch.Tensor, v_buf: torch.Tensor, length: int):
+        super().__init__()
+        self.dtype, self.device = k_buf.dtype, k_buf.device
+        self.is_initialized = True
+        self.k_buf, self.v_buf, self.length = k_buf, v_buf, length
+        self._views()
+
+    def _views(self) -> None:
+        self.keys = self.k_buf[:, :, : self.length]
+        self.values = self.v_buf[:, :, : self.length]
+
+    def update(self, key_states, value_states, *args, **kwargs):
+        end = self.length + key_states.shape[-2]
+        if end > self.k_buf.shape[-2]:
+            cap = max(end, 2 * self.k_buf.shape[-2])
+            for name in ("k_buf", "v_buf"):
+                old = getattr(self, name)
+                new = old.new_zeros(old.shape[0], old.shape[1], cap, old.shape[3])
+                new[:, :, : self.length] = old[:, :, : self.length]
+                setattr(self, name, new)
+        self.k_buf[:, :, self.length:end] = key_states
+        self.v_buf[:, :, self.length:end] = value_states
+        self.length = end
+        self._views()
+        return self.keys, self.values
+
+    def get_seq_length(self) -> int:
+        return self.length
+
+    def select(self, rows: Optional[torch.Tensor], start: int) -> None:
+        """Keep only ``rows`` (None = all) and drop the first ``start`` (pad) columns."""
+        if rows is not None:
+            self.k_buf = self.k_buf.index_select(0, rows)
+            self.v_buf = self.v_buf.index_select(0, rows)
+        if start:
+            self.k_buf = self.k_buf[:, :, start:]
+            self.v_buf = self.v_buf[:, :, start:]
+            self.length -= start
+        self._views()
+
+
+# --------------------------------------------------------------------------- the runtime
+
+
+class TorchRuntime:
+    """A :class:`~jumpcoder_lsp.runtime.base.Runtime` over a transformers causal LM.
+
+    ``model`` must already be on ``device`` in ``dtype`` (use :meth:`load` for a model directory).
+    ``stop_tokens``: control tokens that end a generated branch like EOS (e.g. ``<|fim_pad|>``), on
+    top of the tokenizer's EOS and the generation config's EOS ids; unknown ones are ignored (logged).
+    """
+
+    def __init__(
+        self,
+        model,
+        tokenizer,
+        *,
+        device: str = "cpu",
+        dtype: torch.dtype = torch.float32,
+        stop_tokens: Sequence[str] = (),
+        max_cache_entries: int = 24,
+        max_cache_tokens: int = 32768,
+        description: Optional[str] = None,
+    ):
+        self.model = model.eval()
+        self.tokenizer = tokenizer
+        self.device = torch.device(device)
+        self.dtype = dtype
+        self.config = model.config
+        self._decoder = getattr(model, model.base_model_prefix)
+        self._lm_head = model.get_output_embeddings()
+        text_config = self.config.get_text_config(decoder=True) if hasattr(self.config, "get_text_config") else self.config
+        self._softcap = getattr(text_config, "final_logit_softcapping", None)
+        self._logit_scale = getattr(text_config, "logit_scale", None)
+        self._text_tok = text_only_tokenizer(tokenizer.backend_tokenizer)
+        self._decode_tok = tokenizer.backend_tokenizer
+        self._piece_ids: "OrderedDict[str, list[int]]" = OrderedDict()
+        self._special_ids: dict[str, int] = {}
+        self._bad_ids: dict[str, torch.Tensor] = {}
+        self._token_texts: Optional[list[str]] = None
+        self.store = KVStore(max_cache_entries, max_cache_tokens)
+        self._lock = threading.RLock()
+
+        gen_eos = getattr(getattr(model, "generation_config", None), "eos_token_id", None)
+        gen_eos = gen_eos if isinstance(gen_eos, (list, tuple)) else [gen_eos]
+        stop_ids = []
+        for text in stop_tokens:
+            try:
+                stop_ids.append(self.special_id(text))
+            except ValueError:
+                log.warning("stop token %r is not a single token of this tokenizer; ignored", text)
+        self.eos_ids: tuple[int, ...] = unique_ids([tokenizer.eos_token_id, *gen_eos, *stop_ids])
+        self._start_id = tokenizer.bos_token_id if tokenizer.bos_token_id is not None else (
+            self.eos_ids[0] if self.eos_ids else 0)
+        name = getattr(self.config, "_model_name_or_path", None) or Path(
+            str(getattr(self.config, "_name_or_path", "") or "model")).name
+        self.description = description or f"torch {self.device.type} {dtype_name(dtype)} {name}"
+
+    # ------------------------------------------------------------------ loading
+
+    @classmethod
+    def load(
+        cls,
+        hf_dir,
+        device: str = "auto",
+        dtype: str = "auto",
+        stop_tokens: Sequence[str] = (),
+        progress: Optional[Progress] = None,
+        name: Optional[str] = None,
+        **kwargs,
+    ) -> "TorchRuntime":
+        """Load a transformers model directory (safetensors + tokenizer files).
+
+        ``name`` goes into :attr:`description` (e.g. the preset name); by default the model name the
+        config carries (a GGUF's ``general.name``), else the directory name. Other keyword arguments go
+        to the constructor (``max_cache_entries``, ``max_cache_tokens``, ``description``).
+        """
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        say = progress or (lambda message, fraction=None: None)
+        choice: DeviceChoice = pick(device, dtype)
+        if choice.device == "cpu":
+            torch.set_num_threads(physical_cores())
+        t0 = time.perf_counter()
+        say(f"loading {hf_dir} on {choice.reason}", None)
+        tokenizer = AutoTokenizer.from_pretrained(str(hf_dir))
+        model = AutoModelForCausalLM.from_pretrained(str(hf_dir), dtype=choice.dtype)
+        if choice.device != "cpu":
+            model = model.to(choice.device)
+        model.eval()
+        name = name or getattr(model.config, "_model_name_or_path", None) or Path(hf_dir).name
+        say(f"loaded {name} in {time.perf_counter() - t0:.1f}s", None)
+        description = kwargs.pop("description", None) or f"torch {choice.short} {name}"
+        return cls(model, tokenizer, device=choice.device, dtype=choice.dtype, stop_tokens=stop_tokens,
+                   description=description, **kwargs)
+
+    def clear_cache(self) -> None:
+        """Drop every cached prefix (e.g. when memory is tight or the document was closed)."""
+        with self._lock:
+            self.store.clear()
+
+    # ------------------------------------------------------------------ tokens
+
+    def special_id(self, text: str) -> int:
+        """The id of a control token given by its text; ValueError unless it is exactly one known token."""
+        got = self._special_ids.get(text)
+        if got is not None:
+            return got
+        tid = self.tokenizer.convert_tokens_to_ids(text)
+        if isinstance(tid, list) or tid is None or tid < 0 or self.tokenizer.convert_ids_to_tokens(int(tid)) != text:
+            raise ValueError(f"{text!r} is not a single token of this tokenizer")
+        self._special_ids[text] = int(tid)
+        return int(tid)
+
+    def _text_ids(self, text: str) -> list[int]:
+        ids = self._piece_ids.get(text)
+        if ids is None:
+            ids = self._text_tok.encode(text, add_special_tokens=False).ids if text else []
+            self._piece_ids[text] = ids
+            if len(self._piece_ids) > 4096:
+                self._piece_ids.popitem(last=False)
+        else:
+            self._piece_ids.move_to_end(text)
+        return ids
+
+    def encode_prompt(self, prompt: Prompt) -> list[int]:
+        """Each piece tokenized separately (text never parsed for control tokens), ids concatenated."""
+        if isinstance(prompt, (str, Special)):
+            prompt = (prompt,)
+        ids: list[int] = []
+        for piece in prompt:
+            if isinstance(piece, Special):
+                ids.append(self.special_id(piece.text))
+            elif isinstance(piece, str):
+                ids.extend(self._text_ids(piece))
+            else:
+                raise TypeError(f"prompt piece must be str or Special, not {type(piece).__name__}")
+        return ids
+
+    def prompt_ids(self, prompt: Prompt) -> list[int]:
+        """Ids of a score context or a generate prompt. A prompt that starts with text (or an empty
+        one) starts a document and gets the document-start token first (BOS; EOS for Qwen, which
+        has no BOS), so ``score((), code)`` and ``generate((code,))`` give the same ids and share
+        the KV cache; a prompt that starts with a control token (FIM) gets nothing prepended."""
+        if isinstance(prompt, (str, Special)):
+            prompt = (prompt,)
+        ids = self.encode_prompt(prompt)
+        if not prompt or not isinstance(prompt[0], Special):
+            ids = [self._start_id] + ids
+        return ids
+
+    def encode_with_offsets(self, text: str) -> tuple[list[int], list[tuple[int, int]]]:
+        """Token ids of a text piece and each token's character span (the spans tile the text)."""
+        if not text:
+            return [], []
+        enc = self._text_tok.encode(text, add_special_tokens=False)
+        return list(enc.ids), tile_offsets(enc.offsets, len(text))
+
+    def decode(self, ids: Sequence[int]) -> str:
+        return self._decode_tok.decode(list(ids), skip_special_tokens=False)
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._text_ids(text))
+
+    def token_texts(self) -> list[str]:
+        """The decoded text of every token id of the tokenizer (computed once)."""
+        if self._token_texts is None:
+            n = len(self.tokenizer)
+            self._token_texts = self._decode_tok.decode_batch([[i] for i in range(n)], skip_special_tokens=False)
+        return self._token_texts
+
+    def _banned(self, words: Sequence[str]) -> Optional[torch.Tensor]:
+        parts = []
+        for word in words:
+            if word not in self._bad_ids:
+                self._bad_ids[word] = torch.tensor(bad_word_ids(self.token_texts(), word), dtype=torch.long)
+            parts.append(self._bad_ids[word])
+        parts = [p for p in parts if p.numel()]
+        return torch.cat(parts).to(self.device) if parts else None
+
+    # ------------------------------------------------------------------ model calls
+
+    def _logits(self, hidden: torch.Tensor) -> torch.Tensor:
+        """lm_head on final hidden states [..., hidden] -> float32 logits [..., vocab]."""
+        logits = self._lm_head(hidden).float()
+        if self._logit_scale is not None:
+            logits = logits * self._logit_scale
+        if self._softcap is not None:
+            logits = torch.tanh(logits / self._softcap) * self._softcap
+        return logits
+
+    def _extend(self, kv, new_ids: list[int], start: int, cancel: Optional[CancelCheck]):
+        """Feed new_ids after a cache of `start` tokens (batch 1). Returns (kv, hidden [T, hidden])."""
+        hiddens = []
+        for lo in range(0, len(new_ids), PREFILL_CHUNK):
+            if cancel is not None and cancel():
+                raise Cancelled()
+            chunk = new_ids[lo:lo + PREFILL_CHUNK]
+            cache = _dynamic_cache(kv)
+            pos = torch.arange(start + lo, start + lo + len(chunk), device=self.device)[None]
+            out = self._decoder(
+                input_ids=torch.tensor([chunk], device=self.device),
+                position_ids=pos,
+                past_key_values=cache,
+                use_cache=True,
+            )
+            kv = [(layer.keys, layer.values) for layer in cache.layers]
+            hiddens.append(out.last_hidden_state[0])
+        return kv, torch.cat(hiddens) if len(hiddens) > 1 else hiddens[0]
+
+    def _prefill(self, ids: list[int], cancel: Optional[CancelCheck] = None) -> CacheEntry:
+        """The cache entry for exactly `ids`: reuse the longest cached prefix, compute the rest, store it."""
+        entry, n = self.store.best(ids)
+        if entry is not None and n == len(ids):
+            self.store.hits += n
+            return entry.prefix(n)
+        self.store.hits += n
+        self.store.misses += len(ids) - n
+        kv = [] if entry is None or n == 0 else entry.prefix(n).kv
+        kv, hidden = self._extend(kv, ids[n:], n, cancel)
+        m = len(ids) - n
+        if entry is not None and n:
+            base = entry.prefix(n)
+            hidden = torch.cat([base.hidden, hidden])
+            logit = torch.cat([base.logit, torch.full((m,), math.nan)])
+            logprob = torch.cat([base.logprob, torch.full((m,), math.nan)])
+            greedy = torch.cat([base.greedy, torch.full((m,), -1, dtype=torch.long)])
+        else:
+            logit = torch.full((m,), math.nan)
+            logprob = torch.full((m,), math.nan)
+            greedy = torch.full((m,), -1, dtype=torch.long)
+        new = CacheEntry(ids=list(ids), kv=kv, hidden=hidden, logit=logit, logprob=logprob, greedy=greedy)
+        self.store.add(new)
+        return new
+
+    def _fill_scores(self, entry: CacheEntry, lo: int, hi: int) -> None:
+        """Make sure the memo holds the scores of positions lo..hi-1 (lo >= 1)."""
+        missing = torch.nonzero(torch.isnan(entry.logit[lo:hi])).flatten() + lo
+        if not missing.numel():
+            return
+        ids = torch.tensor(entry.ids, dtype=torch.long)
+        dev = entry.hidden.device
+        for i in range(0, missing.numel(), HEAD_CHUNK):
+            pos = missing[i:i + HEAD_CHUNK]
+            rows = self._logits(entry.hidden[(pos - 1).to(dev)])  # on the model's device
+            s = rows.gather(1, ids[pos].to(dev)[:, None])[:, 0]
+            entry.logit[pos] = s.cpu()
+            entry.logprob[pos] = (s - torch.logsumexp(rows, dim=-1)).cpu()
+            entry.greedy[pos] = rows.argmax(dim=-1).cpu()
+
+    # ------------------------------------------------------------------ score
+
+    def score(self, requests: Sequence[ScoreRequest]) -> list[Scored]:
+        """Teacher-forced scores of each target given its context.
+
+        A context that is empty or starts with text begins with the document-start token (see
+        :meth:`prompt_ids`), so the first target token always has a position to be scored from.
+        """
+        out = []
+        with self._lock, torch.inference_mode():
+            for req in requests:
+                tgt_ids, offsets = self.encode_with_offsets(req.target)
+                if not tgt_ids:
+                    out.append(Scored(tokens=[], offsets=[], logits=[], logprobs=[], greedy=[]))
+                    continue
+                ctx_ids = self.prompt_ids(req.context)
+                entry = self._prefill(ctx_ids + tgt_ids)
+                lo, hi = len(ctx_ids), len(ctx_ids) + len(tgt_ids)
+                self._fill_scores(entry, lo, hi)
+                out.append(Scored(
+                    tokens=tgt_ids,
+                    offsets=offsets,
+                    logits=entry.logit[lo:hi].tolist(),
+                    logprobs=entry.logprob[lo:hi].tolist(),
+                    greedy=entry.greedy[lo:hi].tolist(),
+                ))
+        return out
+
+    # ------------------------------------------------------------------ generate
+
+    def generate(self, requests: Sequence[GenRequest], cancel: Optional[CancelCheck] = None) -> list[Generated]:
+        """Greedy decoding of all branches together, one forward pass per step for the live ones.
+
+        ``Generated.tokens`` holds every generated token up to the one that finished the branch (the
+        EOS token itself excluded); ``text`` is their decoded text cut by the stop rule, so with
+        ``stop_at_newline`` a token such as ``"):\\n\\n"`` is in ``tokens`` while ``text`` ends at the
+        first newline. ``cancel()`` is polled before each prefill chunk and each step.
+        """
+        if not requests:
+            return []
+        with self._lock, torch.inference_mode():
+            return self._generate(list(requests), cancel)
+
+    def _generate(self, requests: list[GenRequest], cancel: Optional[CancelCheck]) -> list[Generated]:
+        def check():
+            if cancel is not None and cancel():
+                raise Cancelled()
+
+        check()
+        n = len(requests)
+        results: list[Optional[Generated]] = [None] * n
+        gen_ids: list[list[int]] = [[] for _ in range(n)]
+        gen_s: list[list[float]] = [[] for _ in range(n)]
+        entries: list[CacheEntry] = []
+        for req in requests:
+            check()
+            ids = self.prompt_ids(req.prompt)
+            entries.append(self._prefill(ids, cancel))
+        banned = [self._banned(req.bad_words) if req.bad_words else None for req in requests]
+        for i, req in enumerate(requests):
+            if req.max_new_tokens <= 0:
+                results[i] = Generated(text="", tokens=[], finish="length", logits=[])
+
+        live = [i for i in range(n) if results[i] is None]
+        if not live:
+            return [r for r in results if r is not None]
+
+        # merge the live branches' caches, left-padded, into preallocated per-layer buffers
+        lens = [len(entries[i]) for i in live]
+        width = max(lens)
+        capacity = width + max(requests[i].max_new_tokens for i in live)
+        bsz = len(live)
+        layers = []
+        for li, (k0, v0) in enumerate(entries[live[0]].kv):
+            kb = k0.new_zeros(bsz, k0.shape[1], capacity, k0.shape[3])
+            vb = v0.new_zeros(bsz, v0.shape[1], capacity, v0.shape[3])
+            for row, i in enumerate(live):
+                k, v = entries[i].kv[li]
+                kb[row, :, width - k.shape[2]:width] = k[0]
+                vb[row, :, width - v.shape[2]:width] = v[0]
+            layers.append(_BufferLayer(kb, vb, width))
+        mask = torch.zeros(bsz, capacity, dtype=torch.bool, device=self.device)
+        for row, length in enumerate(lens):
+            mask[row, width - length:width] = True
+        pos = torch.tensor(lens, dtype=torch.long, device=self.device)  # next position of each row
+        cur = width  # cache columns in use
+        logits = self._logits(torch.stack([entries[i].hidden[-1] for i in live]))
+
+        while True:
+            check()
+            raw = logits
+            if any(banned[i] is not None for i in live):
+                logits = logits.clone()
+                for row, i in enumerate(live):
+                    if banned[i] is not None:
+                        logits[row, banned[i]] = -math.inf
+            choice = logits.argmax(dim=-1)
+            s = raw.gather(1, choice[:, None])[:, 0].tolist()
+            choice_list = choice.tolist()
+            keep_rows = []
+            for row, i in enumerate(live):
+                tok, req = choice_list[row], requests[i]
+                if tok in self.eos_ids:
+                    results[i] = Generated(text=self.decode(gen_ids[i]), tokens=gen_ids[i], finish="eos", logits=gen_s[i])
+                    continue
+                gen_ids[i].append(tok)
+                gen_s[i].append(s[row])
+                text = self.decode(gen_ids[i])
+                cut = req.stop(text)
+                if cut is not None:
+                    results[i] = Generated(text=text[: max(0, cut)], tokens=gen_ids[i], finish="stop", logits=gen_s[i])
+                elif len(gen_ids[i]) >= req.max_new_tokens:
+                    results[i] = Generated(text=text, tokens=gen_ids[i], finish="length", logits=gen_s[i])
+                else:
+                    keep_rows.append(row)
+            if not keep_rows:
+                break
+            if len(keep_rows) < len(live):
+                rows = torch.tensor(keep_rows, dtype=torch.long, device=self.device)
+                live = [live[r] for r in keep_rows]
+                choice = choice.index_select(0, rows)
+                mask = mask.index_select(0, rows)
+                pos = pos.index_select(0, rows)
+            else:
+                rows = None
+            # drop pad columns no live row needs any more
+            start = int(mask[:, :cur].any(dim=0).int().argmax()) if rows is not None else 0
+            if rows is not None or start:
+                for layer in layers:
+                    layer.select(rows, start)
+                mask = mask[:, start:]
+                cur -= start
+            if cur + 1 > mask.shape[1]:
+                mask = torch.cat([mask, mask.new_zeros(mask.shape[0], mask.shape[1])], dim=1)
+            mask[:, cur] = True
+            check()
+            cache = DynamicCache()
+            cache.layers.extend(layers)
+            out = self._decoder(
+                input_ids=choice[:, None],
+                attention_mask=mask[:, : cur + 1],
+                position_ids=pos[:, None],
+                past_key_values=cache,
+                use_cache=True,
+            )
+            cur += 1
+            pos = pos + 1
+            logits = self._logits(out.last_hidden_state[:, -1])
+        return [r for r in results if r is not None]
