@@ -1,0 +1,283 @@
+// JumpCoder for VS Code: a client of the jumpcoder-lsp language server.
+//
+// * inline suggestions: vscode-languageclient's LSP 3.18 inline completion support; the middleware
+//   reads each item's `data.insertions` (the lines the suggestion inserts above the cursor) to
+//   preview them while the ghost text is shown;
+// * accepting runs the item's command `jumpcoder.applyEdit`; the server answers with one versioned
+//   workspace/applyEdit, which is applied into the accept's undo group (one Ctrl+Z undoes it all);
+// * "JumpCoder: Complete Function" (Ctrl+Alt+Enter): the server's `jumpcoder.completeFunction`
+//   with cancellable progress;
+// * a status bar item with the server and model state and the server's progress.
+import * as vscode from 'vscode';
+import {
+  ApplyWorkspaceEditParams, ApplyWorkspaceEditResult, CancellationToken, DidChangeConfigurationNotification, ExecuteCommandRequest,
+  InlineCompletionRequest, LanguageClient, LanguageClientOptions, ServerOptions, State, TextDocumentEdit, TransportKind,
+} from 'vscode-languageclient/node';
+import { InsertionPreview, insertionsOf } from './preview';
+import { RESTART_KEYS, ServerSettings, serverCommand, serverSettings, settingsDelta } from './settings';
+import { ProgressFeature, ServerStatus, StatusBar } from './status';
+
+const APPLY_EDIT = 'jumpcoder.applyEdit';
+const COMPLETE_FUNCTION = 'jumpcoder.completeFunction';
+const STATUS = 'jumpcoder.status';
+const SELECTOR = [{ scheme: 'file', language: 'python' }, { scheme: 'untitled', language: 'python' }];
+
+let client: LanguageClient | undefined;
+let output: vscode.LogOutputChannel;
+let preview: InsertionPreview;
+let status: StatusBar;
+let sentSettings: ServerSettings = {};
+/** the document whose accepted suggestion's `jumpcoder.applyEdit` is running: its edit joins the accept's undo group */
+let mergeInto: string | undefined;
+
+function log(message: string): void {
+  output?.info(message);
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  output = vscode.window.createOutputChannel('JumpCoder', { log: true });
+  preview = new InsertionPreview(log);
+  status = new StatusBar('jumpcoder.showStatus');
+  context.subscriptions.push(output, preview, status,
+    vscode.commands.registerCommand('jumpcoder.completeFunctionAtCursor', completeFunction),
+    vscode.commands.registerCommand('jumpcoder.showStatus', showStatus),
+    vscode.commands.registerCommand('jumpcoder.restartServer', restart),
+    vscode.commands.registerCommand('jumpcoder.hideSuggestion', async () => {
+      preview.clear('dismissed');
+      await vscode.commands.executeCommand('editor.action.inlineSuggest.hide');
+    }),
+    vscode.workspace.onDidChangeConfiguration(onConfiguration),
+  );
+  log(`activated; server: ${[serverCommand().command, ...serverCommand().args].join(' ')}`);
+  await start();
+}
+
+export async function deactivate(): Promise<void> {
+  const c = client;
+  client = undefined;
+  await stopClient(c);
+}
+
+async function stopClient(c: LanguageClient | undefined): Promise<void> {
+  if (!c || c.state === State.Stopped) return;
+  try {
+    await c.stop();
+  } catch (error) {
+    log(`stopping the server: ${error}`);
+  }
+}
+
+// ------------------------------------------------------------------------------------------------
+// the client
+
+function createClient(): LanguageClient {
+  const cmd = serverCommand();
+  const serverOptions: ServerOptions = {
+    command: cmd.command, args: cmd.args, transport: TransportKind.stdio, options: { env: cmd.env },
+  };
+  sentSettings = serverSettings();
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: SELECTOR,
+    initializationOptions: sentSettings,
+    outputChannel: output,
+    middleware: {
+      provideInlineCompletionItems: async (document, position, context, token, next) => {
+        const c = client;
+        if (!c || !vscode.workspace.getConfiguration('jumpcoder', document).get<boolean>('previewInsertions', true)) {
+          return next(document, position, context, token);
+        }
+        // The client's converter keeps only insertText/range/command of an item, so ask the server
+        // directly to see `data`, then convert with the client's own converter.
+        const version = document.version;
+        const params = c.code2ProtocolConverter.asInlineCompletionParams(document, position, context);
+        let raw;
+        try {
+          raw = await c.sendRequest(InlineCompletionRequest.type, params, token);
+        } catch (error) {
+          return c.handleFailedRequest(InlineCompletionRequest.type, token, error, null);
+        }
+        if (token.isCancellationRequested || document.version !== version) return null;
+        const items = Array.isArray(raw) ? raw : raw?.items ?? [];
+        const insertions = items.length ? insertionsOf(items[0]) : [];
+        if (insertions.length) preview.show(document, position, insertions);
+        else preview.clear('no lines above');
+        return c.protocol2CodeConverter.asInlineCompletionResult(raw, token);
+      },
+      executeCommand: async (command, args, next) => {
+        if (command !== APPLY_EDIT) return next(command, args);
+        preview.clear('accepted');
+        const arg = args[0] as { uri?: string } | undefined;
+        mergeInto = typeof arg?.uri === 'string' ? arg.uri : undefined;
+        try {
+          return await next(command, args);
+        } finally {
+          mergeInto = undefined;
+        }
+      },
+      workspace: {
+        handleApplyEdit: async (params, next) => (await applyIntoAcceptUndoGroup(params)) ?? next(params, CancellationToken.None),
+      },
+    },
+  };
+  const c = new LanguageClient('jumpcoder', 'JumpCoder', serverOptions, clientOptions);
+  c.registerFeature(new ProgressFeature(c, status, title => {
+    log(`progress ended: ${title}`);
+    void refreshStatus(false);
+  }));
+  c.onDidChangeState(e => {
+    if (e.newState === State.Stopped) status.set('stopped', 'the server is not running');
+    else if (e.newState === State.Starting) status.set('starting');
+  });
+  return c;
+}
+
+async function start(): Promise<void> {
+  status.set('starting');
+  const c = createClient();
+  client = c;
+  try {
+    await c.start();
+  } catch (error) {
+    const cmd = serverCommand();
+    status.set('error', `could not start ${cmd.command}`);
+    void vscode.window.showErrorMessage(
+      `JumpCoder: could not start the language server (${[cmd.command, ...cmd.args].join(' ')}): ${error}. ` +
+      'Install it with `pip install jumpcoder-lsp`, or set jumpcoder.server.pythonPath / jumpcoder.server.command.',
+      'Open Settings').then(choice => {
+      if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', 'jumpcoder.server');
+    });
+    return;
+  }
+  log(`client running: ${JSON.stringify({ command: serverCommand().command, settings: sentSettings })}`);
+  status.set('loading', 'loading the model');
+  void refreshStatus(true);
+}
+
+async function restart(): Promise<void> {
+  const c = client;
+  client = undefined;
+  preview.clear('restart');
+  await stopClient(c);
+  await start();
+}
+
+async function serverStatus(wait: boolean): Promise<ServerStatus | undefined> {
+  const c = client;
+  if (!c || !c.isRunning()) return undefined;
+  return c.sendRequest(ExecuteCommandRequest.type, { command: STATUS, arguments: [{ waitReady: wait }] }) as Promise<ServerStatus>;
+}
+
+async function refreshStatus(wait: boolean): Promise<void> {
+  try {
+    const s = await serverStatus(wait);
+    if (s) {
+      status.fromStatus(s);
+      log(`status: ${s.state}${s.model ? ` (${s.model})` : ''}${s.error ? `: ${s.error}` : ''}`);
+    }
+  } catch (error) {
+    log(`status request failed: ${error}`);
+  }
+}
+
+function onConfiguration(e: vscode.ConfigurationChangeEvent): void {
+  if (!e.affectsConfiguration('jumpcoder')) return;
+  log('configuration changed');
+  if (RESTART_KEYS.some(k => e.affectsConfiguration(k))) {
+    void restart();
+    return;
+  }
+  const c = client;
+  if (!c || !c.isRunning()) return;
+  const now = serverSettings();
+  const delta = settingsDelta(sentSettings, now);
+  sentSettings = now;
+  if (!Object.keys(delta).length) return;
+  log(`settings changed: ${JSON.stringify(delta)}`);
+  void c.sendNotification(DidChangeConfigurationNotification.type, { settings: delta });
+  if (['model', 'infillModel', 'device', 'dtype'].some(k => k in delta)) status.set('loading', 'loading the model');
+}
+
+// ------------------------------------------------------------------------------------------------
+// one undo step for an accepted suggestion
+
+/**
+ * The server's edit for an accepted suggestion (the lines above the cursor), applied through the
+ * editor with no undo stop before it, so that it joins the undo group of the inserted continuation:
+ * one Ctrl+Z undoes the whole suggestion. Same version check as the client's own handler.
+ * Returns undefined for any other edit (the client applies it as usual).
+ */
+async function applyIntoAcceptUndoGroup(params: ApplyWorkspaceEditParams): Promise<ApplyWorkspaceEditResult | undefined> {
+  const c = client;
+  const changes = params.edit.documentChanges;
+  if (!c || !mergeInto || !changes || changes.length !== 1 || !TextDocumentEdit.is(changes[0])) return undefined;
+  const change = changes[0];
+  if (change.textDocument.uri !== mergeInto) return undefined;
+  const editor = vscode.window.visibleTextEditors.find(e => e.document.uri.toString() === change.textDocument.uri);
+  if (!editor) return undefined;
+  const doc = editor.document;
+  const v = change.textDocument.version;
+  if (v !== null && v >= 0 && v !== doc.version) {
+    return { applied: false, failureReason: `the document changed (version ${doc.version}, the edit is for ${v})` };
+  }
+  const edits = change.edits.map(e => ({ range: c.protocol2CodeConverter.asRange(e.range), text: 'newText' in e ? e.newText : '' }));
+  const applied = await editor.edit(b => { for (const e of edits) b.replace(e.range, e.text); },
+    { undoStopBefore: false, undoStopAfter: true });
+  log(`applied ${edits.length} insertion(s) above the cursor in the accept's undo group: ${applied}`);
+  return { applied };
+}
+
+// ------------------------------------------------------------------------------------------------
+// commands
+
+async function completeFunction(): Promise<void> {
+  const editor = vscode.window.activeTextEditor;
+  const c = client;
+  if (!editor || !vscode.languages.match(SELECTOR, editor.document)) {
+    void vscode.window.showInformationMessage('JumpCoder: open a Python file and put the cursor in a function.');
+    return;
+  }
+  if (!c || !c.isRunning()) {
+    void vscode.window.showWarningMessage('JumpCoder: the language server is not running.');
+    return;
+  }
+  preview.clear('complete function');
+  const args = [{
+    uri: c.code2ProtocolConverter.asUri(editor.document.uri),
+    position: c.code2ProtocolConverter.asPosition(editor.selection.active),
+  }];
+  try {
+    const r = await c.sendRequest(ExecuteCommandRequest.type, { command: COMPLETE_FUNCTION, arguments: args }) as
+      { applied?: boolean; reason?: string; lines?: number; jumps?: number } | null;
+    log(`completeFunction: ${JSON.stringify(r)}`);
+    if (r && !r.applied) {
+      const why: Record<string, string> = {
+        empty: 'the model has nothing to add here', stale: 'the document changed while it ran', cancelled: 'cancelled',
+      };
+      if (r.reason !== 'cancelled') {
+        void vscode.window.showInformationMessage(`JumpCoder: nothing applied (${why[r.reason ?? ''] ?? r.reason ?? 'the editor rejected the edit'}).`);
+      }
+    }
+  } catch (error) {
+    void vscode.window.showErrorMessage(`JumpCoder: Complete Function failed: ${error instanceof Error ? error.message : error}`);
+  }
+}
+
+async function showStatus(): Promise<void> {
+  let s: ServerStatus | undefined;
+  try { s = await serverStatus(false); } catch (error) { log(`status: ${error}`); }
+  output.show(true);
+  if (!s) {
+    void vscode.window.showWarningMessage('JumpCoder: the language server is not running.', 'Restart').then(choice => {
+      if (choice) void restart();
+    });
+    return;
+  }
+  status.fromStatus(s);
+  log(`status: ${JSON.stringify(s)}`);
+  const stats = s.stats || {};
+  const cfg = s.config || {};
+  void vscode.window.showInformationMessage(
+    `JumpCoder: ${s.state}${s.model ? ` — ${s.model}` : ''}${cfg.device ? ` on ${cfg.device}` : ''}` +
+    `${s.error ? ` — ${s.error}` : ''}; ${stats.requests ?? 0} requests, ${stats.cache_hits ?? 0} from the cache, ` +
+    `${stats.model_runs ?? 0} model runs.`);
+}

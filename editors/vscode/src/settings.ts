@@ -1,0 +1,72 @@
+// The `jumpcoder.*` settings that mirror the server's configuration (jumpcoder_lsp/config.py).
+// Only the settings the user has set go to the server: everything else keeps the server's own
+// default (and $JUMPCODER_LSP_MODEL still overrides the model at start).
+import * as vscode from 'vscode';
+
+/** setting key (under `jumpcoder.`) -> the server's camelCase key */
+export const SERVER_KEYS: Record<string, string> = {
+  model: 'model',
+  infillModel: 'infillModel',
+  device: 'device',
+  dtype: 'dtype',
+  method: 'method',
+  k: 'k',
+  tau: 'tau',
+  maxLines: 'maxLines',
+  inlineMaxLines: 'inlineMaxLines',
+  policy: 'policy',
+  enableInline: 'enableInline',
+  enableCompletion: 'enableCompletion',
+  enableDiagnostics: 'enableDiagnostics',
+  debounceMs: 'debounceMs',
+};
+
+export type ServerSettings = Record<string, unknown>;
+
+function isSet<T>(i: ReturnType<vscode.WorkspaceConfiguration['inspect']> | undefined): boolean {
+  if (!i) return false;
+  return [i.globalValue, i.workspaceValue, i.workspaceFolderValue,
+    i.globalLanguageValue, i.workspaceLanguageValue, i.workspaceFolderLanguageValue].some(v => v !== undefined);
+}
+
+/** The server settings the user has set (initializationOptions). */
+export function serverSettings(cfg: vscode.WorkspaceConfiguration = vscode.workspace.getConfiguration('jumpcoder')): ServerSettings {
+  const out: ServerSettings = {};
+  for (const [key, serverKey] of Object.entries(SERVER_KEYS)) {
+    if (isSet(cfg.inspect(key))) out[serverKey] = cfg.get(key);
+  }
+  return out;
+}
+
+/** What changed from `before` to `after`, for workspace/didChangeConfiguration: a removed
+ *  setting is sent as null, which resets it to the server's default. */
+export function settingsDelta(before: ServerSettings, after: ServerSettings): ServerSettings {
+  const delta: ServerSettings = {};
+  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    if (!(key in after)) delta[key] = null;
+    else if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) delta[key] = after[key];
+  }
+  return delta;
+}
+
+export interface ServerCommand {
+  command: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+}
+
+/** How to start the server: `jumpcoder.server.command`, else `<pythonPath> -m jumpcoder_lsp.cli
+ *  serve`, else `jumpcoder-lsp serve` from PATH. */
+export function serverCommand(cfg: vscode.WorkspaceConfiguration = vscode.workspace.getConfiguration('jumpcoder')): ServerCommand {
+  const custom = (cfg.get<string[]>('server.command') || []).filter(s => typeof s === 'string' && s !== '');
+  const python = (cfg.get<string>('server.pythonPath') || '').trim();
+  const level = cfg.get<string>('server.logLevel') || 'info';
+  const env = { ...process.env, ...(cfg.get<Record<string, string>>('server.env') || {}) };
+  if (custom.length) return { command: custom[0], args: custom.slice(1), env };
+  if (python) return { command: python, args: ['-m', 'jumpcoder_lsp.cli', 'serve', '--log-level', level], env };
+  return { command: 'jumpcoder-lsp', args: ['serve', '--log-level', level], env };
+}
+
+/** Settings that need a new server process when they change. */
+export const RESTART_KEYS = ['jumpcoder.server.command', 'jumpcoder.server.pythonPath', 'jumpcoder.server.env',
+  'jumpcoder.server.logLevel'];
