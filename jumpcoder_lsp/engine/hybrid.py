@@ -87,9 +87,10 @@ def hybrid_generation(
     bad = _bad_words(language, config)
     stop = infill_stop(language, allow_function)
     budget = config.max_function_tokens if allow_function else config.max_line_tokens
+    # In line order: each infill prompt then extends the previous one's cached <PRE> prefix.
     infill_requests = [
         (i, GenRequest(prompts[i][1], stop=stop, max_new_tokens=budget, bad_words=bad))
-        for i in positions
+        for i in sorted(positions)
         if i not in results
     ]
     gen_request = GenRequest((code + gen_prefix,), stop=stop_at_newline, max_new_tokens=config.max_line_tokens, bad_words=bad)

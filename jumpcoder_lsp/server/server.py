@@ -761,6 +761,7 @@ def build_server(loader=load_backend) -> JumpCoderServer:
         out = {
             "state": ls.worker.state,
             "model": getattr(ls.worker.backend, "description", None),
+            "device": getattr(ls.worker.backend, "device", None),
             "error": ls.worker.error or None,
             "busy": ls.worker.busy,
             "positionEncoding": ls.documents.encoding,

@@ -90,6 +90,10 @@ class EngineBackend:
     def __init__(self, pair: Any):
         self.pair = pair
         self.description = getattr(pair, "description", "") or getattr(pair.gen, "description", "model")
+        gen = getattr(pair, "gen", None)
+        device, dtype = getattr(gen, "device", None), getattr(gen, "dtype", None)
+        #: the device actually used, e.g. "cpu bfloat16" or "cuda bfloat16" (None for scripted models)
+        self.device = " ".join(str(x).replace("torch.", "") for x in (device, dtype) if x is not None) or None
         self._caches: "OrderedDict[str, Any]" = OrderedDict()
 
     def _cache_for(self, document: Optional[str]):
