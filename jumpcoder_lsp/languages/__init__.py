@@ -33,10 +33,9 @@ __all__ = [
 # canonical name -> (module under this package, class name, aliases, extensions)
 _BUILTIN: dict[str, tuple[str, str, tuple[str, ...], tuple[str, ...]]] = {
     "python": ("python", "PythonSpec", ("py", "python3", "py3"), (".py", ".pyi", ".pyw")),
-    # Later, e.g.:
-    # "java": ("java", "JavaSpec", (), (".java",)),
-    # "cpp": ("cpp", "CppSpec", ("c++",), (".cpp", ".cc", ".cxx", ".hpp", ".hh", ".h")),
-    # "csharp": ("csharp", "CSharpSpec", ("c#", "cs"), (".cs",)),
+    "java": ("java", "JavaSpec", (), (".java",)),
+    "cpp": ("cpp", "CppSpec", ("c++", "cxx"), (".cpp", ".cc", ".cxx", ".c++", ".hpp", ".hh", ".hxx", ".h")),
+    "csharp": ("csharp", "CSharpSpec", ("c#", "cs"), (".cs",)),
 }
 
 _lock = threading.Lock()

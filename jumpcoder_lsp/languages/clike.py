@@ -1,0 +1,640 @@
+"""What Java, C++ and C# share: brace blocks, ``//`` and ``/* */`` comments, a function's end by
+brace balance, and the skeleton of the scope analysis (scopes, uses, resolution) that
+``java.py``, ``cpp.py`` and ``csharp.py`` drive over their own tree-sitter grammars.
+
+Scope model (:class:`Analyzer`):
+
+* a :class:`Scope` is *ordered* (a block, a function body, C++ file scope: a name is visible
+  from the end of its declarator on) or *unordered* (a class body, Java/C# file scope: members
+  are visible everywhere in the class, whatever their order);
+* a scope may be *open*: a class that extends something this file does not declare, or an
+  anonymous class -- any bare name inside could be inherited, so nothing inside is reported
+  (false positives cost more than misses);
+* an ``ERROR`` node (code tree-sitter could not place) is read leniently: every identifier in it
+  counts as declared in the scope around it, and nothing inside it is reported;
+* a use that no scope binds goes to the language's ``external`` check (imports, the standard
+  library's names, the "unknown namespace" rules).
+
+Thread-safety: the analysers are created per call; the specs share one parser behind a lock.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import Callable, Iterable, Optional, Union
+
+from tree_sitter import Language, Node, Parser, Tree
+
+from .base import Region, UndefinedName
+
+__all__ = ["Scope", "Use", "Analyzer", "CLikeSpec", "VAR", "TYPE", "CALL"]
+
+# Use kinds
+VAR, TYPE, CALL = range(3)
+
+
+class Scope:
+    __slots__ = ("parent", "names", "ordered", "open", "kind")
+
+    def __init__(self, parent: Optional["Scope"], ordered: bool, kind: str = "block", open_: bool = False):
+        self.parent = parent
+        self.names: dict[str, int] = {}  # name -> smallest byte offset where a binding takes effect
+        self.ordered = ordered
+        self.open = open_
+        self.kind = kind
+
+    def bind(self, name: str, pos: int) -> None:
+        old = self.names.get(name)
+        if old is None or pos < old:
+            self.names[name] = pos
+
+
+class Use:
+    __slots__ = ("name", "node", "scope", "kind", "pos")
+
+    def __init__(self, name: str, node: Node, scope: Scope, kind: int, pos: int):
+        self.name, self.node, self.scope, self.kind, self.pos = name, node, scope, kind, pos
+
+
+class Analyzer:
+    """The walk (an explicit stack: deep expressions must not hit the recursion limit), the
+    scopes and the resolution; subclasses fill :attr:`handlers` and :meth:`external`."""
+
+    #: node types whose text is an identifier use when met as plain expressions
+    IDENT_TYPES: frozenset = frozenset(("identifier",))
+    #: node types that hold no uses at all (comments, literals...)
+    SKIP_TYPES: frozenset = frozenset(("comment",))
+
+    def __init__(self, src: bytes, root: Node):
+        self.src = src
+        self.root = root
+        self.uses: list[Use] = []
+        self.loose: list[tuple[int, int]] = []  # byte ranges whose uses are not reported
+        self.stack: list[tuple[Node, Scope]] = []
+        self.handlers: dict[str, Callable[[Node, Scope], None]] = {"ERROR": self._error}
+        self.report = True  # False: something (a star import, an unknown header) makes every name possible
+
+    # ------------------------------------------------------------------ helpers
+    def text(self, node: Optional[Node]) -> str:
+        if node is None:
+            return ""
+        return self.src[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+    def push(self, node: Optional[Node], scope: Scope) -> None:
+        if node is not None:
+            self.stack.append((node, scope))
+
+    def push_all(self, nodes: Iterable[Optional[Node]], scope: Scope) -> None:
+        for n in nodes:
+            if n is not None:
+                self.stack.append((n, scope))
+
+    def children(self, node: Node, scope: Scope, skip: Iterable[Optional[Node]] = ()) -> None:
+        skip_ids = {s.id for s in skip if s is not None}
+        for c in node.named_children:
+            if c.id not in skip_ids:
+                self.stack.append((c, scope))
+
+    def use(self, node: Node, scope: Scope, kind: int = VAR) -> None:
+        if node.is_missing or node.end_byte <= node.start_byte:
+            return
+        name = self.text(node)
+        if not name or not (name[0].isalpha() or name[0] in "_$"):
+            return
+        self.uses.append(Use(name, node, scope, kind, node.start_byte))
+
+    def bind(self, node: Optional[Node], scope: Scope, pos: Optional[int] = None) -> None:
+        if node is None or node.is_missing or node.end_byte <= node.start_byte:
+            return
+        name = self.text(node)
+        scope.bind(name, (node.end_byte if pos is None else pos) if scope.ordered else -1)
+
+    def bind_name(self, name: str, scope: Scope, pos: int = -1) -> None:
+        scope.bind(name, pos if scope.ordered else -1)
+
+    # ------------------------------------------------------------------ walk
+    def run(self, root_scope: Scope) -> None:
+        self.push(self.root, root_scope)
+        stack, handlers, idents, skip = self.stack, self.handlers, self.IDENT_TYPES, self.SKIP_TYPES
+        while stack:
+            node, scope = stack.pop()
+            t = node.type
+            if t in idents:
+                self.use(node, scope)
+                continue
+            if t in skip:
+                continue
+            h = handlers.get(t)
+            if h is not None:
+                h(node, scope)
+            else:
+                stack.extend((c, scope) for c in node.named_children)
+
+    def _error(self, node: Node, scope: Scope) -> None:
+        """Code tree-sitter could not place: every identifier in it may be a declaration (bind
+        them all, from the start of the ERROR on), and none of its uses is reported."""
+        self.loose.append((node.start_byte, node.end_byte))
+        todo = [node]
+        while todo:
+            n = todo.pop()
+            if n.type in self.IDENT_TYPES or n.type.endswith("identifier"):
+                scope.bind(self.text(n), node.start_byte if scope.ordered else -1)
+                continue
+            todo.extend(n.named_children)
+        # still walk the children: declarations inside (a class, a method) create their scopes
+        for c in node.named_children:
+            self.stack.append((c, scope))
+
+    # ------------------------------------------------------------------ resolution
+    def lookup(self, u: Use) -> bool:
+        s: Optional[Scope] = u.scope
+        name = u.name
+        while s is not None:
+            if s.open:
+                return True
+            p = s.names.get(name)
+            if p is not None and (not s.ordered or p <= u.pos):
+                return True
+            s = s.parent
+        return False
+
+    def external(self, u: Use) -> bool:
+        """True when ``u`` is defined outside the file (imports, the standard library)."""
+        return False
+
+    def results(self, ignore_after_byte: Optional[int]) -> list[UndefinedName]:
+        if not self.report:
+            return []
+        out = []
+        loose = self.loose
+        for u in self.uses:
+            node = u.node
+            if ignore_after_byte is not None and node.end_byte >= ignore_after_byte:
+                continue
+            if loose and any(a <= node.start_byte < b for a, b in loose):
+                continue
+            if self.lookup(u) or self.external(u):
+                continue
+            out.append(UndefinedName(u.name, node.start_point[0], node.start_byte, node.end_byte))
+        out.sort(key=lambda x: x.start_byte)
+        return out
+
+
+# ---------------------------------------------------------------------- lexical scanning
+# Character classes of the scanner
+_CODE, _COMMENT, _STRING = range(3)
+
+
+def scan(text: str, flavor: str) -> list[int]:
+    """The class (code, comment, string) of every character of ``text``: ``//`` and ``/* */``
+    comments, ``"..."`` and ``'...'`` literals, Java text blocks and C# raw strings (``\"\"\"``),
+    C# verbatim strings (``@"..."``) and C++ raw strings (``R"d(...)d"``); C++ digit
+    separators (``1'000``) are not character literals. Unterminated literals and comments run
+    to the end of their line (``//``, quotes) or of the text (``/*``, text blocks)."""
+    n = len(text)
+    cls = [_CODE] * n
+    i = 0
+    while i < n:
+        ch = text[i]
+        if ch == "/" and i + 1 < n and text[i + 1] == "/":
+            j = text.find("\n", i)
+            j = n if j < 0 else j
+            cls[i:j] = [_COMMENT] * (j - i)
+            i = j
+            continue
+        if ch == "/" and i + 1 < n and text[i + 1] == "*":
+            j = text.find("*/", i + 2)
+            j = n if j < 0 else j + 2
+            cls[i:j] = [_COMMENT] * (j - i)
+            i = j
+            continue
+        if ch == '"' or (ch == "'" and not (flavor == "cpp" and i > 0 and text[i - 1].isalnum())):
+            start = i
+            if ch == '"' and text.startswith('"""', i) and flavor in ("java", "csharp"):
+                j = text.find('"""', i + 3)
+                j = n if j < 0 else j + 3
+            elif ch == '"' and flavor == "csharp" and i > 0 and text[i - 1] == "@" or (
+                ch == '"' and flavor == "csharp" and i > 1 and text[i - 2 : i] in ("@$", "$@")
+            ):
+                j = i + 1
+                while j < n:
+                    if text[j] == '"':
+                        if j + 1 < n and text[j + 1] == '"':
+                            j += 2
+                            continue
+                        break
+                    j += 1
+                j = min(n, j + 1)
+            elif ch == '"' and flavor == "cpp" and i > 0 and text[i - 1] == "R" and (i < 2 or not (text[i - 2].isalnum() or text[i - 2] == "_") or text[i - 2 : i] in ("uR", "UR", "LR", "8R")):
+                k = text.find("(", i + 1)
+                delim = text[i + 1 : k] if k >= 0 else ""
+                end = text.find(")" + delim + '"', k + 1) if k >= 0 else -1
+                j = n if end < 0 else end + len(delim) + 2
+            else:
+                j = i + 1
+                while j < n and text[j] != ch and text[j] != "\n":
+                    j += 2 if text[j] == "\\" else 1
+                j = min(n, j + 1) if j < n and text[j] == ch else min(j, n)
+            cls[start:j] = [_STRING] * (j - start)
+            i = j
+            continue
+        i += 1
+    return cls
+
+
+def _byte_classes(text: str, flavor: str) -> bytearray:
+    """:func:`scan`'s classes indexed by UTF-8 byte offset."""
+    cls = scan(text, flavor)
+    if text.isascii():
+        return bytearray(cls)
+    out = bytearray()
+    for ch, c in zip(text, cls):
+        out.extend([c] * len(ch.encode("utf-8")))
+    return out
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines as tree-sitter counts rows (split on ``\\n``; a trailing ``\\r`` dropped)."""
+    return [ln[:-1] if ln.endswith("\r") else ln for ln in text.split("\n")]
+
+
+def indent_width(s: str) -> int:
+    w = 0
+    for ch in s:
+        if ch == " ":
+            w += 1
+        elif ch == "\t":
+            w += 4
+        else:
+            break
+    return w
+
+
+def _strip_code(line: str, flavor: str) -> str:
+    """``line`` with comments removed and string contents blanked (one line, no context)."""
+    cls = scan(line, flavor)
+    out = []
+    for ch, c in zip(line, cls):
+        if c == _COMMENT:
+            continue
+        out.append(ch if c == _CODE else " ")
+    return "".join(out)
+
+
+_SIG_STOP = frozenset(
+    """return new delete throw else case goto yield await using typedef if for foreach while switch
+    catch do sizeof co_return co_yield co_await not and or lock fixed checked unchecked unsafe
+    synchronized assert import package namespace var let auto const_cast static_cast
+    dynamic_cast reinterpret_cast in is as out ref params from where select group orderby
+    nameof typeof default""".split()
+)
+_NAME_RE = re.compile(r"(?:~?[A-Za-z_$][\w$]*)(?:::~?[A-Za-z_$][\w$]*)*$|(?:[\w:]*::)?operator\s*\S+$")
+_WORD_RE = re.compile(r"[A-Za-z_$][\w$.:]*$")
+
+
+def _drop_angles(s: str) -> Optional[str]:
+    """``s`` without its (nested) ``<...>`` groups; None when they do not balance."""
+    out, depth = [], 0
+    for ch in s:
+        if ch == "<":
+            depth += 1
+        elif ch == ">":
+            depth -= 1
+            if depth < 0:
+                return None
+        elif depth == 0:
+            out.append(ch)
+    return "".join(out) if depth == 0 else None
+
+
+def looks_like_signature(line: str, flavor: str, modifiers: frozenset) -> bool:
+    """True when ``line`` (one line, comments allowed) starts a function definition:
+    ``[modifiers] [<T>] ReturnType name(`` (or a constructor ``modifier Name(``, a C++
+    ``Class::name(``), with nothing but a body opener, ``throws``/``const``/``override``... or
+    the end of the line after the parameter list."""
+    code = _strip_code(line, flavor).strip()
+    if not code or code[0] in "#@[}{)" or "(" not in code:
+        return False
+    head, _, rest = code.partition("(")
+    head = _drop_angles(head) if "operator" not in head else head
+    if head is None or ";" in head or ("operator" not in head and ("=" in head or "," in head)):
+        return False
+    head = re.sub(r"\[\s*\]", " ", head).replace("*", " ").replace("&", " ").replace("?", " ")
+    words = head.split()
+    if not words:
+        return False
+    name = words[-1]
+    if not _NAME_RE.match(name) or name in _SIG_STOP or words[0] in _SIG_STOP:
+        return False
+    if any(not _WORD_RE.match(w) or w in _SIG_STOP for w in words[:-1]):
+        return False
+    if "." in name:
+        return False
+    if len(words) == 1:
+        if "::" not in name:  # a bare call `foo(x);`
+            return False
+    elif all(w in modifiers for w in words[:-1]) and flavor == "cpp":
+        return False
+    # after the parameter list
+    depth, i = 1, 0
+    while i < len(rest) and depth:
+        if rest[i] == "(":
+            depth += 1
+        elif rest[i] == ")":
+            depth -= 1
+        i += 1
+    if depth:
+        return True  # the parameter list goes on, on the next line
+    after = rest[i:].strip()
+    if len(words) == 1 and after.startswith(";"):
+        return False  # `std::sort(a.begin(), a.end());`: a qualified call
+    if not after or after.startswith(("{", ";", "throws", "const", "override", "final", "noexcept", "->",
+                                      ":", "where", "=>", "= 0", "= default", "= delete", "&", "mutable",
+                                      "volatile", "try", "requires", "[[")):
+        if after.startswith("=>") and flavor != "csharp":
+            return False
+        return True
+    return False
+
+
+class CLikeSpec:
+    """Line helpers shared by the brace languages. Subclasses set ``name``, ``flavor``,
+    ``language``, ``_FUNCTION_TYPES`` (tree-sitter node types of function definitions),
+    ``_MODIFIERS`` and the import rules, and implement ``_analyze``."""
+
+    name = "clike"
+    flavor = "java"
+    bad_words = ("//", "/*")
+    comment_prefixes = ("//",)
+    language: Language
+    _FUNCTION_TYPES: frozenset = frozenset()
+    _MODIFIERS: frozenset = frozenset()
+    _PREFIX_LINE_RE = re.compile(r"^\s*@")  # lines that may precede a signature (annotations)
+    _IMPORT_RE = re.compile(r"$^")
+    _HEADER_RE = re.compile(r"$^")  # lines that may sit among the imports (package...)
+
+    def __init__(self) -> None:
+        self._parser = Parser(self.language)
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ parsing
+    def parse(self, source: Union[bytes, str], old_tree: Optional[Tree] = None) -> Tree:
+        if isinstance(source, str):
+            source = source.encode("utf-8")
+        with self._lock:
+            if old_tree is None:
+                return self._parser.parse(source)
+            return self._parser.parse(source, old_tree)
+
+    def _tree(self, source: Union[str, bytes], tree: Optional[Tree]) -> tuple[bytes, Tree]:
+        src = source.encode("utf-8") if isinstance(source, str) else source
+        return src, (tree if tree is not None else self.parse(src))
+
+    def _closed_tree(self, source: Union[str, bytes], tree: Optional[Tree]) -> tuple[bytes, Tree, int]:
+        """The source, its tree and its length in bytes -- with the braces the text leaves open
+        closed (``"\n}"`` appended per open brace, after everything) when there are any.
+
+        Code being written (a prompt plus the lines generated so far, a file being typed) ends
+        inside a method inside a class; some grammars (tree-sitter-c-sharp) then give up on the
+        whole class and return one ``ERROR`` node. Closing the braces after the text keeps every
+        byte offset of the text and gives back the structure."""
+        src, tree = self._tree(source, tree)
+        n = len(src)
+        if not tree.root_node.has_error:
+            return src, tree, n
+        text = src.decode("utf-8", "replace")
+        cls = scan(text, self.flavor)
+        depth = 0
+        for ch, c in zip(text, cls):
+            if c == _CODE:
+                if ch == "{":
+                    depth += 1
+                elif ch == "}" and depth > 0:
+                    depth -= 1
+        if depth <= 0:
+            return src, tree, n
+        closed = src + b"\n" + b"}\n" * depth
+        return closed, self.parse(closed), n
+
+    def undefined_names(self, source: str, tree: Optional[Tree] = None,
+                        ignore_after_byte: Optional[int] = None) -> list[UndefinedName]:
+        """Uses of names nothing declares, in source order (one entry per use); see the
+        language module for the scope rules. Tolerates half-written code (open braces are
+        closed after the text; ``ERROR`` nodes are read leniently); identifiers that end at or
+        after ``ignore_after_byte`` (the cursor while the user types) are not reported."""
+        src, tree, n = self._closed_tree(source, tree)
+        an = self._analyze(src, tree.root_node)
+        limit = n if ignore_after_byte is None else min(n, ignore_after_byte)
+        out = [u for u in an.results(limit) if u.end_byte <= n]
+        if out and tree.root_node.has_error:
+            # error recovery may read the words of an unterminated comment or string as code
+            classes = _byte_classes(src[:n].decode("utf-8", "replace"), self.flavor)
+            out = [u for u in out if u.start_byte >= len(classes) or classes[u.start_byte] == _CODE]
+        return out
+
+    def _analyze(self, src: bytes, root: Node) -> Analyzer:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ lines
+    def non_code_lines(self, source: str, tree: Optional[Tree] = None) -> set[int]:
+        """Blank lines, lines holding only comments (``//``, ``/* */``, the inside of a block
+        comment) and lines that start inside a multi-line string (text blocks, raw strings)."""
+        text = source if isinstance(source, str) else source.decode("utf-8", "replace")
+        cls = scan(text, self.flavor)
+        out: set[int] = set()
+        pos = 0
+        for i, line in enumerate(text.split("\n")):
+            stripped = line.strip()
+            if not stripped:
+                out.add(i)
+            else:
+                first = pos + (len(line) - len(line.lstrip()))
+                c = cls[first]
+                if c == _STRING and first > 0 and cls[first - 1] == _STRING and text[first - 1] in "\n\r \t":
+                    out.add(i)  # continues a string from the line above
+                elif c == _COMMENT and all(
+                    cls[k] == _COMMENT or text[k].isspace() for k in range(first, pos + len(line))
+                ):
+                    out.add(i)
+            pos += len(line) + 1
+        return out
+
+    _BLOCK_RE = re.compile(
+        r"^\s*(?:\}\s*)?(?:if|else|for|foreach|while|do|switch|try|catch|finally|synchronized|lock|"
+        r"using\s*\(|fixed|unsafe|checked|unchecked)\b"
+    )
+
+    def opens_block(self, line: str) -> bool:
+        """A line starting with a block keyword (``if``/``else``/``for``/``while``/``do``/
+        ``switch``/``try``/``catch``/``finally``, and the language's own), or any line whose code
+        ends with an unclosed ``{``: on its own it breaks the code after it."""
+        if self._BLOCK_RE.match(line):
+            return True
+        code = _strip_code(line, self.flavor).rstrip()
+        return code.endswith("{") and code.count("{") > code.count("}")
+
+    def _first_code_line(self, text: str) -> tuple[int, Optional[str]]:
+        """Offset and text of the first line of ``text`` that is not blank, a comment, an
+        annotation/attribute or a ``template <...>`` header."""
+        off = 0
+        in_comment = False
+        for line in text.splitlines(keepends=True):
+            s = line.strip()
+            if in_comment:
+                if "*/" in s:
+                    in_comment = False
+                    s = s.split("*/", 1)[1].strip()
+                    if not s:
+                        off += len(line)
+                        continue
+                else:
+                    off += len(line)
+                    continue
+            if not s or s.startswith("//") or self._PREFIX_LINE_RE.match(line):
+                off += len(line)
+                continue
+            if s.startswith("/*"):
+                if "*/" not in s:
+                    in_comment = True
+                off += len(line)
+                continue
+            return off, line
+        return off, None
+
+    def is_function_signature(self, text: str) -> bool:
+        """True when the first code line of ``text`` (after blank lines, comments and
+        annotations/attributes/``template<...>``) declares a function or method:
+        ``[modifiers] ReturnType name(...)`` followed by ``{``, the end of the line or a
+        signature suffix (``throws``, ``const``...). Calls, declarations with initialisers and
+        control statements are not."""
+        _off, line = self._first_code_line(text)
+        return line is not None and looks_like_signature(line, self.flavor, self._MODIFIERS)
+
+    def function_end(self, text: str) -> Optional[int]:
+        """For ``text`` starting with a function definition: the number of characters through
+        the newline after the ``}`` that balances the body's ``{`` (braces in strings, character
+        literals and comments do not count). A declaration without a body (``;`` before any
+        ``{``: an abstract method, a prototype, a C# ``=> expr;``) ends with the newline after
+        its ``;``. None until then, or when ``text`` does not start with a function."""
+        off, line = self._first_code_line(text)
+        if line is None or not looks_like_signature(line, self.flavor, self._MODIFIERS):
+            return None
+        cls = scan(text, self.flavor)
+        depth = 0
+        paren = 0
+        opened = False
+        for i in range(off, len(text)):
+            if cls[i] != _CODE:
+                continue
+            ch = text[i]
+            if ch == "(":
+                paren += 1
+            elif ch == ")":
+                paren = max(0, paren - 1)
+            elif ch == "{":
+                depth += 1
+                opened = True
+            elif ch == "}":
+                depth -= 1
+                if depth <= 0 and opened:
+                    nl = text.find("\n", i)
+                    return None if nl < 0 else nl + 1
+            elif ch == ";" and not opened and depth == 0 and paren == 0:
+                nl = text.find("\n", i)
+                return None if nl < 0 else nl + 1
+        return None
+
+    def block_ended(self, block_indent: str, line: str) -> bool:
+        """True when ``line``'s first non-blank character is ``}`` and the line is indented no
+        deeper than ``block_indent``: it closes the function whose header had that indentation
+        (the engine stops there; the brace itself is not generated -- as MultiPL-E's stop
+        sequences ``"\\n    }\\n"`` / ``"\\n}"`` do)."""
+        stripped = line.strip()
+        if not stripped.startswith("}"):
+            return False
+        return indent_width(line) <= indent_width(block_indent)
+
+    # ------------------------------------------------------------------ structure
+    def _function_start(self, node: Node) -> Node:
+        return node
+
+    def enclosing_function(self, source: str, line: int, tree: Optional[Tree] = None) -> Optional[Region]:
+        """The innermost function/method definition around ``line``: from its first line
+        (annotations, attributes and ``template<...>`` included) to its closing brace -- to the
+        end of the text while the body is still open. None outside any function."""
+        src, tree, n = self._closed_tree(source, tree)
+        text = src[:n].decode("utf-8", "replace")
+        lines = split_lines(text)
+        last = len(lines) - 1
+        best: Optional[Node] = None
+        stack = [tree.root_node]
+        while stack:
+            node = stack.pop()
+            if node.start_point[0] > line:
+                continue
+            end = node.end_point[0] if node.end_byte <= n else last  # closed after the text: open
+            if end < line:
+                continue
+            if node.type in self._FUNCTION_TYPES and self._has_body(node):
+                if best is None or node.start_byte >= best.start_byte:
+                    best = node
+            stack.extend(node.named_children)
+        if best is None:
+            return None
+        top = self._function_start(best)
+        start = top.start_point[0]
+        if best.end_byte > n or self._body_missing_close(best):
+            end = last  # the body is still open: it runs to the end of the text
+        else:
+            end = best.end_point[0]
+            if best.end_point[1] == 0 and end > start:
+                end -= 1
+        end = min(max(end, line), last) if line <= last else end
+        first = lines[start] if start < len(lines) else ""
+        return Region(start, end, first[: len(first) - len(first.lstrip())])
+
+    @staticmethod
+    def _has_body(node: Node) -> bool:
+        body = node.child_by_field_name("body")
+        return body is not None and body.type != ";"
+
+    @staticmethod
+    def _body_missing_close(node: Node) -> bool:
+        body = node.child_by_field_name("body")
+        if body is None or not body.child_count:
+            return False
+        last = body.child(body.child_count - 1)
+        return last.is_missing or last.type != "}"
+
+    def import_line(self, source: str, tree: Optional[Tree] = None) -> int:
+        """The line before which a new import/using/include goes: after the last one of the
+        file's header (the run of import lines, package/namespace-less preamble, comments and
+        blank lines at the top); without any, after the header lines (Java's ``package``),
+        else 0."""
+        text = source if isinstance(source, str) else source.decode("utf-8", "replace")
+        lines = split_lines(text)
+        pos = 0
+        in_comment = False
+        for i, line in enumerate(lines):
+            s = line.strip()
+            if in_comment:
+                if "*/" in s:
+                    in_comment = False
+                continue
+            if not s or s.startswith("//"):
+                continue
+            if s.startswith("/*"):
+                if "*/" not in s[2:]:
+                    in_comment = True
+                continue
+            if self._IMPORT_RE.match(line):
+                pos = i + 1
+            elif self._HEADER_RE.match(line):
+                pos = max(pos, i + 1)
+            else:
+                break
+        return pos
+
+    def is_import(self, line: str) -> bool:
+        return bool(self._IMPORT_RE.match(line))
