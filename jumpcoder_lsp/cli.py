@@ -28,7 +28,9 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--preset", default=None, help="model preset for both roles (default: qwen2.5-coder-0.5b)")
     p.add_argument("--gen-model", default=None, help="generation model: preset, local dir, .gguf file or hub id")
     p.add_argument("--infill-model", default=None, help="infilling model (default: the generation model)")
-    p.add_argument("--runtime", default="auto", choices=["auto", "torch"], help="model runtime")
+    p.add_argument("--runtime", default="auto", choices=["auto", "torch", "llamacpp"],
+                   help="auto: torch on a CUDA GPU, else llama.cpp when installed, else torch on the CPU")
+    p.add_argument("--threads", type=int, default=None, help="llama.cpp threads (default: physical cores)")
     p.add_argument("--device", default="auto", help="auto, cpu or cuda")
     p.add_argument("--dtype", default="auto", help="auto, float32, bfloat16 or float16")
 
@@ -59,7 +61,7 @@ def _complete(args: argparse.Namespace) -> int:
     models = load_model_pair(
         args.gen_model or args.preset or "qwen2.5-coder-0.5b",
         args.infill_model,
-        runtime=args.runtime, device=args.device, dtype=args.dtype, progress=progress,
+        runtime=args.runtime, device=args.device, dtype=args.dtype, threads=args.threads, progress=progress,
     )
     progress(f"running {args.method} from line {args.line} ({models.description})")
     result = complete(text, line, column, models=models, language=language, config=config,

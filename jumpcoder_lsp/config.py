@@ -18,13 +18,13 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any, Mapping, Optional
 
 from .engine.config import EngineConfig
+from .loading import RUNTIMES
 
 #: environment variable that overrides the generation model spec (handy for editor tests)
 MODEL_ENV = "JUMPCODER_LSP_MODEL"
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
 DTYPES = ("auto", "float32", "bfloat16", "float16")
-RUNTIMES = ("auto", "torch")  # jumpcoder_lsp.loading.RUNTIMES
 METHODS = ("jumpcoder", "autoregressive", "filtered")
 
 

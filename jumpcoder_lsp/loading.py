@@ -15,7 +15,7 @@ from .runtime.fim import get_dialect
 Progress = Callable[[str, Optional[float]], None]
 
 DEFAULT_PRESET = "qwen2.5-coder-0.5b"
-RUNTIMES = ("auto", "torch")
+RUNTIMES = ("auto", "torch", "llamacpp")
 
 
 def _quiet(message: str, fraction: Optional[float] = None) -> None:
@@ -23,12 +23,25 @@ def _quiet(message: str, fraction: Optional[float] = None) -> None:
 
 
 def choose_runtime(requested: str) -> tuple[str, str]:
-    """(runtime, reason). Only torch exists today; "auto" picks it and says so."""
+    """(runtime, reason): ``auto`` picks torch on a CUDA GPU, else llama.cpp when it is installed
+    (quantized GGUF, no conversion, fast on CPUs), else torch on the CPU."""
     if requested not in RUNTIMES:
         raise ValueError(f"unknown runtime {requested!r}; choose one of {', '.join(RUNTIMES)}")
-    if requested == "torch":
-        return "torch", "requested"
-    return "torch", "auto: torch is the only runtime installed"
+    if requested != "auto":
+        return requested, "requested"
+    try:
+        import torch
+
+        if torch.cuda.is_available():
+            return "torch", "auto: CUDA GPU found"
+    except ImportError:
+        pass
+    from .runtime.llamacpp_runtime import llama_cpp_available
+
+    ok, why = llama_cpp_available()
+    if ok:
+        return "llamacpp", f"auto: no CUDA GPU; {why}"
+    return "torch", f"auto: no CUDA GPU and llama.cpp unavailable ({why}); torch on the CPU"
 
 
 def load_model_pair(
@@ -38,11 +51,11 @@ def load_model_pair(
     runtime: str = "auto",
     device: str = "auto",
     dtype: str = "auto",
+    threads: Optional[int] = None,
     progress: Optional[Progress] = None,
 ) -> ModelPair:
-    """Resolve, fetch (verifying checksums), convert and load both roles."""
+    """Resolve, fetch (verifying checksums), convert where torch needs it, and load both roles."""
     from .models.resolve import resolve_model
-    from .runtime.torch_runtime import TorchRuntime
 
     say = progress or _quiet
     kind, reason = choose_runtime(runtime)
@@ -51,6 +64,19 @@ def load_model_pair(
     infill = resolve_model(infill_spec, say) if infill_spec and infill_spec != gen_spec else gen
 
     def load(resolved):
+        nonlocal kind
+        if kind == "llamacpp":
+            from .runtime.llamacpp_runtime import LlamaCppUnavailable, ModelLoadError, load_llamacpp
+
+            try:
+                return load_llamacpp(resolved, threads=threads, progress=say)
+            except (LlamaCppUnavailable, ModelLoadError) as exc:
+                if runtime != "auto":
+                    raise
+                say(f"warning: llama.cpp failed ({exc}); falling back to torch", None)
+                kind = "torch"
+        from .runtime.torch_runtime import TorchRuntime
+
         return TorchRuntime.load(resolved.hf_dir(say), device=device, dtype=dtype,
                                  stop_tokens=resolved.stop_tokens, progress=say,
                                  name=resolved.preset.name if resolved.preset else None)

@@ -253,7 +253,7 @@ class TorchRuntime:
             except ValueError:
                 log.warning("stop token %r is not a single token of this tokenizer; ignored", text)
         self.eos_ids: tuple[int, ...] = unique_ids([tokenizer.eos_token_id, *gen_eos, *stop_ids])
-        self._start_id = tokenizer.bos_token_id if tokenizer.bos_token_id is not None else (
+        self.start_id = tokenizer.bos_token_id if tokenizer.bos_token_id is not None else (
             self.eos_ids[0] if self.eos_ids else 0)
         name = getattr(self.config, "_model_name_or_path", None) or Path(
             str(getattr(self.config, "_name_or_path", "") or "model")).name
@@ -349,7 +349,7 @@ class TorchRuntime:
             prompt = (prompt,)
         ids = self.encode_prompt(prompt)
         if not prompt or not isinstance(prompt[0], Special):
-            ids = [self._start_id] + ids
+            ids = [self.start_id] + ids
         return ids
 
     def encode_with_offsets(self, text: str) -> tuple[list[int], list[tuple[int, int]]]:

@@ -14,11 +14,18 @@ pytestmark = [pytest.mark.real_model, pytest.mark.timeout(1200)]
 PY = get_language("python")
 
 
-@pytest.fixture(scope="module")
-def models():
+@pytest.fixture(scope="module", params=["torch", "llamacpp"])
+def models(request):
+    """The same tests on both runtimes (llama.cpp only where llama-cpp-python is installed)."""
     from jumpcoder_lsp.loading import load_model_pair
 
-    return load_model_pair("qwen2.5-coder-0.5b")
+    if request.param == "llamacpp":
+        from jumpcoder_lsp.runtime.llamacpp_runtime import llama_cpp_available
+
+        ok, why = llama_cpp_available()
+        if not ok:
+            pytest.skip(f"llama.cpp runtime unavailable: {why}")
+    return load_model_pair("qwen2.5-coder-0.5b", runtime=request.param)
 
 
 def infill(models, prefix, suffix, allow_function=False):
