@@ -1,6 +1,7 @@
 """Autoregressive vs JumpCoder speed, side by side in one run on the same model and prompts.
 
     python benchmarks/speed.py [--preset qwen2.5-coder-0.5b] [--problems 6] [--policy paper,cpu]
+                               [--runtime torch,llamacpp]
 
 For each HumanEval prompt (benchmarks/data/humaneval.json) and each method, the model's KV cache
 is cleared, the method runs from the end of the prompt to the end of the function, and the
@@ -74,9 +75,7 @@ class Totals:
 
 def clear_cache(models) -> None:
     for rt in {id(models.gen): models.gen, id(models.infill): models.infill}.values():
-        store = getattr(rt, "store", None)
-        if store is not None:
-            store.clear()
+        rt.clear_cache()
 
 
 def main(argv=None) -> int:
@@ -90,14 +89,21 @@ def main(argv=None) -> int:
     ap.add_argument("--tau", type=float, default=0.3)
     ap.add_argument("--max-lines", type=int, default=16)
     ap.add_argument("--policy", default="paper", help="comma-separated JumpCoder policies: paper,cpu")
+    ap.add_argument("--runtime", default="auto", help="comma-separated runtimes: auto,torch,llamacpp")
     args = ap.parse_args(argv)
+    for runtime in args.runtime.split(","):
+        run_one(args, runtime)
+    return 0
+
+
+def run_one(args, runtime: str) -> None:
 
     problems = json.loads((ROOT / "benchmarks" / "data" / "humaneval.json").read_text())[: args.problems]
     language = get_language("python")
     t0 = time.perf_counter()
-    models = load_model_pair(args.preset, args.infill_model, device=args.device, dtype=args.dtype)
+    models = load_model_pair(args.preset, args.infill_model, runtime=runtime, device=args.device, dtype=args.dtype)
     load_s = time.perf_counter() - t0
-    print(f"model: {models.description}; load {load_s:.1f}s")
+    print(f"\n== runtime {runtime}: {models.description}; load {load_s:.1f}s")
 
     methods = [("autoregressive", "autoregressive", None)]
     methods += [(f"jumpcoder[{p}]", "jumpcoder", p) for p in args.policy.split(",") if p]
@@ -136,7 +142,6 @@ def main(argv=None) -> int:
     for name, _, _ in methods[1:]:
         jc = totals[name]
         print(f"ratio {name} / autoregressive tokens/s: {jc.tokens / jc.seconds / ar_rate:.2f}")
-    return 0
 
 
 if __name__ == "__main__":

@@ -27,8 +27,9 @@ class EngineConfig:
     bad_words: bool = False
     #: use the AST (undefined-identifier) judge
     ast_judge: bool = True
-    #: "paper": infill at the top-k lines after every line; "cpu": only where a judge can accept
-    #: (a new undefined name, the 2 most uncertain lines, or a speculative-cache entry)
+    #: "paper": infill at the top-k lines after every line; "cpu": spend infill branches only where
+    #: a judge can accept: all k while a name is used but undefined (the AST judge's case), else
+    #: the 2 most uncertain lines plus positions with a speculative-cache entry
     policy: str = "paper"
     #: stop at the end of the enclosing function (JumpCoder's unit of work)
     stop_at_function_end: bool = True

@@ -188,10 +188,17 @@ class _Run:
         if jump and self.config.k > 0 and texts:
             scores = line_scores(texts, self.score(texts))
             undefined_before = self.undefined(texts) if self.config.ast_judge else set()
-            k = self.config.k
+            eligible = self.eligible_positions()
             if self.config.policy == "cpu" and not undefined_before:
-                k = min(2, k)
-            positions = top_k_positions(scores, self.eligible_positions(), k)
+                # CPU budget: no undefined name for the AST judge to resolve, so only the two
+                # most uncertain lines, plus positions whose speculative infill can be verified
+                # in one scoring pass.
+                positions = top_k_positions(scores, eligible, min(2, self.config.k))
+                if self.cache is not None:
+                    cached = [i for i in sorted(eligible) if i not in positions and self.cache.get("".join(texts[:i]))]
+                    positions += cached[: max(0, self.config.k - len(positions))]
+            else:
+                positions = top_k_positions(scores, eligible, self.config.k)
         self.check_cancel()
         hybrid = hybrid_generation(
             texts, positions, models=self.models, language=self.language, config=self.config,

@@ -277,3 +277,13 @@ def test_filtered_falls_back_to_autoregressive_when_the_jump_raises_perplexity()
     result = complete(SCORE_PROMPT, 1, 0, models=models, language=PY, method="filtered")
     assert result.method == "filtered:autoregressive"
     assert result.code == SCORE_PROMPT + "".join(SCORE_PROGRAM)
+
+
+def test_cpu_policy_tries_two_positions_without_an_undefined_name_and_all_k_with_one():
+    models, _ = scripted_pair(SCORE_PROGRAM, score_infill)
+    result = complete(SCORE_PROMPT, 1, 0, models=models, language=PY, config=EngineConfig(k=5, policy="cpu"))
+    assert max(len(s.candidates) for s in result.steps) <= 2
+    models, _ = scripted_pair(CURR_PROGRAM, curr_infill)
+    result = complete(CURR_PROMPT, 2, 0, models=models, language=PY, config=EngineConfig(k=5, policy="cpu"))
+    assert result.jumps == 1  # `total += ...` made `total` undefined: the AST judge's infill was tried
+    assert max(len(s.candidates) for s in result.steps) > 2
