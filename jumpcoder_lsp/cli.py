@@ -110,7 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
         add_serve_subcommand = None
     if add_serve_subcommand is not None:
         add_serve_subcommand(sub)
+    from .evaluation import add_eval_subcommand
     from .models.cli import register as register_models
+
+    add_eval_subcommand(sub)
 
     register_models(sub)
     return parser

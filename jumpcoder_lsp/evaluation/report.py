@@ -1,0 +1,251 @@
+"""Summaries of the per-problem rows: pass@1 per method, delta vs autoregressive, error classes,
+problems JumpCoder broke / fixed, tokens/s; and docs/results.md from every benchmark under OUT."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Optional
+
+from .datasets import BENCHMARKS
+from .execution import ERROR_CLASSES
+
+METHOD_ORDER = ("autoregressive", "jumpcoder", "filtered")
+LABELS = {"autoregressive": "autoregressive (greedy)", "jumpcoder": "JumpCoder (Vanilla)",
+          "filtered": "JumpCoder (Filtered)"}
+
+
+@dataclass
+class MethodSummary:
+    method: str
+    n: int = 0
+    passed: int = 0
+    errors: dict = field(default_factory=lambda: {c: 0 for c in ERROR_CLASSES})
+    broke: list = field(default_factory=list)  # AR passed, this method failed
+    fixed: list = field(default_factory=list)  # AR failed, this method passed
+    jumps: int = 0
+    tokens: int = 0
+    seconds: float = 0.0
+    picked_jc: Optional[int] = None  # Filtered: how often it kept the Vanilla code
+
+    @property
+    def pass_at_1(self) -> float:
+        return 100.0 * self.passed / self.n if self.n else 0.0
+
+    @property
+    def tokens_per_s(self) -> float:
+        return self.tokens / self.seconds if self.seconds else 0.0
+
+
+def summarize(rows: Iterable[dict]) -> tuple[list[str], dict[str, MethodSummary]]:
+    """Over the tasks every present method finished (so the methods compare on the same problems).
+    Returns (task ids, method -> summary)."""
+    rows = list(rows)
+    methods = [m for m in METHOD_ORDER if any(r["method"] == m for r in rows)]
+    by = {(r["task_id"], r["method"]): r for r in rows}
+    tasks, seen = [], set()
+    for r in sorted(rows, key=lambda r: r.get("index", 0)):
+        t = r["task_id"]
+        if t not in seen and all((t, m) in by for m in methods):
+            seen.add(t)
+            tasks.append(t)
+    out = {}
+    for m in methods:
+        s = MethodSummary(m)
+        if m == "filtered":
+            s.picked_jc = 0
+        for t in tasks:
+            r = by[(t, m)]
+            s.n += 1
+            s.passed += bool(r["passed"])
+            if not r["passed"] and r.get("error_class") in s.errors:
+                s.errors[r["error_class"]] += 1
+            s.jumps += r.get("n_jumps", 0)
+            s.tokens += r.get("tokens", 0)
+            s.seconds += r.get("gen_seconds", 0.0)
+            if m == "filtered" and str(r.get("engine_method", "")).endswith("jumpcoder"):
+                s.picked_jc += 1
+            ar = by.get((t, "autoregressive"))
+            if ar is not None and m != "autoregressive":
+                if ar["passed"] and not r["passed"]:
+                    s.broke.append(t)
+                if not ar["passed"] and r["passed"]:
+                    s.fixed.append(t)
+        out[m] = s
+    return tasks, out
+
+
+def _pct(x: float) -> str:
+    return f"{x:.1f}"
+
+
+def summary_table(summaries: dict[str, MethodSummary]) -> str:
+    head = ("| method | n | pass@1 % | Δ vs AR (pp) | undefined-identifier errors | assertion | runtime | compile"
+            " | timeout | JC broke (AR ✓ → ✗) | JC fixed (AR ✗ → ✓) | jumps | tokens/s | s/problem |")
+    lines = [head, "|" + "---|" * head.count("|")[:-1] if False else "|" + "|".join(["---"] * (head.count("|") - 1)) + "|"]
+    ar = summaries.get("autoregressive")
+    for m, s in summaries.items():
+        delta = "—" if m == "autoregressive" or ar is None else f"{s.pass_at_1 - ar.pass_at_1:+.1f}"
+        broke = "—" if m == "autoregressive" else str(len(s.broke))
+        fixed = "—" if m == "autoregressive" else str(len(s.fixed))
+        label = LABELS.get(m, m)
+        if s.picked_jc is not None:
+            label += f" (kept Vanilla {s.picked_jc}/{s.n})"
+        e = s.errors
+        lines.append(
+            f"| {label} | {s.n} | {_pct(s.pass_at_1)} | {delta} | {e['undefined_identifier']} | {e['assertion']} |"
+            f" {e['runtime']} | {e['compile']} | {e['timeout']} | {broke} | {fixed} | {s.jumps} |"
+            f" {s.tokens_per_s:.1f} | {s.seconds / s.n if s.n else 0:.1f} |")
+    return "\n".join(lines)
+
+
+def per_problem_table(tasks: list[str], rows: Iterable[dict], methods: list[str]) -> str:
+    by = {(r["task_id"], r["method"]): r for r in rows}
+    head = "| task | " + " | ".join(LABELS.get(m, m) for m in methods) + " |"
+    lines = [head, "|" + "|".join(["---"] * (len(methods) + 1)) + "|"]
+    for t in tasks:
+        cells = []
+        for m in methods:
+            r = by[(t, m)]
+            mark = "✓" if r["passed"] else f"✗ {r.get('error_class')}"
+            extra = f", {r.get('n_jumps', 0)} jumps" if m != "autoregressive" else ""
+            if m == "filtered" and r.get("engine_method"):
+                extra += f", → {r['engine_method'].split(':')[-1]}"
+            cells.append(f"{mark} ({r.get('gen_seconds', 0):.0f}s, {r.get('tokens', 0)} tok{extra})")
+        lines.append(f"| {t} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _esc(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", "⏎")
+
+
+def differences(tasks: list[str], rows: Iterable[dict]) -> str:
+    """Where Vanilla and autoregressive disagree: the error of the failing side and the jumps."""
+    by = {(r["task_id"], r["method"]): r for r in rows}
+    out = []
+    for t in tasks:
+        ar, jc = by.get((t, "autoregressive")), by.get((t, "jumpcoder"))
+        if ar is None or jc is None or ar["passed"] == jc["passed"]:
+            continue
+        side = "JumpCoder broke it" if ar["passed"] else "JumpCoder fixed it"
+        failing = jc if ar["passed"] else ar
+        jumps = "; ".join(f"@{j['position']} {j['judge']} {_esc(j['text'].strip())[:80]!s}" for j in jc["jumps"])
+        why = "" if jc["jumps"] else (" — no jump was taken: the code differs most likely because JumpCoder's "
+                                      "generated lines come from the batched forward pass that also decodes the infills")
+        out.append(f"- **{t}** — {side}: {failing['method']} failed with {failing.get('error_class')}"
+                   f" (`{_esc(failing.get('error', ''))[:160]}`); jumps: {jumps or 'none'}{why}")
+    return "\n".join(out)
+
+
+def divergence(tasks: list[str], rows: Iterable[dict]) -> str:
+    """How often Vanilla's code differs from the autoregressive code, and how often without a jump."""
+    by = {(r["task_id"], r["method"]): r for r in rows}
+    pairs = [(by.get((t, "autoregressive")), by.get((t, "jumpcoder"))) for t in tasks]
+    pairs = [(a, j) for a, j in pairs if a is not None and j is not None]
+    if not pairs:
+        return ""
+    differ = [(a, j) for a, j in pairs if a["code"] != j["code"]]
+    no_jump = [j["task_id"] for a, j in differ if not j["jumps"]]
+    text = f"Vanilla's code differs from the autoregressive code in {len(differ)} of {len(pairs)} problems"
+    if no_jump:
+        text += (f"; in {len(no_jump)} of them ({', '.join(no_jump[:8])}{'…' if len(no_jump) > 8 else ''}) without "
+                 f"any jump (most likely numerics: the generated line is decoded in one batch with the infills, which can flip a "
+                 f"greedy choice)")
+    return text + "."
+
+
+def benchmark_section(name: str, rows: list[dict], meta: dict) -> str:
+    tasks, summaries = summarize(rows)
+    methods = list(summaries)
+    bench = BENCHMARKS.get(name.split(".")[0])
+    title = f"{bench.description} ({bench.shots})" if bench else name
+    parts = [f"## {name}: {title}" + (f" — {meta.get('models')}" if meta.get("models") else ""), ""]
+    if meta.get("note"):
+        parts += [f"**{meta['note']}** — {len(tasks)} of {bench.count if bench else '?'} problems; not a "
+                  f"full-benchmark result.", ""]
+    parts += [
+        "Command:", "", "```", meta.get("command", "?"), "```", "",
+        *([f"- earlier commands for these rows: " + "; ".join(f"`{c}`" for c in meta["history"][:-1]), ""]
+          if len(meta.get("history") or []) > 1 else []),
+        f"- models: {meta.get('models', '?')} (preset `{meta.get('preset')}`, infill "
+        f"`{meta.get('infill_preset') or meta.get('preset')}`), device `{meta.get('device')}`",
+        f"- engine: " + ", ".join(f"{k}={v}" for k, v in (meta.get("engine") or {}).items()
+                                  if k in ("k", "tau", "bad_words", "max_lines", "policy", "speculative")),
+        f"- Filtered: {meta.get('filtered')}; sandbox: {meta.get('sandbox')}; commit {meta.get('git_commit')}, "
+        f"started {meta.get('started')}, {meta.get('cpu_count')} CPUs",
+        "",
+        summary_table(summaries),
+        "",
+    ]
+    if len(tasks) <= 60:
+        parts += ["Per problem (generation seconds, tokens written):", "", per_problem_table(tasks, rows, methods), ""]
+    div = divergence(tasks, rows)
+    if div:
+        parts += [div, ""]
+    diff = differences(tasks, rows)
+    if diff:
+        parts += ["Where Vanilla and autoregressive disagree:", "", diff, ""]
+    return "\n".join(parts)
+
+
+def load_out_dir(out_dir: Path) -> list[tuple[str, list[dict], dict]]:
+    from .run import read_rows
+
+    found = []
+    stems = sorted(p.stem for p in out_dir.glob("*.jsonl"))
+    order = {b: i for i, b in enumerate(BENCHMARKS)}
+    names = sorted(stems, key=lambda s: (order.get(s.split(".")[0], len(order)), s))
+    for name in names:
+        path = out_dir / f"{name}.jsonl"
+        if not path.exists():
+            continue
+        meta_path = out_dir / f"{name}.run.json"
+        meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
+        found.append((name, read_rows(path), meta))
+    return found
+
+
+HEADER = """# Results: autoregressive vs JumpCoder
+
+Generated by `jumpcoder-lsp eval` / `python benchmarks/eval.py` (jumpcoder_lsp/evaluation/) from the
+per-problem rows in `{out}`; regenerate with `python benchmarks/eval.py --report-only --out {out}`.
+
+Protocol (paper section 4.1 and Appendix B.2): greedy decoding, pass@1, 0-shot HumanEval, 1-shot MBPP
+(the prompt format of the paper's data), MultiPL-E prompts as given; the paper's "bad words" (`#`,
+`pass` for Python) are forbidden unless the engine line says bad_words=False. Every method runs on the
+same model pair and prompts; the completion is cut at the benchmark's stop tokens, the tests are appended,
+and the program runs sandboxed (own network + PID namespace, rlimits, a pids cgroup, output cap,
+timeouts, temporary directory). JumpCoder (Filtered) keeps the Vanilla code when all its jumps were
+accepted by the AST judge, else the code (Vanilla or autoregressive) with the lower perplexity; its
+seconds and tokens count both runs when it needed both. Undefined-identifier errors: Python
+NameError, javac "cannot find symbol", g++ "was not declared in this scope", mcs CS0103.
+"JC broke" counts problems the autoregressive code solved and the method did not; "JC fixed" the
+reverse. tokens/s: tokens written (continuation + inserted lines, generation-model tokenizer) per
+second of generation.
+"""
+
+
+def render(out_dir: Path, display_out: Optional[str] = None) -> str:
+    sections = [HEADER.format(out=display_out or str(out_dir)).rstrip(), ""]
+    found = load_out_dir(out_dir)
+    if not found:
+        sections.append("No results yet.")
+    for name, rows, meta in found:
+        sections.append(benchmark_section(name, rows, meta))
+    sections.append(f"_Written {time.strftime('%Y-%m-%d %H:%M %z')}._")
+    return "\n".join(sections) + "\n"
+
+
+def write_report(out_dir: Path, path: Path) -> Path:
+    from .run import ROOT
+
+    try:
+        display = str(out_dir.resolve().relative_to(ROOT))
+    except ValueError:
+        display = str(out_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render(out_dir, display), encoding="utf-8")
+    return path

@@ -1,0 +1,525 @@
+"""The benchmark harness: the same model pair and prompts through autoregressive, JumpCoder
+(Vanilla) and JumpCoder (Filtered); sandboxed tests; per-problem JSONL; docs/results.md.
+
+How a problem runs (paper section 4.1 / Appendix B.2 protocol): greedy decoding; the prompt is
+the document and the cursor sits at its end (line = number of prompt lines, character 0); the
+completion is ``Completion.code`` (the prompt with any lines JumpCoder inserted above the cursor,
+plus the continuation); the continuation is cut at the benchmark's stop tokens (searched from the
+start of its first line, so a C++ "}" closing the function at once ends it too), then the tests are
+appended and the program runs in the sandbox (:mod:`.sandbox`). By default the paper's "bad words"
+(the language's ``bad_words``, "#" and "pass" for Python) are forbidden, as in the paper's
+evaluation protocol (``--no-bad-words`` lifts that).
+
+JumpCoder (Filtered) is, by the engine's definition (:func:`jumpcoder_lsp.engine.complete`), the
+Vanilla code when every jump was accepted by the AST judge, else whichever of the Vanilla and the
+autoregressive code has the lower perplexity under the generation model. When both of those runs
+are in the same evaluation, ``--filtered derive`` (the default) takes that decision from their rows
+instead of generating both again: the same greedy runs, the same decision, a third of the time; its
+seconds and tokens are charged as the engine would spend them (Vanilla, plus autoregressive and
+the two perplexities when the decision needs them). ``--filtered engine`` calls the engine's
+``method="filtered"`` instead.
+
+Output: ``OUT/<benchmark>.jsonl`` (one row per (task, method), appended as they finish, so
+``--resume`` skips finished rows) and ``OUT/<benchmark>.run.json`` (the command and settings), and
+the report (``--results-md``, default docs/results.md) from every benchmark under OUT.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import shlex
+import subprocess
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Callable, Iterable, Optional
+
+from .datasets import BENCHMARKS, Problem, load_benchmark
+from .execution import assemble, execute, toolchain
+
+ROOT = Path(__file__).resolve().parents[2]
+METHODS = ("autoregressive", "jumpcoder", "filtered")
+DEFAULT_OUT = ROOT / "benchmarks" / "results"
+DEFAULT_RESULTS_MD = ROOT / "docs" / "results.md"
+#: settings that must match for --resume to reuse rows
+RESUME_KEYS = ("preset", "infill_preset", "models", "dtype", "engine", "filtered")
+
+
+class Say:
+    """Progress lines on stderr with elapsed time."""
+
+    def __init__(self, quiet: bool = False):
+        self.quiet, self.t0 = quiet, time.perf_counter()
+
+    def __call__(self, message: str) -> None:
+        if not self.quiet:
+            print(f"[{time.perf_counter() - self.t0:7.1f}s] {message}", file=sys.stderr, flush=True)
+
+
+# -- rows ------------------------------------------------------------------------------------------
+
+def _num(v):
+    """JSON-safe float (inf -> "inf")."""
+    if isinstance(v, float) and not math.isfinite(v):
+        return "inf" if v > 0 else ("-inf" if v < 0 else "nan")
+    return v
+
+
+def read_rows(path: Path) -> list[dict]:
+    """Rows of a JSONL file; a torn last line (a run killed mid-write) is ignored."""
+    rows = []
+    if not path.exists():
+        return rows
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        try:
+            rows.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    return rows
+
+
+class RowLog:
+    """Append-only JSONL of finished (task, method) rows."""
+
+    def __init__(self, path: Path, resume: bool, overwrite: bool):
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        existing = read_rows(path)
+        if existing and not resume:
+            if not overwrite:
+                raise ValueError(f"{path} already has {len(existing)} rows: pass --resume to continue it "
+                                 f"or --overwrite to start again")
+            path.unlink()
+            existing = []
+        if path.exists() and path.read_bytes() and not path.read_bytes().endswith(b"\n"):
+            with path.open("a", encoding="utf-8") as f:  # a torn last line: start a fresh one
+                f.write("\n")
+        self.rows: dict[tuple[str, str], dict] = {(r["task_id"], r["method"]): r for r in existing}
+
+    def done(self, task_id: str, method: str) -> Optional[dict]:
+        return self.rows.get((task_id, method))
+
+    def add(self, row: dict) -> None:
+        self.rows[(row["task_id"], row["method"])] = row
+        with self.path.open("a", encoding="utf-8") as f:
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+
+
+# -- one problem -----------------------------------------------------------------------------------
+
+def cursor_at_end(prompt: str) -> tuple[int, int]:
+    lines = prompt.splitlines(keepends=True)
+    if not lines:
+        return 0, 0
+    if lines[-1].endswith(("\n", "\r")):
+        return len(lines), 0
+    return len(lines) - 1, len(lines[-1])
+
+
+def apply_insertions(prompt: str, insertions) -> str:
+    lines = prompt.splitlines(keepends=True)
+    for ins in sorted(insertions, key=lambda i: i.before_line, reverse=True):
+        lines.insert(ins.before_line, ins.text)
+    return "".join(lines)
+
+
+def split_completion(prompt: str, completion) -> tuple[str, str]:
+    """(prompt with insertions, text written at the cursor) of a Completion."""
+    head = apply_insertions(prompt, completion.insertions)
+    code = completion.code
+    if code.startswith(head):
+        return head, code[len(head):]
+    return head, completion.continuation  # not expected: the engine keeps the user's lines
+
+
+def jumps_of(completion) -> list[dict]:
+    return [
+        {"position": s.line, "text": s.text, "judge": s.judge, "value": _num(s.value), "removed": list(s.removed)}
+        for s in completion.steps if s.kind == "infill"
+    ]
+
+
+def candidate_stats(completion) -> dict:
+    """How many infills were tried over the run and why the refused ones were refused."""
+    tried, reasons = 0, {}
+    for step in completion.steps:
+        for c in step.candidates:
+            tried += 1
+            if c.rejected:
+                reasons[c.rejected] = reasons.get(c.rejected, 0) + 1
+    return {"tried": tried, "rejected": reasons}
+
+
+def clear_cache(models) -> None:
+    for rt in {id(models.gen): models.gen, id(models.infill): models.infill}.values():
+        store = getattr(rt, "store", None)
+        if store is not None:
+            store.clear()
+
+
+def _throttled(say: Callable[[str], None], label: str, every_s: float = 20.0):
+    """An engine progress callback that says at most one line per ``every_s`` seconds."""
+    last = [time.perf_counter()]
+
+    def progress(message: str, fraction=None) -> None:
+        now = time.perf_counter()
+        if now - last[0] >= every_s:
+            last[0] = now
+            say(f"{label}: {message}")
+
+    return progress
+
+
+def generate(problem: Problem, method: str, *, models, language, config,
+             say: Callable[[str], None] = lambda m: None) -> tuple[dict, object]:
+    """Run the engine on one prompt; returns (row fields, Completion)."""
+    from ..engine import complete
+
+    line, character = cursor_at_end(problem.prompt)
+    clear_cache(models)
+    t0 = time.perf_counter()
+    result = complete(problem.prompt, line, character, models=models, language=language, config=config,
+                      method=method, progress=_throttled(say, f"{problem.task_id} {method}"))
+    seconds = time.perf_counter() - t0
+    head, tail = split_completion(problem.prompt, result)
+    written = result.continuation + "".join(i.text for i in result.insertions)
+    tokens = models.gen.count_tokens(written) if written else 0
+    code, program = assemble(head, tail, problem.tests, problem.stop_tokens)
+    return {
+        "engine_method": result.method,
+        "code": code,
+        "raw_code": result.code,
+        "program": program,
+        "jumps": jumps_of(result),
+        "n_jumps": result.jumps,
+        "n_steps": len(result.steps),
+        "infills": candidate_stats(result),
+        "gen_seconds": round(seconds, 3),
+        "tokens": tokens,
+    }, result
+
+
+def base_row(problem: Problem, method: str) -> dict:
+    return {"benchmark": problem.benchmark, "task_id": problem.task_id, "index": problem.index,
+            "language": problem.language, "method": method}
+
+
+def with_outcome(row: dict, sandbox, run_timeout: Optional[float]) -> dict:
+    out = execute(row["language"], row["program"], sandbox=sandbox, run_timeout=run_timeout)
+    row.update(passed=out.passed, error_class=out.error_class, error=out.detail,
+               exec_seconds=round(out.compile_seconds + out.run_seconds, 3))
+    row["tokens_per_s"] = round(row["tokens"] / row["gen_seconds"], 3) if row.get("gen_seconds") else None
+    return row
+
+
+def derive_filtered(ar: dict, jc: dict, models) -> dict:
+    """The engine's Filtered decision (see :func:`jumpcoder_lsp.engine.complete`) from the
+    autoregressive and Vanilla rows of the same problem."""
+    from ..engine.loop import perplexity
+
+    keep = ["benchmark", "task_id", "index", "language"]
+    row = {k: jc[k] for k in keep}
+    row["method"] = "filtered"
+    row["derived"] = True
+    if all(j["judge"] == "ast" for j in jc["jumps"]):
+        chosen, ppl, extra_s, extra_tok = jc, None, 0.0, 0
+        row["engine_method"] = "filtered:jumpcoder"
+    else:
+        t0 = time.perf_counter()
+        p_jc = perplexity(models, jc["raw_code"])
+        p_ar = perplexity(models, ar["raw_code"])
+        ppl_s = time.perf_counter() - t0
+        chosen = jc if p_jc < p_ar else ar
+        ppl = {"jumpcoder": _num(p_jc), "autoregressive": _num(p_ar)}
+        extra_s, extra_tok = ar["gen_seconds"] + ppl_s, ar["tokens"]
+        row["engine_method"] = "filtered:" + ("jumpcoder" if chosen is jc else "autoregressive")
+    for k in ("code", "raw_code", "program", "jumps", "n_jumps", "n_steps", "passed", "error_class", "error",
+              "exec_seconds"):
+        row[k] = chosen[k]
+    if "infills" in chosen:
+        row["infills"] = chosen["infills"]
+    row["perplexity"] = ppl
+    row["gen_seconds"] = round(jc["gen_seconds"] + extra_s, 3)
+    row["tokens"] = jc["tokens"] + extra_tok
+    row["tokens_per_s"] = round(row["tokens"] / row["gen_seconds"], 3) if row["gen_seconds"] else None
+    return row
+
+
+# -- the run ---------------------------------------------------------------------------------------
+
+def engine_config(args, language_name: str):
+    from ..engine import EngineConfig
+    from ..loading import preset_engine_defaults
+
+    values = dict(preset_engine_defaults(args.preset, language_name))
+    if args.k is not None:
+        values["k"] = args.k
+    if args.tau is not None:
+        values["tau"] = args.tau
+    values["bad_words"] = not args.no_bad_words
+    values["max_lines"] = args.max_lines
+    values["policy"] = args.policy
+    return EngineConfig.from_mapping(values)
+
+
+def _git_commit() -> Optional[str]:
+    try:
+        return subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True, timeout=10).stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def run_benchmark(
+    name: str,
+    problems: list[Problem],
+    methods: Iterable[str],
+    *,
+    models,
+    config,
+    out_dir: Path,
+    meta: dict,
+    resume: bool = False,
+    overwrite: bool = False,
+    filtered: str = "derive",
+    tag: str = "",
+    sandbox=None,
+    run_timeout: Optional[float] = None,
+    say: Callable[[str], None] = lambda m: None,
+) -> list[dict]:
+    """Run ``methods`` on ``problems`` of one benchmark, appending rows to OUT/<name>.jsonl."""
+    from ..languages import get_language
+
+    methods = [m for m in METHODS if m in set(methods)]
+    language = get_language(problems[0].language) if problems else None
+    stem = f"{name}.{tag}" if tag else name
+    log_path = out_dir / f"{stem}.jsonl"
+    meta_path = out_dir / f"{stem}.run.json"
+    if resume and meta_path.exists():
+        old = json.loads(meta_path.read_text())
+        diff = [k for k in RESUME_KEYS if old.get(k) != meta.get(k)]
+        if diff:
+            raise ValueError(f"--resume: {meta_path} was run with other settings ({', '.join(diff)}); "
+                             f"use another --out or --overwrite")
+        meta = {**meta, "history": old.get("history", [old.get("command")]) + [meta.get("command")]}
+    log = RowLog(log_path, resume, overwrite)
+    meta_path.write_text(json.dumps(meta, indent=2) + "\n")
+    derive = filtered == "derive" and "filtered" in methods
+    gen_methods = [m for m in methods if m != "filtered"]
+    if derive:
+        gen_methods = [m for m in ("autoregressive", "jumpcoder")]  # Filtered needs both
+    elif "filtered" in methods:
+        gen_methods.append("filtered")
+    total = len(problems)
+    failures: list[tuple[str, str, str]] = []
+    for n, problem in enumerate(problems, 1):
+        order = gen_methods if n % 2 == 1 else list(reversed(gen_methods))
+        if "filtered" in order:  # engine-mode Filtered last
+            order = [m for m in order if m != "filtered"] + ["filtered"]
+        for method in order:
+            if log.done(problem.task_id, method):
+                continue
+            try:
+                fields, _ = generate(problem, method, models=models, language=language, config=config, say=say)
+            except Exception as exc:  # one broken problem must not end a long run; --resume retries it
+                failures.append((problem.task_id, method, f"{type(exc).__name__}: {exc}"))
+                say(f"{name} {n}/{total} {problem.task_id} {method}: ENGINE ERROR {type(exc).__name__}: {exc} "
+                    f"(no row written; --resume retries it)")
+                continue
+            row = with_outcome({**base_row(problem, method), **fields}, sandbox, run_timeout)
+            log.add(row)
+            say(f"{name} {n}/{total} {problem.task_id} {method}: {'pass' if row['passed'] else row['error_class']}"
+                f" ({row['gen_seconds']:.1f}s, {row['tokens']} tok, {row['n_jumps']} jumps)")
+        if derive and not log.done(problem.task_id, "filtered") and all(
+                log.done(problem.task_id, m) for m in ("autoregressive", "jumpcoder")):
+            row = derive_filtered(log.done(problem.task_id, "autoregressive"), log.done(problem.task_id, "jumpcoder"),
+                                  models)
+            log.add(row)
+            say(f"{name} {n}/{total} {problem.task_id} filtered -> {row['engine_method'].split(':')[1]}: "
+                f"{'pass' if row['passed'] else row['error_class']}")
+    if failures:
+        say(f"{name}: {len(failures)} (task, method) runs failed in the engine and have no row: "
+            + "; ".join(f"{t} {m}" for t, m, _ in failures[:10]))
+    return [r for r in log.rows.values() if r["method"] in methods]
+
+
+def _parse_list(value: str, allowed, what: str) -> list[str]:
+    items = [v.strip() for v in value.split(",") if v.strip()]
+    if items == ["all"]:
+        return list(allowed)
+    bad = [v for v in items if v not in allowed]
+    if bad:
+        raise ValueError(f"unknown {what} {', '.join(bad)}; choose from {', '.join(allowed)} or all")
+    return items
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--benchmark", default="humaneval",
+                   help=f"comma-separated: {', '.join(BENCHMARKS)}, or all (default: humaneval)")
+    p.add_argument("--limit", type=int, default=None, help="first N problems of each benchmark")
+    p.add_argument("--offset", type=int, default=0, help="skip the first N problems")
+    p.add_argument("--methods", default="autoregressive,jumpcoder,filtered",
+                   help="comma-separated: autoregressive, jumpcoder, filtered (default: all three)")
+    p.add_argument("--preset", default="qwen2.5-coder-0.5b", help="generation model (preset, dir, .gguf, hub id)")
+    p.add_argument("--infill-preset", default=None, help="infilling model (default: the generation model)")
+    p.add_argument("--runtime", default="auto", help="model runtime (auto, torch, ...)")
+    p.add_argument("--device", default="auto", help="auto, cpu or cuda")
+    p.add_argument("--dtype", default="auto")
+    p.add_argument("--k", type=int, default=None, help="infill positions per iteration (default: the preset's "
+                                                        "per-language value)")
+    p.add_argument("--tau", type=float, default=None, help="scoring-judge threshold (default: the preset's)")
+    p.add_argument("--max-lines", type=int, default=64, help="most lines written per problem (default 64)")
+    p.add_argument("--policy", default="paper", choices=["paper", "cpu"], help="JumpCoder policy (default: paper)")
+    p.add_argument("--no-bad-words", action="store_true",
+                   help="allow the paper's bad words (# and pass for Python); the paper's protocol forbids them")
+    p.add_argument("--filtered", default="derive", choices=["derive", "engine"],
+                   help="Filtered from the AR + Vanilla rows (derive, default) or a separate engine run")
+    p.add_argument("--exec-timeout", type=float, default=None, help="seconds per test run (default 10; 15 for "
+                                                                      "Java/C#)")
+    p.add_argument("--out", default=str(DEFAULT_OUT), help="directory for <benchmark>.jsonl (default: "
+                                                            "benchmarks/results)")
+    p.add_argument("--tag", default="", help="name the rows OUT/<benchmark>.<tag>.jsonl (to keep runs of other "
+                                             "models / runtimes side by side)")
+    p.add_argument("--resume", action="store_true", help="skip (task, method) rows already in the JSONL")
+    p.add_argument("--overwrite", action="store_true", help="discard an existing JSONL for the benchmark")
+    p.add_argument("--results-md", default=str(DEFAULT_RESULTS_MD),
+                   help="report to write from every benchmark under --out ('' for none; default docs/results.md)")
+    p.add_argument("--report-only", action="store_true", help="only regenerate the report from --out")
+    p.add_argument("--sample-note", default=None, help="a note printed above the tables (e.g. 'small sample')")
+    p.add_argument("--quiet", action="store_true")
+
+
+def _display_path(p: Path) -> str:
+    try:
+        return str(p.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(p)
+
+
+def run_from_args(args: argparse.Namespace, prog: str = "python benchmarks/eval.py",
+                  argv: Optional[list[str]] = None, models=None) -> int:
+    say = Say(args.quiet)
+    out_dir = Path(args.out)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = f"{prog} {shlex.join(argv)}".strip()
+    if not args.report_only:
+        benches = _parse_list(args.benchmark, list(BENCHMARKS), "benchmark")
+        methods = _parse_list(args.methods, list(METHODS), "method")
+        if args.filtered == "derive" and "filtered" in methods:
+            say("filtered: derived from the autoregressive and jumpcoder runs (both are run)")
+        todo = []
+        for b in benches:
+            problems = load_benchmark(b, limit=args.limit, offset=args.offset)
+            lang = BENCHMARKS[b].language
+            missing = toolchain(lang).missing()
+            if missing:
+                raise RuntimeError(f"{b}: missing {', '.join(missing)}; run scripts/setup_eval_toolchains.sh")
+            from ..languages import get_language
+            try:
+                get_language(lang)
+            except ValueError as exc:
+                raise RuntimeError(f"{b}: no language spec for {lang!r} in this build ({exc})") from None
+            todo.append((b, problems))
+        from .sandbox import default_sandbox
+
+        sandbox = default_sandbox()
+        say(f"sandbox: {sandbox.describe()}")
+        if models is None:
+            from ..loading import load_model_pair
+
+            try:
+                import torch
+
+                torch.manual_seed(0)
+            except ImportError:
+                pass
+            t0 = time.perf_counter()
+            models = load_model_pair(args.preset, args.infill_preset, runtime=args.runtime, device=args.device,
+                                     dtype=args.dtype, progress=lambda m, f=None: say(m))
+            say(f"models: {models.description} (loaded in {time.perf_counter() - t0:.1f}s)")
+            _warm_up(models, not args.no_bad_words)
+        for b, problems in todo:
+            config = engine_config(args, BENCHMARKS[b].language)
+            meta = {
+                "benchmark": b,
+                "command": command,
+                "preset": args.preset,
+                "infill_preset": args.infill_preset,
+                "runtime": args.runtime,
+                "tag": args.tag,
+                "device": args.device,
+                "dtype": args.dtype,
+                "models": getattr(models, "description", ""),
+                "engine": {k: _num(v) for k, v in asdict(config).items()},
+                "filtered": args.filtered,
+                "limit": args.limit,
+                "offset": args.offset,
+                "problems": len(problems),
+                "sandbox": sandbox.describe(),
+                "git_commit": _git_commit(),
+                "started": time.strftime("%Y-%m-%d %H:%M:%S %z"),
+                "cpu_count": os.cpu_count(),
+                "note": args.sample_note,
+            }
+            say(f"{b}: {len(problems)} problems x {', '.join(methods)}; engine k={config.k} tau={config.tau} "
+                f"bad_words={config.bad_words} max_lines={config.max_lines}")
+            run_benchmark(b, problems, methods, models=models, config=config, out_dir=out_dir, meta=meta,
+                          resume=args.resume, overwrite=args.overwrite, filtered=args.filtered, tag=args.tag,
+                          sandbox=sandbox,
+                          run_timeout=args.exec_timeout, say=say)
+    if args.results_md:
+        from .report import write_report
+
+        path = write_report(out_dir, Path(args.results_md))
+        say(f"wrote {_display_path(path)}")
+    return 0
+
+
+def _warm_up(models, bad_words: bool) -> None:
+    """Kernels, allocator and bad-word tables warm-up on a tiny prompt, not counted."""
+    from ..engine import EngineConfig, complete
+    from ..languages import get_language
+
+    try:
+        complete("def f(x):\n", 1, 0, models=models, language=get_language("python"),
+                 config=EngineConfig(max_lines=2, bad_words=bad_words))
+    except Exception:  # a warm-up must never stop the evaluation
+        pass
+
+
+def add_eval_subcommand(subparsers) -> argparse.ArgumentParser:
+    """``jumpcoder-lsp eval``: wire into the CLI's subparsers."""
+    p = subparsers.add_parser("eval", help="run the benchmarks (HumanEval, MBPP, MultiPL-E) for AR vs JumpCoder",
+                              description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_arguments(p)
+    p.set_defaults(func=lambda args: run_from_args(args, prog="jumpcoder-lsp eval",
+                                                   argv=_argv_after("eval")))
+    return p
+
+
+def _argv_after(word: str) -> list[str]:
+    argv = sys.argv[1:]
+    return argv[argv.index(word) + 1:] if word in argv else argv
+
+
+def main(argv: Optional[list[str]] = None, prog: str = "python benchmarks/eval.py") -> int:
+    p = argparse.ArgumentParser(prog=prog, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_arguments(p)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = p.parse_args(argv)
+    try:
+        return run_from_args(args, prog=prog, argv=argv)
+    except KeyboardInterrupt:
+        print("interrupted (rows so far are kept; rerun with --resume)", file=sys.stderr)
+        return 130
+    except (ValueError, RuntimeError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1

@@ -1,0 +1,235 @@
+"""The harness: JSONL rows and --resume, the Filtered derivation, the report, and a tiny
+end-to-end run on a scripted model pair over 2 HumanEval problems."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from eval_scripts import scripted_benchmark_pair  # noqa: E402
+
+from jumpcoder_lsp.evaluation import run as runmod  # noqa: E402
+from jumpcoder_lsp.evaluation.datasets import load_benchmark  # noqa: E402
+from jumpcoder_lsp.evaluation.report import render, summarize  # noqa: E402
+from jumpcoder_lsp.evaluation.run import (  # noqa: E402
+    RowLog,
+    cursor_at_end,
+    derive_filtered,
+    read_rows,
+    run_benchmark,
+)
+
+# HumanEval/0: both methods write a correct solution.
+CLOSE = ["    for i, a in enumerate(numbers):\n", "        for j, b in enumerate(numbers):\n",
+         "            if i != j and abs(a - b) < threshold:\n", "                return True\n", "    return False\n"]
+# HumanEval/1: a correct solution that uses itertools without importing it: autoregressive fails with
+# NameError; JumpCoder's AST judge accepts the infill "import itertools" before line 0.
+PARENS = ["    result, depth, cur = [], 0, []\n", "    for ch in paren_string:\n", "        if ch == '(':\n",
+          "            depth += 1\n", "            cur.append('(')\n", "        elif ch == ')':\n",
+          "            depth -= 1\n", "            cur.append(')')\n", "            if depth == 0:\n",
+          "                result.append(''.join(cur))\n", "                cur.clear()\n",
+          "    return list(itertools.chain(result))\n"]
+PROGRAMS = {"has_close_elements": CLOSE, "separate_paren_groups": PARENS}
+INFILLS = {"separate_paren_groups": {"": "import itertools\n"}}
+
+
+def config(**kw):
+    from jumpcoder_lsp.engine import EngineConfig
+
+    return EngineConfig(k=3, tau=0.3, bad_words=True, **kw)
+
+
+def run_two(tmp_path, methods=("autoregressive", "jumpcoder", "filtered"), resume=False, models=None, **kw):
+    models = models or scripted_benchmark_pair(PROGRAMS, INFILLS)[0]
+    problems = load_benchmark("humaneval", limit=2)
+    lines = []
+    rows = run_benchmark("humaneval", problems, methods, models=models, config=config(), out_dir=tmp_path,
+                         meta={"command": "python benchmarks/eval.py --limit 2", "preset": "scripted", "note": "test"},
+                         resume=resume, say=lines.append, **kw)
+    return rows, lines, models
+
+
+def test_end_to_end_on_two_humaneval_problems(tmp_path):
+    rows, lines, _ = run_two(tmp_path)
+    by = {(r["task_id"], r["method"]): r for r in rows}
+    assert len(rows) == 6
+    assert all(by[("HumanEval/0", m)]["passed"] for m in ("autoregressive", "jumpcoder", "filtered"))
+    ar, jc, fl = (by[("HumanEval/1", m)] for m in ("autoregressive", "jumpcoder", "filtered"))
+    assert not ar["passed"] and ar["error_class"] == "undefined_identifier" and "itertools" in ar["error"]
+    assert jc["passed"] and jc["n_jumps"] == 1
+    assert jc["jumps"][0] == {"position": 0, "text": "import itertools\n", "judge": "ast", "value": "inf", "removed": []}
+    assert jc["code"].startswith("import itertools\nfrom typing import List\n")
+    # every jump AST-judged: Filtered keeps Vanilla without perplexities
+    assert fl["passed"] and fl["engine_method"] == "filtered:jumpcoder" and fl["perplexity"] is None
+    assert fl["derived"] and fl["gen_seconds"] == jc["gen_seconds"]
+    for r in rows:
+        assert r["tokens"] > 0 and load_benchmark("humaneval", limit=2)[r["index"]].tests in r["program"]
+    # JSONL on disk equals the rows, plus the run's settings beside it
+    on_disk = read_rows(tmp_path / "humaneval.jsonl")
+    assert len(on_disk) == 6 and json.loads((tmp_path / "humaneval.run.json").read_text())["preset"] == "scripted"
+    assert any("HumanEval/1 jumpcoder: pass" in l for l in lines)
+    # the report
+    md = render(tmp_path)
+    assert "| autoregressive (greedy) | 2 | 50.0 | — | 1 |" in md
+    assert "| JumpCoder (Vanilla) | 2 | 100.0 | +50.0 | 0 |" in md
+    assert "HumanEval/1** — JumpCoder fixed it" in md
+    assert "python benchmarks/eval.py --limit 2" in md and "**test**" in md
+
+
+def test_resume_skips_finished_rows(tmp_path):
+    rows, _, models = run_two(tmp_path, methods=("autoregressive",))
+    calls_after_first = len(models.gen.calls)
+    with pytest.raises(ValueError, match="--resume"):
+        run_two(tmp_path, methods=("autoregressive",), models=models)
+    rows, lines, _ = run_two(tmp_path, methods=("autoregressive",), resume=True, models=models)
+    assert len(models.gen.calls) == calls_after_first and lines == []  # nothing regenerated
+    rows, lines, _ = run_two(tmp_path, resume=True, models=models)  # adds jumpcoder + filtered only
+    methods = [json.loads(l)["method"] for l in (tmp_path / "humaneval.jsonl").read_text().splitlines()]
+    assert methods.count("autoregressive") == 2 and methods.count("jumpcoder") == 2 and methods.count("filtered") == 2
+    assert not any("autoregressive" in l for l in lines)
+
+
+def test_resume_refuses_other_settings(tmp_path):
+    run_two(tmp_path, methods=("autoregressive",))
+    (tmp_path / "humaneval.run.json").write_text(json.dumps({"preset": "another-model"}))
+    with pytest.raises(ValueError, match="other settings"):
+        run_two(tmp_path, methods=("autoregressive",), resume=True)
+
+
+def test_rowlog_ignores_a_torn_last_line(tmp_path):
+    path = tmp_path / "x.jsonl"
+    path.write_text(json.dumps({"task_id": "a", "method": "jumpcoder"}) + "\n" + '{"task_id": "b", "meth')
+    log = RowLog(path, resume=True, overwrite=False)
+    assert log.done("a", "jumpcoder") and not log.done("b", "jumpcoder")
+    log.add({"task_id": "b", "method": "jumpcoder"})
+    assert [r["task_id"] for r in read_rows(path)] == ["a", "b"]
+    log2 = RowLog(path, resume=False, overwrite=True)
+    assert log2.rows == {} and not path.exists()
+
+
+def fake(task, method, passed, error_class=None, jumps=(), tokens=10, seconds=2.0, raw="code", index=0):
+    return {"benchmark": "humaneval", "task_id": task, "index": index, "language": "python", "method": method,
+            "engine_method": method, "code": raw, "raw_code": raw, "program": raw, "jumps": list(jumps),
+            "n_jumps": len(jumps), "n_steps": 3, "passed": passed, "error_class": error_class, "error": "",
+            "exec_seconds": 0.1, "gen_seconds": seconds, "tokens": tokens}
+
+
+def test_derive_filtered_takes_the_lower_perplexity_when_a_jump_was_score_judged(monkeypatch):
+    import jumpcoder_lsp.engine.loop as loop
+
+    ppl = {"jc code": 3.0, "ar code": 2.0}
+    monkeypatch.setattr(loop, "perplexity", lambda models, code: ppl[code])
+    ar = fake("t", "autoregressive", True, raw="ar code", seconds=2.0, tokens=10)
+    jc = fake("t", "jumpcoder", False, "assertion", jumps=[{"judge": "score", "position": 1, "text": "x = 1\n",
+                                                           "value": 0.5, "removed": []}], raw="jc code", seconds=3.0,
+              tokens=12)
+    row = derive_filtered(ar, jc, models=None)
+    assert row["engine_method"] == "filtered:autoregressive" and row["passed"] and row["code"] == "ar code"
+    assert row["gen_seconds"] >= 5.0 and row["tokens"] == 22 and row["perplexity"] == {"jumpcoder": 3.0,
+                                                                                       "autoregressive": 2.0}
+    ppl["jc code"] = 1.0
+    assert derive_filtered(ar, jc, models=None)["engine_method"] == "filtered:jumpcoder"
+
+
+def test_summary_counts_broke_fixed_and_undefined_identifiers():
+    rows = [
+        fake("a", "autoregressive", True, index=0), fake("a", "jumpcoder", False, "assertion", index=0),
+        fake("b", "autoregressive", False, "undefined_identifier", index=1), fake("b", "jumpcoder", True, index=1),
+        fake("c", "autoregressive", False, "undefined_identifier", index=2),
+        fake("c", "jumpcoder", False, "undefined_identifier", index=2),
+        fake("d", "autoregressive", True, index=3),  # jumpcoder missing: not compared
+    ]
+    tasks, s = summarize(rows)
+    assert tasks == ["a", "b", "c"]
+    assert s["autoregressive"].passed == 1 and s["autoregressive"].errors["undefined_identifier"] == 2
+    assert s["jumpcoder"].broke == ["a"] and s["jumpcoder"].fixed == ["b"]
+    assert s["jumpcoder"].errors == {"undefined_identifier": 1, "assertion": 1, "runtime": 0, "compile": 0,
+                                     "timeout": 0}
+    assert abs(s["jumpcoder"].tokens_per_s - 5.0) < 1e-9
+
+
+def test_report_only_cli_writes_results_md(tmp_path):
+    run_two(tmp_path)
+    md = tmp_path / "results.md"
+    assert runmod.main(["--report-only", "--out", str(tmp_path), "--results-md", str(md), "--quiet"]) == 0
+    text = md.read_text()
+    assert text.startswith("# Results: autoregressive vs JumpCoder") and "| JumpCoder (Filtered)" in text
+
+
+def test_cursor_at_end():
+    assert cursor_at_end("def f():\n") == (1, 0)
+    assert cursor_at_end("def f():\n    x") == (1, 5)
+
+
+def test_add_eval_subcommand_parses():
+    import argparse
+
+    from jumpcoder_lsp.evaluation import add_eval_subcommand
+
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers(dest="command")
+    add_eval_subcommand(sub)
+    args = parser.parse_args(["eval", "--benchmark", "humaneval,java", "--limit", "3", "--k", "10", "--resume"])
+    assert args.benchmark == "humaneval,java" and args.limit == 3 and args.k == 10 and args.resume
+    assert callable(args.func)
+
+
+def test_unknown_methods_and_benchmarks_are_errors(tmp_path):
+    assert runmod.main(["--benchmark", "nope", "--out", str(tmp_path), "--quiet"]) == 1
+    assert runmod.main(["--methods", "beam", "--out", str(tmp_path), "--quiet"]) == 1
+
+
+BRACE_BODIES = {
+    # the model closes the function and goes on writing: the stop tokens / the function end cut it
+    "java": ["        return (long) string.length();\n", "    }\n", "    public static int extra() {\n"],
+    "cpp": ["    return string.size();\n", "}\n", "int extra() {\n"],
+    "csharp": ["        return str.Length;\n", "    }\n", "    public static int Extra() {\n"],
+}
+
+
+@pytest.mark.parametrize("bench", list(BRACE_BODIES))
+def test_end_to_end_brace_languages_on_scripted_models(tmp_path, bench):
+    from jumpcoder_lsp.evaluation.datasets import BENCHMARKS
+    from jumpcoder_lsp.evaluation.execution import toolchain
+    from jumpcoder_lsp.languages import get_language
+
+    lang = BENCHMARKS[bench].language
+    try:
+        get_language(lang)
+    except ValueError:
+        print(f"{lang}: no language spec registered yet")
+        pytest.skip(f"no {lang} language spec registered yet")
+    if toolchain(lang).missing():
+        pytest.skip(f"{lang} toolchain missing: {toolchain(lang).missing()}")
+    problem = next(p for p in load_benchmark(bench) if "strlen" in p.task_id.lower())
+    marker = problem.prompt.rstrip().splitlines()[-1].strip()
+    models, _ = scripted_benchmark_pair({marker: BRACE_BODIES[bench]})
+    rows = run_benchmark(bench, [problem], ("autoregressive", "jumpcoder", "filtered"), models=models, config=config(),
+                         out_dir=tmp_path, meta={"command": "test"})
+    for r in rows:
+        assert r["passed"], (r["method"], r["error_class"], r["error"], r["code"][-200:])
+        assert "extra" not in r["code"].lower()
+
+
+def test_an_engine_error_skips_the_row_and_resume_retries_it(tmp_path):
+    models, rt = scripted_benchmark_pair(PROGRAMS, INFILLS)
+    real_generate = rt.generate
+    state = {"fail": True}
+
+    def flaky(requests, cancel=None):
+        if state["fail"] and any("separate_paren_groups" in "".join(map(str, r.prompt)) for r in requests):
+            raise RuntimeError("boom")
+        return real_generate(requests, cancel)
+
+    rt.generate = flaky
+    rows, lines, _ = run_two(tmp_path, methods=("autoregressive",), models=models)
+    assert [r["task_id"] for r in rows] == ["HumanEval/0"]
+    assert any("ENGINE ERROR RuntimeError: boom" in l for l in lines)
+    state["fail"] = False
+    rows, lines, _ = run_two(tmp_path, methods=("autoregressive",), models=models, resume=True)
+    assert sorted(r["task_id"] for r in rows) == ["HumanEval/0", "HumanEval/1"]
