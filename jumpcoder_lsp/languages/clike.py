@@ -607,6 +607,10 @@ class CLikeSpec:
         last = body.child(body.child_count - 1)
         return last.is_missing or last.type != "}"
 
+    #: whether a header line (Java's ``package``) alone places new imports after it; C++'s header
+    #: lines (guards, ``#pragma``) may only sit among the includes
+    _HEADER_IS_ANCHOR = True
+
     def import_line(self, source: str, tree: Optional[Tree] = None) -> int:
         """The line before which a new import/using/include goes: after the last one of the
         file's header (the run of import lines, package/namespace-less preamble, comments and
@@ -631,7 +635,8 @@ class CLikeSpec:
             if self._IMPORT_RE.match(line):
                 pos = i + 1
             elif self._HEADER_RE.match(line):
-                pos = max(pos, i + 1)
+                if self._HEADER_IS_ANCHOR:
+                    pos = max(pos, i + 1)
             else:
                 break
         return pos

@@ -911,29 +911,7 @@ class CppSpec(CLikeSpec):
             node, p = p, p.parent
         return node
 
-    def import_line(self, source: str, tree=None) -> int:
-        """The line after the last ``#include`` (or ``using namespace``) of the file's top (a
-        header guard, ``#pragma``/``#define`` lines and comments may sit among them); 0 when
-        there is none."""
-        text = source if isinstance(source, str) else source.decode("utf-8", "replace")
-        pos = 0
-        in_comment = False
-        for i, line in enumerate(text.split("\n")):
-            s = line.strip()
-            if in_comment:
-                if "*/" in s:
-                    in_comment = False
-                continue
-            if not s or s.startswith("//"):
-                continue
-            if s.startswith("/*"):
-                if "*/" not in s[2:]:
-                    in_comment = True
-                continue
-            if self._IMPORT_RE.match(line):
-                pos = i + 1
-            elif self._HEADER_RE.match(line):
-                continue
-            else:
-                break
-        return pos
+    #: ``import_line``: the line after the last ``#include`` (or ``using namespace``) of the file's
+    #: top; a header guard, ``#pragma``/``#define`` lines and comments may sit among them, but
+    #: alone they do not move the position (0 when there is no include)
+    _HEADER_IS_ANCHOR = False
