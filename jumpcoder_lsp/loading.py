@@ -78,7 +78,7 @@ def load_model_pair(
         from .runtime.torch_runtime import TorchRuntime
 
         return TorchRuntime.load(resolved.hf_dir(say), device=device, dtype=dtype,
-                                 stop_tokens=resolved.stop_tokens, progress=say,
+                                 stop_tokens=resolved.stop_tokens, progress=say, threads=threads,
                                  name=resolved.preset.name if resolved.preset else None)
 
     gen_rt = load(gen)

@@ -373,6 +373,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--runtime", default="auto", help="model runtime (auto, torch, ...)")
     p.add_argument("--device", default="auto", help="auto, cpu or cuda")
     p.add_argument("--dtype", default="auto")
+    p.add_argument("--threads", type=int, default=None,
+                   help="CPU threads of the runtime (default: the physical cores; 1 lets two evaluations share "
+                        "a 2-core machine without spinning on each other)")
     p.add_argument("--k", type=int, default=None, help="infill positions per iteration (default: the preset's "
                                                         "per-language value)")
     p.add_argument("--tau", type=float, default=None, help="scoring-judge threshold (default: the preset's)")
@@ -443,7 +446,8 @@ def run_from_args(args: argparse.Namespace, prog: str = "python benchmarks/eval.
                 pass
             t0 = time.perf_counter()
             models = load_model_pair(args.preset, args.infill_preset, runtime=args.runtime, device=args.device,
-                                     dtype=args.dtype, progress=lambda m, f=None: say(m))
+                                     dtype=args.dtype, threads=args.threads,
+                                     progress=lambda m, f=None: say(m))
             say(f"models: {models.description} (loaded in {time.perf_counter() - t0:.1f}s)")
             _warm_up(models, not args.no_bad_words)
         for b, problems in todo:

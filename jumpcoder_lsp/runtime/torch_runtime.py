@@ -270,11 +270,12 @@ class TorchRuntime:
         stop_tokens: Sequence[str] = (),
         progress: Optional[Progress] = None,
         name: Optional[str] = None,
+        threads: Optional[int] = None,
         **kwargs,
     ) -> "TorchRuntime":
         """Load a transformers model directory (safetensors + tokenizer files).
 
-        ``name`` goes into :attr:`description` (e.g. the preset name); by default the model name the
+        ``threads`` sets torch's CPU threads (default: the physical cores). ``name`` goes into :attr:`description` (e.g. the preset name); by default the model name the
         config carries (a GGUF's ``general.name``), else the directory name. Other keyword arguments go
         to the constructor (``max_cache_entries``, ``max_cache_tokens``, ``description``).
         """
@@ -283,7 +284,7 @@ class TorchRuntime:
         say = progress or (lambda message, fraction=None: None)
         choice: DeviceChoice = pick(device, dtype)
         if choice.device == "cpu":
-            torch.set_num_threads(physical_cores())
+            torch.set_num_threads(threads or physical_cores())
         t0 = time.perf_counter()
         say(f"loading {hf_dir} on {choice.reason}", None)
         tokenizer = AutoTokenizer.from_pretrained(str(hf_dir))
