@@ -233,3 +233,23 @@ def test_an_engine_error_skips_the_row_and_resume_retries_it(tmp_path):
     state["fail"] = False
     rows, lines, _ = run_two(tmp_path, methods=("autoregressive",), models=models, resume=True)
     assert sorted(r["task_id"] for r in rows) == ["HumanEval/0", "HumanEval/1"]
+
+
+def test_overview_puts_each_benchmark_on_one_row_and_splits_numerics_from_jumps():
+    from jumpcoder_lsp.evaluation.report import overview
+
+    jumped = [{"position": 0, "text": "import math\n", "judge": "ast"}]
+    rows = [
+        fake("a", "autoregressive", True, index=0), fake("a", "jumpcoder", False, "assertion", index=0),
+        fake("a", "filtered", True, index=0),
+        fake("b", "autoregressive", True, index=1), fake("b", "filtered", False, "assertion", index=1),
+        dict(fake("b", "jumpcoder", False, "assertion", index=1), jumps=jumped, n_jumps=1),
+        fake("c", "autoregressive", False, "undefined_identifier", index=2), fake("c", "jumpcoder", True, index=2),
+        fake("c", "filtered", True, index=2),
+    ]
+    table = overview([("mbpp.torch", rows, {})]).splitlines()
+    assert table[0].startswith("| benchmark | n | AR pass@1 %")
+    # AR 2/3, Vanilla 1/3, Filtered 2/3; one AR NameError; Vanilla broke a (no jump) and b (a jump)
+    assert table[2] == ("| mbpp.torch | 3 | 66.7 | 33.3 (-33.3) | 66.7 (+0.0) | 1 / 0 / 0 | 2 (1) / 1 | 1 |")
+    # a benchmark without all three methods has no overview row
+    assert overview([("x", [r for r in rows if r["method"] != "filtered"], {})]) == ""

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The published CPU evaluation (docs/results.md): the default preset (Qwen2.5-Coder-0.5B, one model
+# for generation and infilling) on the first 40 problems of HumanEval, MBPP and MultiPL-E
+# Java/C++/C#, autoregressive vs JumpCoder (Vanilla) vs JumpCoder (Filtered).
+#
+# Two evaluations run side by side with one thread each (on 2 cores this beats one 2-thread
+# process: nothing waits on a thread barrier); each appends its rows to
+# benchmarks/results/<benchmark>.torch.jsonl and --resume skips finished rows, so an interrupted
+# run continues where it stopped. About 1.5 h on a 2-core avx512_bf16 CPU.
+#
+#   benchmarks/cpu40.sh                 # LIMIT=40 RUNTIME=torch MAX_LINES=32 by default
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python}
+LIMIT=${LIMIT:-40}
+RUNTIME=${RUNTIME:-torch}
+MAX_LINES=${MAX_LINES:-32}
+TAG=${TAG:-$RUNTIME}
+common=(--limit "$LIMIT" --runtime "$RUNTIME" --threads 1 --max-lines "$MAX_LINES" --tag "$TAG" --resume --results-md '')
+"$PY" benchmarks/eval.py --benchmark humaneval,cpp,csharp "${common[@]}" &
+first=$!
+"$PY" benchmarks/eval.py --benchmark mbpp,java "${common[@]}" &
+second=$!
+status=0
+wait "$first" || status=$?
+wait "$second" || status=$?
+"$PY" benchmarks/eval.py --report-only --out benchmarks/results
+exit "$status"

@@ -1,0 +1,57 @@
+"""``--runtime auto`` decides by the hardware: torch on CUDA or a CPU with native bf16, else
+llama.cpp when installed, else torch; an explicit runtime is taken as given."""
+
+import pytest
+import torch
+
+from jumpcoder_lsp import loading
+from jumpcoder_lsp.runtime import device as dev
+from jumpcoder_lsp.runtime import llamacpp_runtime
+
+AVX512_BF16 = "processor\t: 0\nflags\t\t: fpu sse2 avx2 avx512f avx512_bf16\n\n"
+AVX2 = "processor\t: 0\nflags\t\t: fpu sse2 avx2 fma\n\n"
+
+
+@pytest.fixture
+def machine(monkeypatch):
+    def set_up(*, cuda: bool, cpuinfo: str, llama: bool):
+        monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
+        monkeypatch.setattr(dev, "read_cpuinfo", lambda: cpuinfo)
+        monkeypatch.setattr(llamacpp_runtime, "llama_cpp_available",
+                            lambda: (llama, "llama-cpp-python 0.3.36" if llama else "not installed"))
+
+    return set_up
+
+
+def test_auto_picks_torch_on_a_cuda_gpu(machine):
+    machine(cuda=True, cpuinfo=AVX2, llama=True)
+    assert loading.choose_runtime("auto") == ("torch", "auto: CUDA GPU found")
+
+
+def test_auto_picks_torch_bf16_on_a_cpu_with_native_bf16(machine):
+    machine(cuda=False, cpuinfo=AVX512_BF16, llama=True)
+    kind, reason = loading.choose_runtime("auto")
+    assert kind == "torch" and "avx512_bf16" in reason
+
+
+def test_auto_picks_llamacpp_on_an_avx2_cpu_when_installed(machine):
+    machine(cuda=False, cpuinfo=AVX2, llama=True)
+    kind, reason = loading.choose_runtime("auto")
+    assert kind == "llamacpp" and "0.3.36" in reason
+
+
+def test_auto_falls_back_to_torch_without_llamacpp(machine):
+    machine(cuda=False, cpuinfo=AVX2, llama=False)
+    kind, reason = loading.choose_runtime("auto")
+    assert kind == "torch" and "not installed" in reason
+
+
+@pytest.mark.parametrize("kind", ["torch", "llamacpp"])
+def test_an_explicit_runtime_is_taken_as_given(machine, kind):
+    machine(cuda=True, cpuinfo=AVX512_BF16, llama=False)
+    assert loading.choose_runtime(kind) == (kind, "requested")
+
+
+def test_an_unknown_runtime_is_a_clear_error():
+    with pytest.raises(ValueError, match="unknown runtime 'onnx'"):
+        loading.choose_runtime("onnx")
