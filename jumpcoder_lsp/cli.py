@@ -29,8 +29,9 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--gen-model", default=None, help="generation model: preset, local dir, .gguf file or hub id")
     p.add_argument("--infill-model", default=None, help="infilling model (default: the generation model)")
     p.add_argument("--runtime", default="auto", choices=["auto", "torch", "llamacpp"],
-                   help="auto: torch on a CUDA GPU, else llama.cpp when installed, else torch on the CPU")
-    p.add_argument("--threads", type=int, default=None, help="llama.cpp threads (default: physical cores)")
+                   help="auto: torch on a CUDA GPU or a CPU with native bf16, else llama.cpp when installed, "
+                        "else torch on the CPU")
+    p.add_argument("--threads", type=int, default=None, help="CPU threads (default: physical cores)")
     p.add_argument("--device", default="auto", help="auto, cpu or cuda")
     p.add_argument("--dtype", default="auto", help="auto, float32, bfloat16 or float16")
 
