@@ -250,6 +250,6 @@ def test_overview_puts_each_benchmark_on_one_row_and_splits_numerics_from_jumps(
     table = overview([("mbpp.torch", rows, {})]).splitlines()
     assert table[0].startswith("| benchmark | n | AR pass@1 %")
     # AR 2/3, Vanilla 1/3, Filtered 2/3; one AR NameError; Vanilla broke a (no jump) and b (a jump)
-    assert table[2] == ("| mbpp.torch | 3 | 66.7 | 33.3 (-33.3) | 66.7 (+0.0) | 1 / 0 / 0 | 2 (1) / 1 | 1 |")
+    assert table[2] == ("| mbpp.torch | 3 | 66.7 | 33.3 (-33.3) | 66.7 (+0.0) | 1 / 0 / 0 | 2 (1) | 1 (1) | 1 |")
     # a benchmark without all three methods has no overview row
     assert overview([("x", [r for r in rows if r["method"] != "filtered"], {})]) == ""
