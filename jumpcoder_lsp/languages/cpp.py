@@ -379,6 +379,7 @@ class _ClassInfo:
 class _CppAnalyzer(Analyzer):
     IDENT_TYPES = frozenset(("identifier",))
     SKIP_TYPES = _SKIP
+    LABEL_TYPE = "statement_identifier"
 
     def __init__(self, src: bytes, root: Node):
         super().__init__(src, root)
@@ -586,15 +587,6 @@ class _CppAnalyzer(Analyzer):
             return
 
     # ------------------------------------------------------------------ handlers
-    def _type_identifier(self, n: Node, scope: Scope) -> None:
-        self.use(n, scope, TYPE)
-
-    def _block(self, n: Node, scope: Scope) -> None:
-        self.children(n, Scope(scope, ordered=True))
-
-    def _labeled(self, n: Node, scope: Scope) -> None:
-        self.push_all((c for c in n.named_children if c.type != "statement_identifier"), scope)
-
     def _declaration(self, n: Node, scope: Scope) -> None:
         target = self.decl_scope(scope)
         for c in n.named_children:

@@ -39,7 +39,7 @@ from typing import Optional
 import tree_sitter_c_sharp
 from tree_sitter import Language, Node
 
-from .clike import CALL, TYPE, VAR, Analyzer, CLikeSpec, Scope
+from .clike import CALL, TYPE, CLikeSpec, Scope, TypeInfo, TypeScopeAnalyzer
 
 __all__ = ["CSharpSpec", "CSHARP_LANGUAGE", "DOTNET_TYPES"]
 
@@ -379,32 +379,22 @@ _SKIP = frozenset(
 _QUERY_KEYWORDS = frozenset(("from", "join", "into", "let"))
 
 
-class _TypeInfo:
-    __slots__ = ("node", "members", "supers", "kind", "partial")
-
-    def __init__(self, node: Node, kind: str):
-        self.node, self.kind = node, kind
-        self.members: set[str] = set()
-        self.supers: list[str] = []
-        self.partial = False
-
-
-class _CSharpAnalyzer(Analyzer):
-    IDENT_TYPES = frozenset(("identifier",))
+class _CSharpAnalyzer(TypeScopeAnalyzer):
     SKIP_TYPES = _SKIP
+    IMPORT_TYPE = "using_directive"
+    FILE_TYPES = _TYPE_DECLS | {"delegate_declaration"}
+    CLASS_TYPES = _TYPE_DECLS
+    FUNCTION_TYPES = _FUNCTION_TYPES
+    ENUM_MEMBERS = _ENUM_MEMBERS
+    OBJECT_METHODS = _OBJECT_METHODS
+    ALWAYS = _ALWAYS
+    PARAM_TYPES = frozenset(("parameter",))
+    FOREACH_VAR = "left"
+    NAME_TYPES = frozenset(("identifier",))  # a tuple/parenthesized designation is walked instead
 
     def __init__(self, src: bytes, root: Node):
         super().__init__(src, root)
-        self.imported: set[str] = set()
-        self.unknown_namespace = False
-        self.static_using = False
-        self.types: dict[str, _TypeInfo] = {}
-        self.info_of: dict[int, _TypeInfo] = {}
         h = self.handlers
-        for t in _TYPE_DECLS:
-            h[t] = self._type_decl
-        for t in _FUNCTION_TYPES:
-            h[t] = self._function
         for t in _MEMBER_DECLS:
             h[t] = self._member
         h.update({
@@ -419,9 +409,9 @@ class _CSharpAnalyzer(Analyzer):
             "declaration_expression": self._named,
             "declaration_pattern": self._named,
             "recursive_pattern": self._named,
-            "var_pattern": self._var_pattern,
-            "tuple_pattern": self._tuple_pattern,
-            "parenthesized_variable_designation": self._tuple_pattern,
+            "var_pattern": self._bind_identifiers,
+            "tuple_pattern": self._bind_identifiers,
+            "parenthesized_variable_designation": self._bind_identifiers,
             "subpattern": self._subpattern,
             "lambda_expression": self._lambda,
             "anonymous_method_expression": self._lambda,
@@ -442,32 +432,12 @@ class _CSharpAnalyzer(Analyzer):
         })
 
     # ------------------------------------------------------------------ pre-pass
-    def collect(self, file_scope: Scope) -> None:
-        todo = [self.root]
-        while todo:
-            n = todo.pop()
-            t = n.type
-            if t == "using_directive":
-                self._using(n, file_scope)
-                continue
-            if t in _TYPE_DECLS or t == "delegate_declaration":
-                name = n.child_by_field_name("name")
-                info = _TypeInfo(n, t)
-                if name is not None:
-                    nm = self.text(name)
-                    file_scope.bind(nm, -1)
-                    self.types.setdefault(nm, info)
-                if t != "delegate_declaration":
-                    self.info_of[n.id] = info
-                    self._members(n, info)
-            todo.extend(n.named_children)
-
-    def _using(self, n: Node, file_scope: Scope) -> None:
+    def _import(self, n: Node, file_scope: Scope) -> None:
         kinds = {c.type for c in n.children}
         alias = n.child_by_field_name("name")
         target = [c for c in n.named_children if c.type in ("identifier", "qualified_name", "generic_name") and c != alias]
         if "static" in kinds:
-            self.static_using = True
+            self.static_import = True
             return
         if alias is not None and any(c.type == "=" for c in n.children):
             file_scope.bind(self.text(alias), -1)
@@ -478,9 +448,9 @@ class _CSharpAnalyzer(Analyzer):
         if ns in DOTNET_TYPES:
             self.imported |= DOTNET_TYPES[ns]
         else:
-            self.unknown_namespace = True
+            self.unknown_import = True
 
-    def _members(self, n: Node, info: _TypeInfo) -> None:
+    def _members(self, n: Node, info: TypeInfo) -> None:
         m = info.members
         for c in n.children:
             if c.type == "modifier" and self.text(c) == "partial" or c.type == "partial":
@@ -494,16 +464,8 @@ class _CSharpAnalyzer(Analyzer):
                         first = b.named_children[0] if b.named_children else None
                         if first is not None:
                             info.supers.append(self.text(first).split("<", 1)[0].rsplit(".", 1)[-1].strip())
-            elif c.type == "type_parameter_list":
-                for tp in c.named_children:
-                    nm = tp.child_by_field_name("name")
-                    if nm is not None:
-                        m.add(self.text(nm))
-            elif c.type == "parameter_list":  # record / primary constructor parameters
-                for p in c.named_children:
-                    nm = p.child_by_field_name("name")
-                    if nm is not None:
-                        m.add(self.text(nm))
+            elif c.type in ("type_parameter_list", "parameter_list"):  # parameters: record / primary constructor
+                self._add_names(c, m)
         body = n.child_by_field_name("body")
         if body is None:
             return
@@ -524,22 +486,10 @@ class _CSharpAnalyzer(Analyzer):
                 if nm is not None:
                     m.add(self.text(nm))
 
-    def _closure(self, info: _TypeInfo, seen: set) -> tuple[set[str], bool]:
-        members = set(info.members)
-        open_ = info.partial
-        if info.kind == "enum_declaration":
-            members |= _ENUM_MEMBERS
-        for s in info.supers:
-            sup = self.types.get(s)
-            if sup is not None:
-                if id(sup) not in seen:
-                    seen.add(id(sup))
-                    m2, o2 = self._closure(sup, seen)
-                    members |= m2
-                    open_ = open_ or o2
-            elif not (len(s) > 1 and s[0] == "I" and s[1].isupper()):
-                open_ = True
-        return members, open_
+    def external_super(self, name: str) -> Optional[frozenset]:
+        """A base named like an interface (``IFoo``) brings no member a bare name could use;
+        anything else (a class not in the file) opens the type."""
+        return frozenset() if len(name) > 1 and name[0] == "I" and name[1].isupper() else None
 
     # ------------------------------------------------------------------ handlers
     def _skip_field(self, n: Node, scope: Scope, field: str = "name") -> None:
@@ -552,11 +502,7 @@ class _CSharpAnalyzer(Analyzer):
         self._skip_field(n, scope)
 
     def _type_decl(self, n: Node, scope: Scope) -> None:
-        info = self.info_of.get(n.id)
-        members, open_ = self._closure(info, {id(info)}) if info is not None else (set(), True)
-        ts = Scope(scope, ordered=False, kind="class", open_=open_)
-        for m in members:
-            ts.bind(m, -1)
+        ts = self.type_scope(n, scope)
         name = n.child_by_field_name("name")
         for c in n.named_children:
             if c == name:
@@ -591,20 +537,6 @@ class _CSharpAnalyzer(Analyzer):
             if nm is not None:
                 self.bind(nm, s, -1)
 
-    def _params(self, params: Node, s: Scope) -> None:
-        for p in params.named_children:
-            if p.type == "parameter":
-                nm = p.child_by_field_name("name")
-                self.bind(nm, s, -1)
-                self.children(p, s, skip=(nm,))
-            elif p.type == "identifier":
-                self.bind(p, s, -1)
-            else:
-                self.push(p, s)
-
-    def _block(self, n: Node, scope: Scope) -> None:
-        self.children(n, Scope(scope, ordered=True))
-
     def _declarator(self, n: Node, scope: Scope) -> None:
         name = n.child_by_field_name("name")
         if name is None:
@@ -619,29 +551,6 @@ class _CSharpAnalyzer(Analyzer):
         else:
             self.children(n, scope)
 
-    def _named(self, n: Node, scope: Scope) -> None:
-        """``catch (E e)``, ``out var x``, ``is T t``, ``is T { } t``: bind ``name``."""
-        name = n.child_by_field_name("name")
-        if name is not None and name.type == "identifier":
-            self.bind(name, scope)
-            self.children(n, scope, skip=(name,))
-        else:
-            self.children(n, scope)
-
-    def _var_pattern(self, n: Node, scope: Scope) -> None:
-        for c in n.named_children:
-            if c.type == "identifier":
-                self.bind(c, scope)
-            else:
-                self.push(c, scope)
-
-    def _tuple_pattern(self, n: Node, scope: Scope) -> None:
-        for c in n.named_children:
-            if c.type == "identifier":
-                self.bind(c, scope)
-            else:
-                self.push(c, scope)
-
     def _subpattern(self, n: Node, scope: Scope) -> None:
         kids = n.named_children
         for i, c in enumerate(kids):
@@ -650,16 +559,6 @@ class _CSharpAnalyzer(Analyzer):
             if c.type == "expression_colon":
                 continue
             self.push(c, scope)
-
-    def _foreach(self, n: Node, scope: Scope) -> None:
-        s = Scope(scope, ordered=True)
-        left = n.child_by_field_name("left")
-        if left is not None:
-            if left.type == "identifier":
-                self.bind(left, s, -1)
-            else:
-                self.push(left, s)
-        self.children(n, s, skip=(left,))
 
     def _lambda(self, n: Node, scope: Scope) -> None:
         s = Scope(scope, ordered=True, kind="function")
@@ -728,9 +627,6 @@ class _CSharpAnalyzer(Analyzer):
                 continue
             self.push(c, scope)
 
-    def _labeled(self, n: Node, scope: Scope) -> None:
-        self.push_all((c for c in n.named_children if c.type != "identifier"), scope)
-
     def _enum_member(self, n: Node, scope: Scope) -> None:
         self._skip_field(n, scope)
 
@@ -778,19 +674,6 @@ class _CSharpAnalyzer(Analyzer):
             else:
                 self.push(c, qs)
 
-    # ------------------------------------------------------------------ outside the file
-    def external(self, u) -> bool:
-        name = u.name
-        if name in self.imported or name in _ALWAYS:
-            return True
-        if u.kind == CALL:
-            return self.static_using or name in _OBJECT_METHODS
-        if self.static_using and u.kind == VAR:
-            return True
-        if self.unknown_namespace and name[:1].isupper():
-            return True
-        return False
-
 
 class CSharpSpec(CLikeSpec):
     """The C# :class:`~jumpcoder_lsp.languages.base.LanguageSpec` (tree-sitter-c-sharp)."""
@@ -808,10 +691,4 @@ class CSharpSpec(CLikeSpec):
     _PREFIX_LINE_RE = re.compile(r"^\s*\[")
     _IMPORT_RE = re.compile(r"^\s*(?:global\s+)?using\s+(?:static\s+)?(?:[A-Za-z_]\w*\s*=\s*)?[\w.]+(?:<[^;]*>)?\s*;")
     _HEADER_RE = re.compile(r"^\s*(?:extern\s+alias\s+\w+\s*;|#\s*nullable\b)")
-
-    def _analyze(self, src: bytes, root: Node) -> Analyzer:
-        an = _CSharpAnalyzer(src, root)
-        file_scope = Scope(None, ordered=False, kind="file")
-        an.collect(file_scope)
-        an.run(file_scope)
-        return an
+    _ANALYZER = _CSharpAnalyzer

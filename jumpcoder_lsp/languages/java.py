@@ -41,7 +41,7 @@ from typing import Optional
 import tree_sitter_java
 from tree_sitter import Language, Node
 
-from .clike import CALL, TYPE, VAR, Analyzer, CLikeSpec, Scope
+from .clike import CALL, CLikeSpec, Scope, TypeInfo, TypeScopeAnalyzer
 
 __all__ = ["JavaSpec", "JAVA_LANGUAGE", "JDK_TYPES"]
 
@@ -348,52 +348,39 @@ _SKIP = frozenset(
 )
 
 
-class _ClassInfo:
-    __slots__ = ("node", "members", "supers", "kind")
-
-    def __init__(self, node: Node, kind: str):
-        self.node = node
-        self.kind = kind
-        self.members: set[str] = set()
-        self.supers: list[str] = []
-
-
-class _JavaAnalyzer(Analyzer):
-    IDENT_TYPES = frozenset(("identifier",))
+class _JavaAnalyzer(TypeScopeAnalyzer):
     SKIP_TYPES = _SKIP
+    IMPORT_TYPE = "import_declaration"
+    FILE_TYPES = CLASS_TYPES = _CLASS_TYPES
+    FUNCTION_TYPES = _FUNCTION_TYPES
+    ENUM_MEMBERS = _ENUM_MEMBERS
+    OBJECT_METHODS = _OBJECT_METHODS
+    ALWAYS = _JAVA_LANG | _BUILTIN_TYPES
+    PARAM_TYPES = frozenset(("formal_parameter",))
+    FOREACH_VAR = "name"
 
     def __init__(self, src: bytes, root: Node):
         super().__init__(src, root)
-        self.imported_types: set[str] = set()
-        self.unknown_wildcard = False
-        self.static_wildcard = False
-        self.classes: dict[str, _ClassInfo] = {}
-        self.class_of: dict[int, _ClassInfo] = {}
-        h = self.handlers
-        for t in _CLASS_TYPES:
-            h[t] = self._class
-        for t in _FUNCTION_TYPES:
-            h[t] = self._function
-        h.update({
+        self.handlers.update({
             "type_identifier": self._type_identifier,
             "block": self._block, "switch_block": self._block, "constructor_body": self._block,
             "for_statement": self._block,
             "local_variable_declaration": self._local_var,
-            "enhanced_for_statement": self._enhanced_for,
+            "enhanced_for_statement": self._foreach,
             "catch_clause": self._catch,
             "try_with_resources_statement": self._block,
-            "resource": self._resource,
+            "resource": self._named,
             "lambda_expression": self._lambda,
-            "instanceof_expression": self._instanceof,
-            "type_pattern": self._type_pattern,
-            "record_pattern_component": self._type_pattern,
+            "instanceof_expression": self._named,
+            "type_pattern": self._bind_identifiers,
+            "record_pattern_component": self._bind_identifiers,
             "method_invocation": self._method_invocation,
             "field_access": self._field_access,
             "method_reference": self._method_reference,
             "scoped_type_identifier": self._leftmost,
             "scoped_identifier": self._leftmost,
             "labeled_statement": self._labeled,
-            "switch_label": self._switch_label,
+            "switch_label": self._labeled,  # enum constants in case labels are not uses either
             "object_creation_expression": self._object_creation,
             "enum_constant": self._enum_constant,
             "field_declaration": self._field_decl,
@@ -401,25 +388,6 @@ class _JavaAnalyzer(Analyzer):
         })
 
     # ------------------------------------------------------------------ pre-pass
-    def collect(self, file_scope: Scope) -> None:
-        todo = [self.root]
-        while todo:
-            n = todo.pop()
-            t = n.type
-            if t == "import_declaration":
-                self._import(n, file_scope)
-                continue
-            if t in _CLASS_TYPES:
-                name = n.child_by_field_name("name")
-                info = _ClassInfo(n, t)
-                if name is not None:
-                    nm = self.text(name)
-                    file_scope.bind(nm, -1)
-                    self.classes.setdefault(nm, info)
-                self.class_of[n.id] = info
-                self._members(n, info)
-            todo.extend(n.named_children)
-
     def _import(self, n: Node, file_scope: Scope) -> None:
         static = any(c.type == "static" for c in n.children)
         star = any(c.type == "asterisk" for c in n.children)
@@ -429,15 +397,15 @@ class _JavaAnalyzer(Analyzer):
         dotted = self.text(path).replace(" ", "")
         if star:
             if static:
-                self.static_wildcard = True
+                self.static_import = True
             elif dotted in JDK_TYPES:
-                self.imported_types |= JDK_TYPES[dotted]
+                self.imported |= JDK_TYPES[dotted]
             else:
-                self.unknown_wildcard = True
+                self.unknown_import = True
         else:
             file_scope.bind(dotted.rsplit(".", 1)[-1], -1)
 
-    def _members(self, n: Node, info: _ClassInfo) -> None:
+    def _members(self, n: Node, info: TypeInfo) -> None:
         m = info.members
         for f in ("superclass", "interfaces"):
             s = n.child_by_field_name(f)
@@ -455,10 +423,7 @@ class _JavaAnalyzer(Analyzer):
                         break
         params = n.child_by_field_name("parameters")  # record components
         if params is not None:
-            for p in params.named_children:
-                nm = p.child_by_field_name("name")
-                if nm is not None:
-                    m.add(self.text(nm))
+            self._add_names(params, m)
         body = n.child_by_field_name("body")
         if body is None:
             return
@@ -498,38 +463,17 @@ class _JavaAnalyzer(Analyzer):
                 todo.extend(x.named_children)
         return out
 
-    def _closure(self, info: _ClassInfo, seen: set) -> tuple[set[str], bool]:
-        """Members of ``info`` and its in-file supertypes; True when a supertype is unknown."""
-        members = set(info.members)
-        open_ = False
-        if info.kind == "enum_declaration":
-            members |= _ENUM_MEMBERS
-        for s in info.supers:
-            sup = self.classes.get(s)
-            if sup is not None and id(sup) not in seen:
-                seen.add(id(sup))
-                m2, o2 = self._closure(sup, seen)
-                members |= m2
-                open_ = open_ or o2
-            elif sup is None:
-                known = _KNOWN_INTERFACES.get(s)
-                if known is None:
-                    open_ = True
-                else:
-                    members |= set(known.split())
-        return members, open_
+    def external_super(self, name: str) -> Optional[frozenset]:
+        """A JDK interface with known members; None (the class is open) for anything else."""
+        known = _KNOWN_INTERFACES.get(name)
+        return None if known is None else frozenset(known.split())
 
     # ------------------------------------------------------------------ handlers
-    def _class(self, n: Node, scope: Scope) -> None:
-        info = self.class_of.get(n.id)
+    def _type_decl(self, n: Node, scope: Scope) -> None:
         name = n.child_by_field_name("name")
         if name is not None and scope.ordered:  # a local class
             self.bind(name, scope)
-        members, open_ = self._closure(info, {id(info)}) if info is not None else (set(), True)
-        cs = Scope(scope, ordered=False, kind="class", open_=open_)
-        for m in members:
-            cs.bind(m, -1)
-        self.children(n, cs, skip=(name,))
+        self.children(n, self.type_scope(n, scope), skip=(name,))
 
     def _function(self, n: Node, scope: Scope) -> None:
         fs = Scope(scope, ordered=True, kind="function")
@@ -546,24 +490,15 @@ class _JavaAnalyzer(Analyzer):
             self._params(params, fs)
         self.children(n, fs, skip=(name, params))
 
-    def _params(self, params: Node, fs: Scope) -> None:
-        for p in params.named_children:
-            if p.type == "formal_parameter":
-                self.bind(p.child_by_field_name("name"), fs, -1)
-                self.children(p, fs, skip=(p.child_by_field_name("name"),))
-            elif p.type == "spread_parameter":
-                for c in p.named_children:
-                    if c.type == "variable_declarator":
-                        self.bind(c.child_by_field_name("name"), fs, -1)
-                    else:
-                        self.push(c, fs)
-            elif p.type == "identifier":
-                self.bind(p, fs, -1)
-            elif p.type != "receiver_parameter":
-                self.push(p, fs)
-
-    def _block(self, n: Node, scope: Scope) -> None:
-        self.children(n, Scope(scope, ordered=True))
+    def _other_param(self, p: Node, fs: Scope) -> None:
+        if p.type == "spread_parameter":
+            for c in p.named_children:
+                if c.type == "variable_declarator":
+                    self.bind(c.child_by_field_name("name"), fs, -1)
+                else:
+                    self.push(c, fs)
+        elif p.type != "receiver_parameter":
+            self.push(p, fs)
 
     def _declarators(self, n: Node, scope: Scope) -> None:
         for c in n.named_children:
@@ -584,13 +519,6 @@ class _JavaAnalyzer(Analyzer):
             else:
                 self.push(c, scope)
 
-    def _enhanced_for(self, n: Node, scope: Scope) -> None:
-        s = Scope(scope, ordered=True)
-        name = n.child_by_field_name("name")
-        if name is not None:
-            self.bind(name, s, -1)
-        self.children(n, s, skip=(name,))
-
     def _catch(self, n: Node, scope: Scope) -> None:
         s = Scope(scope, ordered=True)
         for c in n.named_children:
@@ -601,14 +529,6 @@ class _JavaAnalyzer(Analyzer):
             else:
                 self.push(c, s)
 
-    def _resource(self, n: Node, scope: Scope) -> None:
-        name = n.child_by_field_name("name")
-        if name is not None:
-            self.bind(name, scope)
-            self.children(n, scope, skip=(name,))
-        else:
-            self.children(n, scope)
-
     def _lambda(self, n: Node, scope: Scope) -> None:
         s = Scope(scope, ordered=True, kind="function")
         params = n.child_by_field_name("parameters")
@@ -618,19 +538,6 @@ class _JavaAnalyzer(Analyzer):
             else:
                 self._params(params, s)
         self.push(n.child_by_field_name("body"), s)
-
-    def _instanceof(self, n: Node, scope: Scope) -> None:
-        name = n.child_by_field_name("name")
-        if name is not None:
-            self.bind(name, scope)
-        self.children(n, scope, skip=(name,))
-
-    def _type_pattern(self, n: Node, scope: Scope) -> None:
-        for c in n.named_children:
-            if c.type == "identifier":
-                self.bind(c, scope)
-            else:
-                self.push(c, scope)
 
     def _method_invocation(self, n: Node, scope: Scope) -> None:
         obj = n.child_by_field_name("object")
@@ -653,12 +560,6 @@ class _JavaAnalyzer(Analyzer):
         if kids:
             self.push(kids[0], scope)
 
-    def _labeled(self, n: Node, scope: Scope) -> None:
-        self.push_all((c for c in n.named_children if c.type != "identifier"), scope)
-
-    def _switch_label(self, n: Node, scope: Scope) -> None:
-        self.push_all((c for c in n.named_children if c.type != "identifier"), scope)
-
     def _object_creation(self, n: Node, scope: Scope) -> None:
         for c in n.named_children:
             if c.type == "class_body":
@@ -673,27 +574,13 @@ class _JavaAnalyzer(Analyzer):
             elif c.type == "argument_list":
                 self.push(c, scope)
 
-    def _type_identifier(self, n: Node, scope: Scope) -> None:
-        self.use(n, scope, TYPE)
-
     # ------------------------------------------------------------------ outside the file
-    def external(self, u) -> bool:
-        name = u.name
-        if name in _JAVA_LANG or name in self.imported_types or name in _BUILTIN_TYPES:
-            return True
-        kind = u.kind
-        if kind == CALL:
-            return self.static_wildcard or name in _OBJECT_METHODS
-        if kind == VAR and self.static_wildcard:
-            return True
+    def qualified_external(self, u) -> bool:
         parent = u.node.parent
-        if name in _PACKAGE_ROOTS and parent is not None and parent.type in (
+        # a fully qualified name: java.util.Arrays.sort(...)
+        return u.name in _PACKAGE_ROOTS and parent is not None and parent.type in (
             "field_access", "scoped_identifier", "scoped_type_identifier"
-        ):
-            return True  # a fully qualified name: java.util.Arrays.sort(...)
-        if self.unknown_wildcard and name[:1].isupper():
-            return True
-        return False
+        )
 
 
 class JavaSpec(CLikeSpec):
@@ -711,13 +598,4 @@ class JavaSpec(CLikeSpec):
     _PREFIX_LINE_RE = re.compile(r"^\s*@")
     _IMPORT_RE = re.compile(r"^\s*import\s+(?:static\s+)?[\w$.]+(?:\s*\.\s*\*)?\s*;")
     _HEADER_RE = re.compile(r"^\s*package\s+[\w.]+\s*;")
-
-    def _analyze(self, src: bytes, root: Node) -> Analyzer:
-        an = _JavaAnalyzer(src, root)
-        file_scope = Scope(None, ordered=False, kind="file")
-        an.collect(file_scope)
-        an.run(file_scope)
-        return an
-
-    def _function_start(self, node: Node) -> Node:
-        return node
+    _ANALYZER = _JavaAnalyzer
