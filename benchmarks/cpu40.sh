@@ -17,9 +17,10 @@ RUNTIME=${RUNTIME:-torch}
 MAX_LINES=${MAX_LINES:-32}
 TAG=${TAG:-$RUNTIME}
 common=(--limit "$LIMIT" --runtime "$RUNTIME" --threads 1 --max-lines "$MAX_LINES" --tag "$TAG" --resume --results-md '')
-"$PY" benchmarks/eval.py --benchmark humaneval,cpp,csharp "${common[@]}" &
+"$PY" benchmarks/eval.py --benchmark humaneval,cpp "${common[@]}" &
 first=$!
-"$PY" benchmarks/eval.py --benchmark mbpp,java "${common[@]}" &
+{ "$PY" benchmarks/eval.py --benchmark mbpp,java "${common[@]}" &&
+  "$PY" benchmarks/eval.py --benchmark csharp "${common[@]}"; } &
 second=$!
 status=0
 wait "$first" || status=$?
