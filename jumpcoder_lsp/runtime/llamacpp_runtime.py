@@ -25,6 +25,10 @@ Layout:
   tokens stay in the branch's sequence, with their scores, so the next JumpCoder iteration (the code
   plus the new line) is mostly a cache hit.
 
+Shared with the torch runtime: prompt ids and the prefix arithmetic of the sequence LRU
+(:mod:`~jumpcoder_lsp.runtime.tokens`), the score request loop and the per-branch generate results
+(:mod:`~jumpcoder_lsp.runtime.branches`).
+
 Threading: meant to be driven by one worker thread; a lock serialises the public methods anyway.
 """
 
@@ -43,17 +47,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
-from .base import (
-    Cancelled,
-    CancelCheck,
-    Generated,
-    GenRequest,
-    Prompt,
-    Scored,
-    ScoreRequest,
-    Special,
-)
-from .tokens import bad_word_ids, common_prefix_len, tile_offsets, unique_ids
+from . import tokens
+from .base import CancelCheck, Generated, GenRequest, Prompt, Scored, ScoreRequest
+from .branches import Branches, check_cancel, score_each
+from .tokens import bad_word_ids, is_prefix, longest_prefix, tile_offsets, unique_ids
 
 log = logging.getLogger(__name__)
 
@@ -292,12 +289,9 @@ class LlamaCppRuntime:
         self.evictions = 0  # cached sequences dropped for room (sequence ids, cache entries or cells)
         self.cell_evictions = 0  # ... of which because a decode found no free KV cells
 
-        stop_ids = []
-        for text in stop_tokens:
-            try:
-                stop_ids.append(self.special_id(text))
-            except ValueError:
-                log.warning("stop token %r is not a single token of this vocabulary; ignored", text)
+        stop_ids, unknown = tokens.special_ids(stop_tokens, self.special_id)
+        for text in unknown:
+            log.warning("stop token %r is not a single token of this vocabulary; ignored", text)
         self.eos_ids: tuple[int, ...] = unique_ids(
             [L.llama_vocab_eos(self._vocab), L.llama_vocab_eot(self._vocab), *stop_ids])
         bos = int(L.llama_vocab_bos(self._vocab))
@@ -419,32 +413,15 @@ class LlamaCppRuntime:
         return ids[0]
 
     def _text_ids(self, text: str) -> list[int]:
-        ids = self._piece_ids.get(text)
-        if ids is None:
-            ids = self._tokenize(text, False)  # text is never parsed for control tokens
-            self._piece_ids[text] = ids
-            if len(self._piece_ids) > 4096:
-                self._piece_ids.popitem(last=False)
-        else:
-            self._piece_ids.move_to_end(text)
-        return ids
+        return tokens.piece_ids(self._piece_ids, text, self._encode_text)
+
+    def _encode_text(self, text: str) -> list[int]:
+        return self._tokenize(text, False)  # text is never parsed for control tokens
 
     def prompt_ids(self, prompt: Prompt) -> list[int]:
         """Each piece tokenized separately, ids concatenated; a prompt that starts with text (or is
         empty) starts a document and gets :attr:`start_id` first."""
-        if isinstance(prompt, (str, Special)):
-            prompt = (prompt,)
-        ids: list[int] = []
-        if not prompt or isinstance(prompt[0], str):
-            ids.append(self.start_id)
-        for piece in prompt:
-            if isinstance(piece, Special):
-                ids.append(self.special_id(piece.text))
-            elif isinstance(piece, str):
-                ids.extend(self._text_ids(piece))
-            else:
-                raise TypeError(f"prompt piece must be str or Special, not {type(piece).__name__}")
-        return ids
+        return tokens.prompt_ids(prompt, self.start_id, self.special_id, self._text_ids)
 
     def encode_with_offsets(self, text: str) -> tuple[list[int], list[tuple[int, int]]]:
         """Token ids of a text piece and each token's character span (the spans tile the text).
@@ -522,20 +499,12 @@ class LlamaCppRuntime:
         self._seqs[sid] = seq
         return seq
 
-    def _lookup(self, ids: list[int]) -> tuple[Optional[_Seq], int]:
-        best, best_n = None, 0
-        for seq in reversed(self._seqs.values()):  # most recent first: wins ties
-            n = common_prefix_len(seq.ids, ids)
-            if n > best_n:
-                best, best_n = seq, n
-        return best, best_n
-
     def _dedup(self, keep: _Seq) -> None:
         """Drop unpinned sequences whose ids are a prefix of ``keep``'s (it covers them)."""
         for seq in list(self._seqs.values()):
-            if seq is keep or seq.pinned or len(seq) > len(keep):
+            if seq is keep or seq.pinned:
                 continue
-            if common_prefix_len(seq.ids, keep.ids) == len(seq):
+            if is_prefix(seq.ids, keep.ids):
                 if len(seq) == len(keep) and keep.last is None and seq.last is not None:
                     keep.last = seq.last
                 self._drop(seq)
@@ -551,7 +520,7 @@ class LlamaCppRuntime:
         yields every score from position ``need_from`` on (and the row after the last token when
         ``need_last``). Returns (seq, n, first): ``first`` is the score of position ``n`` when it is
         needed and already known (the memo, or the cached row after ``ids[:n]``)."""
-        src, n0 = self._lookup(ids)
+        src, n0 = longest_prefix(reversed(self._seqs.values()), ids)  # most recent first: wins ties
         if src is None or n0 <= 0:
             return self._pin(self._alloc()), 0, None
         lo = max(1, need_from)
@@ -640,8 +609,7 @@ class LlamaCppRuntime:
                 carry = self._score_row(seq.last, ids[p])
             seq.last = None
         while p < total:
-            if cancel is not None and cancel():
-                raise Cancelled()
+            check_cancel(cancel)
             end = min(total, (p // CHUNK + 1) * CHUNK)
             entries = []
             for q in range(p, end):
@@ -688,25 +656,20 @@ class LlamaCppRuntime:
     def score(self, requests: Sequence[ScoreRequest]) -> list[Scored]:
         """Teacher-forced scores of each target given its context (an empty context starts a document:
         the first target token is scored after the document-start token)."""
-        out = []
         with self._lock:
-            for req in requests:
-                tgt_ids, offsets = self.encode_with_offsets(req.target)
-                if not tgt_ids:
-                    out.append(Scored(tokens=[], offsets=[], logits=[], logprobs=[], greedy=[]))
-                    continue
-                ctx_ids = self.prompt_ids(req.context)
-                ids = ctx_ids + tgt_ids
-                lo, hi = len(ctx_ids), len(ids)
-                # the last row too (one more lm_head row): a later generate of the same text reuses it
-                seq = self._prefill(ids, lo, True, None)
-                try:
-                    out.append(Scored(tokens=tgt_ids, offsets=offsets, logits=seq.logit[lo:hi],
-                                      logprobs=seq.logprob[lo:hi], greedy=seq.greedy[lo:hi]))
-                finally:
-                    self._unpin(seq)
-                    self._dedup(seq)
-        return out
+            return score_each(requests, self.encode_with_offsets, self.prompt_ids, self._score_ids)
+
+    def _score_ids(self, ctx_ids: list[int], tgt_ids: list[int], offsets: list[tuple[int, int]]) -> Scored:
+        ids = ctx_ids + tgt_ids
+        lo, hi = len(ctx_ids), len(ids)
+        # the last row too (one more lm_head row): a later generate of the same text reuses it
+        seq = self._prefill(ids, lo, True, None)
+        try:
+            return Scored(tokens=tgt_ids, offsets=offsets, logits=seq.logit[lo:hi],
+                          logprobs=seq.logprob[lo:hi], greedy=seq.greedy[lo:hi])
+        finally:
+            self._unpin(seq)
+            self._dedup(seq)
 
     # ------------------------------------------------------------------ generate
 
@@ -730,38 +693,32 @@ class LlamaCppRuntime:
     def _generate(self, requests: list[GenRequest], cancel: Optional[CancelCheck]) -> list[Generated]:
         np = self._np
 
-        def check():
-            if cancel is not None and cancel():
-                raise Cancelled()
-
-        check()
+        check_cancel(cancel)
         n = len(requests)
-        results: list[Optional[Generated]] = [None] * n
-        gen_ids: list[list[int]] = [[] for _ in range(n)]
-        gen_s: list[list[float]] = [[] for _ in range(n)]
+        branches = Branches(requests, self.decode)
         seqs: list[Optional[_Seq]] = [None] * n
         try:
             for i, req in enumerate(requests):
                 if req.max_new_tokens <= 0:
-                    results[i] = Generated(text="", tokens=[], finish="length", logits=[])
+                    branches.end(i, "length")
                     continue
-                check()
+                check_cancel(cancel)
                 ids = self.prompt_ids(req.prompt)
                 try:
                     seqs[i] = self._prefill(ids, len(ids), True, cancel)
                 except ContextFull as e:
                     # the live branches of this call hold the rest of the context: this one gets nothing
                     log.warning("%s; branch %d of %d ends empty", e, i + 1, n)
-                    results[i] = Generated(text="", tokens=[], finish="length", logits=[])
+                    branches.end(i, "length")
             banned = [self._banned(req.bad_words) if req.bad_words else None for req in requests]
-            live = [i for i in range(n) if results[i] is None]
+            live = branches.live()
             rows = {i: seqs[i].last for i in live}
 
             while live:
-                check()
+                check_cancel(cancel)
                 feed = []
                 for i in live:
-                    req, raw = requests[i], rows[i]
+                    raw = rows[i]
                     if banned[i] is not None:
                         masked = raw.copy()
                         masked[banned[i]] = -np.inf
@@ -769,33 +726,22 @@ class LlamaCppRuntime:
                     else:
                         tok = int(raw.argmax())
                     if tok in self.eos_ids:
-                        results[i] = Generated(text=self.decode(gen_ids[i]), tokens=gen_ids[i], finish="eos",
-                                               logits=gen_s[i])
+                        branches.end(i, "eos")
                         continue
                     s, lp, g = self._score_row(raw, tok)
-                    gen_ids[i].append(tok)
-                    gen_s[i].append(s)
-                    text = self.decode(gen_ids[i])
-                    cut = req.stop(text)
-                    if cut is not None:
-                        results[i] = Generated(text=text[: max(0, cut)], tokens=gen_ids[i], finish="stop",
-                                               logits=gen_s[i])
-                    elif len(gen_ids[i]) >= req.max_new_tokens:
-                        results[i] = Generated(text=text, tokens=gen_ids[i], finish="length", logits=gen_s[i])
-                    else:
+                    if branches.push(i, tok, s):
                         feed.append((i, tok, s, lp, g))
                 for i in live:
-                    if results[i] is not None:
+                    if branches.results[i] is not None:
                         seqs[i].last = rows[i] if seqs[i].last is None else seqs[i].last
                 if not feed:
                     break
-                check()
+                check_cancel(cancel)
                 entries = [(tok, len(seqs[i]), seqs[i].sid, True) for i, tok, _, _, _ in feed]
                 if not self._decode(entries):
                     log.warning("llama.cpp context full (n_ctx=%d): ending %d branches early", self.n_ctx, len(feed))
                     for i, *_ in feed:
-                        results[i] = Generated(text=self.decode(gen_ids[i]), tokens=gen_ids[i], finish="length",
-                                               logits=gen_s[i])
+                        branches.end(i, "length")
                     break
                 live = []
                 for k, (i, tok, s, lp, g) in enumerate(feed):
@@ -815,7 +761,7 @@ class LlamaCppRuntime:
             for seq in seqs:
                 if seq is not None and seq.sid in self._seqs and self._seqs[seq.sid] is seq:
                     self._dedup(seq)
-        return [r for r in results if r is not None]
+        return branches.done()
 
 
 # --------------------------------------------------------------------------- loading.py hook

@@ -4,14 +4,26 @@
   text into control tokens, so user code that literally contains ``<|fim_prefix|>`` stays text.
 * :func:`tile_offsets`: turn a tokenizer's offset mapping into spans that tile the text exactly.
 * :func:`bad_word_ids`: the token ids a bad word bans.
-* :func:`common_prefix_len`.
+* :func:`common_prefix_len`, :func:`is_prefix` and :func:`longest_prefix`: the prefix arithmetic of
+  both runtimes' caches. Each runtime keeps an LRU of cached token sequences (the torch runtime's
+  ``CacheEntry`` objects, the llama.cpp runtime's ``_Seq`` sequences; anything with ``.ids``); a
+  request reuses the one sharing the longest common token prefix with it (:func:`longest_prefix`,
+  the most recently used first, which wins ties), and a cached sequence whose ids are a prefix of
+  another's is dropped, the longer one covering it (:func:`is_prefix`).
+* :func:`encode_prompt` and :func:`prompt_ids`: a prompt's ids, each piece tokenized on its own
+  (text through a runtime's :func:`piece_ids` LRU, control tokens by name), so the same pieces
+  always give the same ids and the caches above can match them.
+* :func:`special_ids`: the ids of the stop tokens a runtime was given, and those it does not know.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from typing import Iterable, Sequence
+from collections import OrderedDict
+from typing import Callable, Iterable, Optional, Sequence, TypeVar
+
+from .base import Prompt, Special
 
 _CONTROL = re.compile(r"^\s*(<[^<>\s]+>|<\|.*\|>|<｜.*｜>|▁?<[A-Z]+>)\s*$")
 
@@ -109,3 +121,81 @@ def unique_ids(ids: Iterable[int | None]) -> tuple[int, ...]:
         if i is not None and i >= 0 and i not in seen:
             seen.append(int(i))
     return tuple(seen)
+
+
+def is_prefix(a: Sequence[int], b: Sequence[int]) -> bool:
+    """Whether ``a`` is a prefix of ``b`` (equal included)."""
+    return len(a) <= len(b) and common_prefix_len(a, b) == len(a)
+
+
+E = TypeVar("E")
+
+
+def longest_prefix(entries: Iterable[E], ids: Sequence[int]) -> tuple[Optional[E], int]:
+    """The entry (anything with ``.ids``) sharing the longest common prefix with ``ids``, and that
+    length; the first of equals wins, so pass the most recently used first. ``(None, 0)`` when no
+    entry shares even one token."""
+    best, best_n = None, 0
+    for entry in entries:
+        n = common_prefix_len(entry.ids, ids)
+        if n > best_n:
+            best, best_n = entry, n
+    return best, best_n
+
+
+#: text pieces whose ids a runtime remembers (the prompt pieces of the last few requests)
+PIECE_CACHE = 4096
+
+
+def piece_ids(cache: "OrderedDict[str, list[int]]", text: str, encode: Callable[[str], list[int]]) -> list[int]:
+    """The ids of a text piece: from ``cache`` (an LRU of :data:`PIECE_CACHE` pieces), else
+    ``encode(text)`` (not called for empty text), remembered."""
+    ids = cache.get(text)
+    if ids is None:
+        ids = encode(text) if text else []
+        cache[text] = ids
+        if len(cache) > PIECE_CACHE:
+            cache.popitem(last=False)
+    else:
+        cache.move_to_end(text)
+    return ids
+
+
+def encode_prompt(prompt: Prompt, special_id: Callable[[str], int], text_ids: Callable[[str], list[int]]) -> list[int]:
+    """Each piece tokenized separately (text never parsed for control tokens), ids concatenated."""
+    if isinstance(prompt, (str, Special)):
+        prompt = (prompt,)
+    ids: list[int] = []
+    for piece in prompt:
+        if isinstance(piece, Special):
+            ids.append(special_id(piece.text))
+        elif isinstance(piece, str):
+            ids.extend(text_ids(piece))
+        else:
+            raise TypeError(f"prompt piece must be str or Special, not {type(piece).__name__}")
+    return ids
+
+
+def prompt_ids(prompt: Prompt, start_id: int, special_id: Callable[[str], int],
+               text_ids: Callable[[str], list[int]]) -> list[int]:
+    """:func:`encode_prompt`, and a prompt that starts with text (or an empty one) starts a document:
+    it gets ``start_id`` (the document-start token) first; one that starts with a control token (FIM)
+    gets nothing prepended."""
+    if isinstance(prompt, (str, Special)):
+        prompt = (prompt,)
+    ids = encode_prompt(prompt, special_id, text_ids)
+    if not prompt or not isinstance(prompt[0], Special):
+        ids = [start_id] + ids
+    return ids
+
+
+def special_ids(texts: Iterable[str], special_id: Callable[[str], int]) -> tuple[list[int], list[str]]:
+    """(ids, unknown): the id of each text ``special_id`` knows, and the texts it rejects (ValueError)."""
+    ids: list[int] = []
+    unknown: list[str] = []
+    for text in texts:
+        try:
+            ids.append(special_id(text))
+        except ValueError:
+            unknown.append(text)
+    return ids, unknown

@@ -19,6 +19,10 @@ Layout (gpt-fast in spirit: plain PyTorch, the model's decoder is called directl
   branch's real length + t. Finished rows leave the batch (index_select), and pad columns no live row
   needs are trimmed.
 
+Shared with the llama.cpp runtime: prompt ids and the prefix arithmetic of the store
+(:mod:`~jumpcoder_lsp.runtime.tokens`), the score request loop and the per-branch generate results
+(:mod:`~jumpcoder_lsp.runtime.branches`).
+
 Threading: a runtime is meant to be driven by one worker thread (the server's model worker). A lock
 serialises the public methods anyway, so a stray concurrent call waits instead of corrupting the store.
 """
@@ -38,18 +42,11 @@ import torch
 from transformers import DynamicCache
 from transformers.cache_utils import DynamicLayer
 
-from .base import (
-    Cancelled,
-    CancelCheck,
-    Generated,
-    GenRequest,
-    Prompt,
-    Scored,
-    ScoreRequest,
-    Special,
-)
+from . import tokens
+from .base import CancelCheck, Generated, GenRequest, Prompt, Scored, ScoreRequest
+from .branches import Branches, check_cancel, score_each
 from .device import DeviceChoice, dtype_name, physical_cores, pick
-from .tokens import bad_word_ids, common_prefix_len, text_only_tokenizer, tile_offsets, unique_ids
+from .tokens import bad_word_ids, is_prefix, longest_prefix, text_only_tokenizer, tile_offsets, unique_ids
 
 log = logging.getLogger(__name__)
 
@@ -117,18 +114,14 @@ class KVStore:
         self._entries.clear()
 
     def best(self, ids: list[int]) -> tuple[Optional[CacheEntry], int]:
-        best, best_n = None, 0
-        for entry in reversed(self._entries.values()):  # most recent first: wins ties
-            n = common_prefix_len(entry.ids, ids)
-            if n > best_n:
-                best, best_n = entry, n
+        best, best_n = longest_prefix(reversed(self._entries.values()), ids)  # most recent first: wins ties
         if best is not None:
             self._entries.move_to_end(id(best))
         return best, best_n
 
     def add(self, entry: CacheEntry) -> None:
         for key, old in list(self._entries.items()):
-            if len(old) <= len(entry) and common_prefix_len(old.ids, entry.ids) == len(old):
+            if is_prefix(old.ids, entry.ids):
                 del self._entries[key]
         self._entries[id(entry)] = entry
         while len(self._entries) > 1 and (
@@ -246,12 +239,9 @@ class TorchRuntime:
 
         gen_eos = getattr(getattr(model, "generation_config", None), "eos_token_id", None)
         gen_eos = gen_eos if isinstance(gen_eos, (list, tuple)) else [gen_eos]
-        stop_ids = []
-        for text in stop_tokens:
-            try:
-                stop_ids.append(self.special_id(text))
-            except ValueError:
-                log.warning("stop token %r is not a single token of this tokenizer; ignored", text)
+        stop_ids, unknown = tokens.special_ids(stop_tokens, self.special_id)
+        for text in unknown:
+            log.warning("stop token %r is not a single token of this tokenizer; ignored", text)
         self.eos_ids: tuple[int, ...] = unique_ids([tokenizer.eos_token_id, *gen_eos, *stop_ids])
         self.start_id = tokenizer.bos_token_id if tokenizer.bos_token_id is not None else (
             self.eos_ids[0] if self.eos_ids else 0)
@@ -317,41 +307,21 @@ class TorchRuntime:
         return int(tid)
 
     def _text_ids(self, text: str) -> list[int]:
-        ids = self._piece_ids.get(text)
-        if ids is None:
-            ids = self._text_tok.encode(text, add_special_tokens=False).ids if text else []
-            self._piece_ids[text] = ids
-            if len(self._piece_ids) > 4096:
-                self._piece_ids.popitem(last=False)
-        else:
-            self._piece_ids.move_to_end(text)
-        return ids
+        return tokens.piece_ids(self._piece_ids, text, self._encode_text)
+
+    def _encode_text(self, text: str) -> list[int]:
+        return self._text_tok.encode(text, add_special_tokens=False).ids
 
     def encode_prompt(self, prompt: Prompt) -> list[int]:
         """Each piece tokenized separately (text never parsed for control tokens), ids concatenated."""
-        if isinstance(prompt, (str, Special)):
-            prompt = (prompt,)
-        ids: list[int] = []
-        for piece in prompt:
-            if isinstance(piece, Special):
-                ids.append(self.special_id(piece.text))
-            elif isinstance(piece, str):
-                ids.extend(self._text_ids(piece))
-            else:
-                raise TypeError(f"prompt piece must be str or Special, not {type(piece).__name__}")
-        return ids
+        return tokens.encode_prompt(prompt, self.special_id, self._text_ids)
 
     def prompt_ids(self, prompt: Prompt) -> list[int]:
         """Ids of a score context or a generate prompt. A prompt that starts with text (or an empty
         one) starts a document and gets the document-start token first (BOS; EOS for Qwen, which
         has no BOS), so ``score((), code)`` and ``generate((code,))`` give the same ids and share
         the KV cache; a prompt that starts with a control token (FIM) gets nothing prepended."""
-        if isinstance(prompt, (str, Special)):
-            prompt = (prompt,)
-        ids = self.encode_prompt(prompt)
-        if not prompt or not isinstance(prompt[0], Special):
-            ids = [self.start_id] + ids
-        return ids
+        return tokens.prompt_ids(prompt, self.start_id, self.special_id, self._text_ids)
 
     def encode_with_offsets(self, text: str) -> tuple[list[int], list[tuple[int, int]]]:
         """Token ids of a text piece and each token's character span (the spans tile the text)."""
@@ -397,8 +367,7 @@ class TorchRuntime:
         """Feed new_ids after a cache of `start` tokens (batch 1). Returns (kv, hidden [T, hidden])."""
         hiddens = []
         for lo in range(0, len(new_ids), PREFILL_CHUNK):
-            if cancel is not None and cancel():
-                raise Cancelled()
+            check_cancel(cancel)
             chunk = new_ids[lo:lo + PREFILL_CHUNK]
             cache = _dynamic_cache(kv)
             pos = torch.arange(start + lo, start + lo + len(chunk), device=self.device)[None]
@@ -460,25 +429,20 @@ class TorchRuntime:
         A context that is empty or starts with text begins with the document-start token (see
         :meth:`prompt_ids`), so the first target token always has a position to be scored from.
         """
-        out = []
         with self._lock, torch.inference_mode():
-            for req in requests:
-                tgt_ids, offsets = self.encode_with_offsets(req.target)
-                if not tgt_ids:
-                    out.append(Scored(tokens=[], offsets=[], logits=[], logprobs=[], greedy=[]))
-                    continue
-                ctx_ids = self.prompt_ids(req.context)
-                entry = self._prefill(ctx_ids + tgt_ids)
-                lo, hi = len(ctx_ids), len(ctx_ids) + len(tgt_ids)
-                self._fill_scores(entry, lo, hi)
-                out.append(Scored(
-                    tokens=tgt_ids,
-                    offsets=offsets,
-                    logits=entry.logit[lo:hi].tolist(),
-                    logprobs=entry.logprob[lo:hi].tolist(),
-                    greedy=entry.greedy[lo:hi].tolist(),
-                ))
-        return out
+            return score_each(requests, self.encode_with_offsets, self.prompt_ids, self._score_ids)
+
+    def _score_ids(self, ctx_ids: list[int], tgt_ids: list[int], offsets: list[tuple[int, int]]) -> Scored:
+        entry = self._prefill(ctx_ids + tgt_ids)
+        lo, hi = len(ctx_ids), len(ctx_ids) + len(tgt_ids)
+        self._fill_scores(entry, lo, hi)
+        return Scored(
+            tokens=tgt_ids,
+            offsets=offsets,
+            logits=entry.logit[lo:hi].tolist(),
+            logprobs=entry.logprob[lo:hi].tolist(),
+            greedy=entry.greedy[lo:hi].tolist(),
+        )
 
     # ------------------------------------------------------------------ generate
 
@@ -496,28 +460,21 @@ class TorchRuntime:
             return self._generate(list(requests), cancel)
 
     def _generate(self, requests: list[GenRequest], cancel: Optional[CancelCheck]) -> list[Generated]:
-        def check():
-            if cancel is not None and cancel():
-                raise Cancelled()
-
-        check()
-        n = len(requests)
-        results: list[Optional[Generated]] = [None] * n
-        gen_ids: list[list[int]] = [[] for _ in range(n)]
-        gen_s: list[list[float]] = [[] for _ in range(n)]
+        check_cancel(cancel)
+        branches = Branches(requests, self.decode)
         entries: list[CacheEntry] = []
         for req in requests:
-            check()
+            check_cancel(cancel)
             ids = self.prompt_ids(req.prompt)
             entries.append(self._prefill(ids, cancel))
         banned = [self._banned(req.bad_words) if req.bad_words else None for req in requests]
         for i, req in enumerate(requests):
             if req.max_new_tokens <= 0:
-                results[i] = Generated(text="", tokens=[], finish="length", logits=[])
+                branches.end(i, "length")
 
-        live = [i for i in range(n) if results[i] is None]
+        live = branches.live()
         if not live:
-            return [r for r in results if r is not None]
+            return branches.done()
 
         # merge the live branches' caches, left-padded, into preallocated per-layer buffers
         lens = [len(entries[i]) for i in live]
@@ -541,7 +498,7 @@ class TorchRuntime:
         logits = self._logits(torch.stack([entries[i].hidden[-1] for i in live]))
 
         while True:
-            check()
+            check_cancel(cancel)
             raw = logits
             if any(banned[i] is not None for i in live):
                 logits = logits.clone()
@@ -553,19 +510,10 @@ class TorchRuntime:
             choice_list = choice.tolist()
             keep_rows = []
             for row, i in enumerate(live):
-                tok, req = choice_list[row], requests[i]
+                tok = choice_list[row]
                 if tok in self.eos_ids:
-                    results[i] = Generated(text=self.decode(gen_ids[i]), tokens=gen_ids[i], finish="eos", logits=gen_s[i])
-                    continue
-                gen_ids[i].append(tok)
-                gen_s[i].append(s[row])
-                text = self.decode(gen_ids[i])
-                cut = req.stop(text)
-                if cut is not None:
-                    results[i] = Generated(text=text[: max(0, cut)], tokens=gen_ids[i], finish="stop", logits=gen_s[i])
-                elif len(gen_ids[i]) >= req.max_new_tokens:
-                    results[i] = Generated(text=text, tokens=gen_ids[i], finish="length", logits=gen_s[i])
-                else:
+                    branches.end(i, "eos")
+                elif branches.push(i, tok, s[row]):
                     keep_rows.append(row)
             if not keep_rows:
                 break
@@ -587,7 +535,7 @@ class TorchRuntime:
             if cur + 1 > mask.shape[1]:
                 mask = torch.cat([mask, mask.new_zeros(mask.shape[0], mask.shape[1])], dim=1)
             mask[:, cur] = True
-            check()
+            check_cancel(cancel)
             cache = DynamicCache()
             cache.layers.extend(layers)
             out = self._decoder(
@@ -600,4 +548,4 @@ class TorchRuntime:
             cur += 1
             pos = pos + 1
             logits = self._logits(out.last_hidden_state[:, -1])
-        return [r for r in results if r is not None]
+        return branches.done()
