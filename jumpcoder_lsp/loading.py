@@ -43,7 +43,7 @@ def choose_runtime(requested: str) -> tuple[str, str]:
 
         if torch.cuda.is_available():
             return "torch", "auto: CUDA GPU found"
-        from .runtime.device import cpu_bf16_flag
+        from .runtime.cpu import cpu_bf16_flag
 
         flag = cpu_bf16_flag()
         if flag is not None:

@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from jumpcoder_lsp import loading
+from jumpcoder_lsp.runtime import cpu
 from jumpcoder_lsp.runtime import device as dev
 from jumpcoder_lsp.runtime import llamacpp_runtime
 
@@ -16,7 +17,7 @@ AVX2 = "processor\t: 0\nflags\t\t: fpu sse2 avx2 fma\n\n"
 def machine(monkeypatch):
     def set_up(*, cuda: bool, cpuinfo: str, llama: bool):
         monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
-        monkeypatch.setattr(dev, "read_cpuinfo", lambda: cpuinfo)
+        monkeypatch.setattr(cpu, "read_cpuinfo", lambda: cpuinfo)
         monkeypatch.setattr(llamacpp_runtime, "llama_cpp_available",
                             lambda: (llama, "llama-cpp-python 0.3.36" if llama else "not installed"))
 

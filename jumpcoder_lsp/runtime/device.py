@@ -9,69 +9,18 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Optional
 
 import torch
+
+from .cpu import CPU_BF16_FLAGS, cpu_bf16_flag, cpu_flags, physical_cores, read_cpuinfo  # noqa: F401 (re-exported)
 
 _DTYPES = {
     "float32": torch.float32, "fp32": torch.float32, "float": torch.float32,
     "bfloat16": torch.bfloat16, "bf16": torch.bfloat16,
     "float16": torch.float16, "fp16": torch.float16, "half": torch.float16,
 }
-CPU_BF16_FLAGS = ("amx_bf16", "avx512_bf16")
-
-
-def read_cpuinfo() -> str:
-    """The text of /proc/cpuinfo ('' where there is none, e.g. macOS). Tests monkeypatch this."""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as f:
-            return f.read()
-    except OSError:
-        return ""
-
-
-def cpu_flags() -> set[str]:
-    for line in read_cpuinfo().splitlines():
-        key, _, value = line.partition(":")
-        if key.strip() in ("flags", "Features"):
-            return set(value.split())
-    return set()
-
-
-def cpu_bf16_flag() -> Optional[str]:
-    """The CPU flag that makes bf16 fast here (``amx_bf16`` or ``avx512_bf16``), or None."""
-    flags = cpu_flags()
-    for flag in CPU_BF16_FLAGS:
-        if flag in flags:
-            return flag
-    return None
-
-
-def physical_cores() -> int:
-    """Physical cores this process may use (hyper-threads do not help matmuls)."""
-    try:
-        allowed = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        allowed = os.cpu_count() or 1
-    cores: set[tuple[str, str]] = set()
-    phys = core = None
-    for line in read_cpuinfo().splitlines():
-        key, _, value = line.partition(":")
-        key = key.strip()
-        if key == "physical id":
-            phys = value.strip()
-        elif key == "core id":
-            core = value.strip()
-        elif not line.strip():
-            if core is not None:
-                cores.add((phys or "0", core))
-            phys = core = None
-    if core is not None:
-        cores.add((phys or "0", core))
-    n = len(cores) if cores else allowed
-    return max(1, min(n, allowed))
 
 
 def pick_device(requested: str = "auto") -> str:

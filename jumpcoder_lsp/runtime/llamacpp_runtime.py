@@ -50,6 +50,7 @@ from typing import Callable, Optional, Sequence
 from . import tokens
 from .base import CancelCheck, Generated, GenRequest, Prompt, Scored, ScoreRequest
 from .branches import Branches, check_cancel, score_each
+from .cpu import physical_cores
 from .tokens import bad_word_ids, is_prefix, longest_prefix, tile_offsets, unique_ids
 
 log = logging.getLogger(__name__)
@@ -142,34 +143,6 @@ def llama_cpp_available() -> tuple[bool, str]:
     import llama_cpp
 
     return True, f"llama-cpp-python {getattr(llama_cpp, '__version__', '?')}"
-
-
-def physical_cores() -> int:
-    """Physical cores this process may use (the same rule as runtime.device, without importing torch)."""
-    try:
-        allowed = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        allowed = os.cpu_count() or 1
-    cores: set[tuple[str, str]] = set()
-    phys = core = None
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as f:
-            lines = f.read().splitlines()
-    except OSError:
-        lines = []
-    for line in lines + [""]:
-        key, _, value = line.partition(":")
-        key = key.strip()
-        if key == "physical id":
-            phys = value.strip()
-        elif key == "core id":
-            core = value.strip()
-        elif not line.strip():
-            if core is not None:
-                cores.add((phys or "0", core))
-            phys = core = None
-    n = len(cores) if cores else allowed
-    return max(1, min(n, allowed))
 
 
 _QUANT = [(" - Medium", "_M"), (" - Small", "_S"), (" - Large", "_L"), (" - Extra Small", "_XS")]

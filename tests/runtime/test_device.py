@@ -3,6 +3,7 @@
 import pytest
 import torch
 
+from jumpcoder_lsp.runtime import cpu
 from jumpcoder_lsp.runtime import device as dev
 
 AVX512_BF16 = "processor\t: 0\nflags\t\t: fpu sse2 avx2 avx512f avx512_bf16 avx512_vnni\n\n"
@@ -15,7 +16,7 @@ def cpu_only(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
 
     def with_cpuinfo(text):
-        monkeypatch.setattr(dev, "read_cpuinfo", lambda: text)
+        monkeypatch.setattr(cpu, "read_cpuinfo", lambda: text)
 
     return with_cpuinfo
 
@@ -77,8 +78,8 @@ def test_explicit_cuda_without_cuda_is_an_error(cpu_only):
 def test_physical_cores_counts_cores_not_threads(monkeypatch):
     two_cores_four_threads = "".join(
         f"processor\t: {i}\nphysical id\t: 0\ncore id\t\t: {i // 2}\nflags\t\t: avx2\n\n" for i in range(4))
-    monkeypatch.setattr(dev, "read_cpuinfo", lambda: two_cores_four_threads)
-    monkeypatch.setattr(dev.os, "sched_getaffinity", lambda pid: set(range(4)), raising=False)
-    assert dev.physical_cores() == 2
-    monkeypatch.setattr(dev.os, "sched_getaffinity", lambda pid: {0}, raising=False)
-    assert dev.physical_cores() == 1
+    monkeypatch.setattr(cpu, "read_cpuinfo", lambda: two_cores_four_threads)
+    monkeypatch.setattr(cpu.os, "sched_getaffinity", lambda pid: set(range(4)), raising=False)
+    assert cpu.physical_cores() == 2
+    monkeypatch.setattr(cpu.os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    assert cpu.physical_cores() == 1
