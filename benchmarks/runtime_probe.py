@@ -22,22 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-MIN_SUB_PREFIX = '''def minSubArraySum(nums):
-    """
-    Given an array of integers nums, find the minimum sum of any non-empty sub-array
-    of nums.
-    Example
-    minSubArraySum([2, 3, 4, 1, 2, 4]) == 1
-    minSubArraySum([-1, -2, -3]) == -6
-    """
-    min_sum = float('inf')
-    for i in range(len(nums)):
-'''
-MIN_SUB_SUFFIX = '''        for j in range(i, len(nums)):
-            curr_sum += nums[j]
-            min_sum = min(min_sum, curr_sum)
-    return min_sum
-'''
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "runtime"))
+from min_sub_array import PREFIX as MIN_SUB_PREFIX, SUFFIX as MIN_SUB_SUFFIX  # noqa: E402
 
 
 def _busy_jiffies() -> int:

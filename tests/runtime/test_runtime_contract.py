@@ -20,6 +20,8 @@ from jumpcoder_lsp.languages import get_language
 from jumpcoder_lsp.runtime.base import GenRequest, ScoreRequest, Special, stop_at_newline
 from jumpcoder_lsp.runtime.fim import get_dialect
 
+from min_sub_array import PREFIX, SUFFIX
+
 pytestmark = [pytest.mark.real_model, pytest.mark.timeout(1800)]
 
 PY = get_language("python")
@@ -29,22 +31,6 @@ GREEDY_AGREEMENT = 0.95
 MAX_LOGPROB_DIFF = 1.0
 MEAN_LOGPROB_DIFF = 0.05
 
-PREFIX = '''def minSubArraySum(nums):
-    """
-    Given an array of integers nums, find the minimum sum of any non-empty sub-array
-    of nums.
-    Example
-    minSubArraySum([2, 3, 4, 1, 2, 4]) == 1
-    minSubArraySum([-1, -2, -3]) == -6
-    """
-    min_sum = float('inf')
-    for i in range(len(nums)):
-'''
-SUFFIX = '''        for j in range(i, len(nums)):
-            curr_sum += nums[j]
-            min_sum = min(min_sum, curr_sum)
-    return min_sum
-'''
 MORE = '''
 
 def is_palindrome(text: str) -> bool:

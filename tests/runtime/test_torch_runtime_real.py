@@ -14,24 +14,9 @@ import pytest
 
 from jumpcoder_lsp.runtime.base import GenRequest, ScoreRequest, Special, stop_at_newline
 
-pytestmark = pytest.mark.real_model
+from min_sub_array import PREFIX, SUFFIX
 
-PREFIX = '''def minSubArraySum(nums):
-    """
-    Given an array of integers nums, find the minimum sum of any non-empty sub-array
-    of nums.
-    Example
-    minSubArraySum([2, 3, 4, 1, 2, 4]) == 1
-    minSubArraySum([-1, -2, -3]) == -6
-    """
-    min_sum = float('inf')
-    for i in range(len(nums)):
-'''
-SUFFIX = '''        for j in range(i, len(nums)):
-            curr_sum += nums[j]
-            min_sum = min(min_sum, curr_sum)
-    return min_sum
-'''
+pytestmark = pytest.mark.real_model
 
 
 def _converted_dir():
