@@ -250,6 +250,14 @@ NameError, javac "cannot find symbol", g++ "was not declared in this scope", mcs
 "JC broke" counts problems the autoregressive code solved and the method did not; "JC fixed" the
 reverse. tokens/s: tokens written (continuation + inserted lines, generation-model tokenizer) per
 second of generation.
+
+Reading the numbers: Vanilla's code can differ from the autoregressive code without any jump. Its
+next line is decoded in one batch with the infills, and in bf16 a near-tie between two tokens can
+flip with the batch shape; the overview counts those problems as "no jump". In float32 they agree
+(Mbpp/19 and Mbpp/21, which flip in bf16, give the same code in both methods:
+`python benchmarks/eval.py --benchmark mbpp --offset 8 --limit 3 --methods autoregressive,jumpcoder
+--runtime torch --dtype float32 --out /tmp/fp32 --results-md ''`). Only problems changed by a jump
+measure JumpCoder itself.
 """
 
 
