@@ -415,7 +415,7 @@ class _CppAnalyzer(Analyzer):
             "namespace_definition": self._namespace,
             "using_declaration": self._using,
             "alias_declaration": self._alias,
-            "type_definition": self._typedef,
+            "type_definition": self._declaration,  # a typedef binds its declarators like a declaration
             "preproc_def": self._define,
             "preproc_function_def": self._define,
             "field_initializer": self._field_initializer,
@@ -735,14 +735,6 @@ class _CppAnalyzer(Analyzer):
         name = n.child_by_field_name("name")
         self.bind(name, self.decl_scope(scope))
         self.children(n, scope, skip=(name,))
-
-    def _typedef(self, n: Node, scope: Scope) -> None:
-        target = self.decl_scope(scope)
-        for c in n.named_children:
-            if n.field_name_for_named_child(_index(n, c)) == "declarator":
-                self.bind_declarator(c, target, scope)
-            else:
-                self.push(c, scope)
 
     def _define(self, n: Node, scope: Scope) -> None:
         name = n.child_by_field_name("name")

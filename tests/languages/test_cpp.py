@@ -4,15 +4,9 @@ g++ cross-check (with timings), and the line helpers."""
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import shutil
 import subprocess
-import tempfile
-import textwrap
-import time
-from pathlib import Path
 
 import pytest
 
@@ -20,24 +14,13 @@ from jumpcoder_lsp.languages import get_language, language_for_path
 from jumpcoder_lsp.languages.base import Region
 from jumpcoder_lsp.languages.cpp import CppSpec
 
+from lang_checks import assert_agrees_with_compiler_and_is_much_faster, assert_cursor_hides_the_name_being_typed
+from lang_checks import assert_function_end_on_growing_text, assert_function_signatures, assert_opens_block
+from lang_checks import assert_reports_only_names_written_later, assert_tolerates_half_written_code, dataset, dedent
+from lang_checks import flagged_programs, names_reported_by
+
 CPP = get_language("cpp")
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def undefined(src: str, **kw) -> list[str]:
-    return [u.name for u in CPP.undefined_names(src, **kw)]
-
-
-def dedent(s: str) -> str:
-    return textwrap.dedent(s).lstrip("\n")
-
-
-def dataset(name: str):
-    for base in (ROOT / "benchmarks" / "data", ROOT.parent / "shared" / "datasets" / "jumpcoder"):
-        p = base / name
-        if p.exists():
-            return json.loads(p.read_text())
-    pytest.skip(f"{name} not found")
+undefined = names_reported_by(CPP)
 
 
 # ------------------------------------------------------------------------------------------
@@ -307,28 +290,14 @@ def test_no_false_positives_on_real_programs(index):
 def test_no_false_positives_on_the_multipl_e_programs():
     problems = dataset("multi_cpp.json")
     assert len(problems) == 161
-    flagged = {p["entry_point"]: undefined(p["prompt"] + p["reference"]) for p in problems}
-    flagged.update({p["entry_point"] + " (prompt)": undefined(p["prompt"]) for p in problems})
-    assert {k: v for k, v in flagged.items() if v} == {}
-
-
-def _cuts(src: str):
-    off = 0
-    for line in src.splitlines(keepends=True):
-        yield off + len(line) // 2
-        off += len(line)
-        yield off
+    assert flagged_programs(undefined, problems, "entry_point", "reference") == {}
 
 
 @pytest.mark.parametrize("index", range(len(PROGRAMS)))
 def test_half_written_real_programs_report_only_names_written_later(index):
     """Any name reported in a truncated correct program is one the rest declares (a class
     member used in an inline method above its declaration, not yet written)."""
-    src = PROGRAMS[index]
-    for cut in _cuts(src):
-        text = src[:cut]
-        for u in CPP.undefined_names(text, ignore_after_byte=len(text.encode())):
-            assert u.name in src[cut:], (cut, u, text.splitlines()[-1:])
+    assert_reports_only_names_written_later(CPP, PROGRAMS[index])
 
 
 # ------------------------------------------------------------------------------------------
@@ -439,13 +408,11 @@ def test_unknown_headers_and_function_macros_turn_reports_off():
 
 
 def test_half_written_code_and_the_cursor():
-    code = PROMPT + "    long total = 0;\n    for (long x : lst) {\n        total += x * (x +\n"
-    assert undefined(code) == []
-    head = PROMPT + "    long y = tot"
-    assert undefined(head + ";\n") == ["tot"]
-    assert undefined(head + ";\n", ignore_after_byte=len(head.encode())) == []
-    for junk in ("    }}}}\n", "    ) ] } {\n", '    "unterminated\n', "    /* open comment\n", "#include\n"):
-        assert undefined(PROMPT + junk) == []
+    assert_tolerates_half_written_code(
+        undefined, PROMPT, "    long total = 0;\n    for (long x : lst) {\n        total += x * (x +\n",
+        ("    }}}}\n", "    ) ] } {\n", '    "unterminated\n', "    /* open comment\n", "#include\n"),
+    )
+    assert_cursor_hides_the_name_being_typed(undefined, PROMPT + "    long y = tot")
 
 
 # ------------------------------------------------------------------------------------------
@@ -462,25 +429,20 @@ SNIPPETS = {
 }
 
 
+def _gxx_each(tmp, paths):
+    """One g++ run a snippet: their error outputs, in order."""
+    return [subprocess.run(["g++", "-std=c++17", "-fsyntax-only", path], capture_output=True, text=True).stderr
+            for path in paths]
+
+
+def _gxx_undeclared(stderrs, i):
+    return set(re.findall(r"error: .(\w+). was not declared in this scope", stderrs[i]))
+
+
 @pytest.mark.skipif(shutil.which("g++") is None, reason="g++ not installed")
 def test_agrees_with_gxx_and_is_much_faster(capsys):
-    with tempfile.TemporaryDirectory() as tmp:
-        ours_s = gxx_s = 0.0
-        for i, (label, (code, expected)) in enumerate(SNIPPETS.items()):
-            t0 = time.perf_counter()
-            ours = set(undefined(code))
-            ours_s += time.perf_counter() - t0
-            path = os.path.join(tmp, f"s{i}.cpp")
-            Path(path).write_text(code)
-            t0 = time.perf_counter()
-            out = subprocess.run(["g++", "-std=c++17", "-fsyntax-only", path], capture_output=True, text=True)
-            gxx_s += time.perf_counter() - t0
-            theirs = set(re.findall(r"error: .(\w+). was not declared in this scope", out.stderr))
-            assert ours == theirs == expected, (label, ours, theirs)
-        with capsys.disabled():
-            print(f"\n[c++] {len(SNIPPETS)} snippets: tree-sitter analysis {ours_s * 1000:.1f} ms, "
-                  f"g++ -fsyntax-only {gxx_s * 1000:.0f} ms")
-        assert ours_s * 20 < gxx_s
+    assert_agrees_with_compiler_and_is_much_faster(capsys, "c++", "g++ -fsyntax-only", SNIPPETS, undefined,
+                                                   "s{}.cpp", _gxx_each, _gxx_undeclared)
 
 
 # ------------------------------------------------------------------------------------------
@@ -498,27 +460,25 @@ def test_is_function_signature():
         "    std::sort(a.begin(), a.end());\n", "    } else if (a(b)) {\n", "    for (int i = 0; i < n; i++) {\n",
         "#define F(x) (x)\n", "    auto f = [](int x) {\n", "    while (f(x)) {\n",
     ]
-    assert all(CPP.is_function_signature(s) for s in yes), [s for s in yes if not CPP.is_function_signature(s)]
-    assert not any(CPP.is_function_signature(s) for s in no), [s for s in no if CPP.is_function_signature(s)]
+    assert_function_signatures(CPP, yes, no)
 
 
 def test_function_end_on_growing_text():
     fn = 'bool is_prime(long n) {\n    const char* s = "}{";\n    char c = \'}\';\n    int big = 1\'000;\n' \
          '    // }\n    /* } */\n    if (n < 2) { return false; }\n    return true;\n}\nint next() {\n'
-    end = fn.index("}\nint next") + 2
-    for i in range(len(fn) + 1):
-        assert CPP.function_end(fn[:i]) == (end if i >= end else None), i
+    assert_function_end_on_growing_text(CPP, fn, fn.index("}\nint next") + 2)
     assert CPP.function_end("bool is_prime(long n);\nint x;\n") == len("bool is_prime(long n);\n")
 
 
 def test_block_helpers():
     assert CPP.block_ended("", "}\n") and CPP.block_ended("    ", "  }\n")
     assert not CPP.block_ended("", "    }\n") and not CPP.block_ended("", "int x;\n")
-    for line in ("    if (x) {\n", "    } else {\n", "    for (;;)\n", "    while (a)\n", "    do {\n", "    switch (x) {\n",
-                 "    try {\n", "    auto f = [&](int a) {\n"):
-        assert CPP.opens_block(line), line
-    for line in ("    int x = 0;\n", "    std::vector<int> v{1, 2};\n", "    }\n", "    iffy(x);\n"):
-        assert not CPP.opens_block(line), line
+    assert_opens_block(
+        CPP,
+        ["    if (x) {\n", "    } else {\n", "    for (;;)\n", "    while (a)\n", "    do {\n", "    switch (x) {\n",
+         "    try {\n", "    auto f = [&](int a) {\n"],
+        ["    int x = 0;\n", "    std::vector<int> v{1, 2};\n", "    }\n", "    iffy(x);\n"],
+    )
 
 
 def test_non_code_lines():

@@ -4,14 +4,9 @@ mcs cross-check (with timings), and the line helpers."""
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import shutil
 import subprocess
-import tempfile
-import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -20,38 +15,30 @@ from jumpcoder_lsp.languages import get_language, language_for_path
 from jumpcoder_lsp.languages.base import Region
 from jumpcoder_lsp.languages.csharp import CSharpSpec
 
+from lang_checks import assert_agrees_with_compiler_and_is_much_faster, assert_cursor_hides_the_name_being_typed
+from lang_checks import assert_function_end_on_growing_text, assert_function_signatures, assert_opens_block
+from lang_checks import assert_reports_only_names_written_later, assert_tolerates_half_written_code, dataset, dedent
+from lang_checks import flagged_programs, names_reported_by, replaced
+
 CS = get_language("csharp")
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def undefined(src: str, **kw) -> list[str]:
-    return [u.name for u in CS.undefined_names(src, **kw)]
-
-
-def dedent(s: str) -> str:
-    return textwrap.dedent(s).lstrip("\n")
-
-
-def dataset():
-    for p in (ROOT / "benchmarks" / "data" / "humaneval-cs-reworded.jsonl",
-              ROOT.parent / "shared" / "datasets" / "multipl-e" / "humaneval-cs-reworded.jsonl"):
-        if p.exists():
-            return [json.loads(line) for line in p.read_text().splitlines() if line.strip()]
-    pytest.skip("humaneval-cs-reworded.jsonl not found")
+undefined = names_reported_by(CS)
 
 
 # ------------------------------------------------------------------------------------------
 # Real programs: PROGRAM_1..3 compile with Mono's mcs (C# 7); PROGRAM_2_MODERN is PROGRAM_2 with
 # C# 9 features mcs lacks (records, init, switch expressions, type patterns, local functions)
 
-PROGRAM_1 = r"""using System;
+# The usings every MultiPL-E C# prompt starts with
+MULTIPL_E_USINGS = """using System;
 using System.Numerics;
 using System.Diagnostics;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
 using System.Security.Cryptography;
-class Problem {
+"""
+
+PROGRAM_1 = MULTIPL_E_USINGS + r"""class Problem {
     public static long DoubleTheDifference(List<float> lst) {
         long sum = 0;
         foreach (float v in lst) {
@@ -220,116 +207,45 @@ namespace Demo
 }
 """
 
-PROGRAM_2_MODERN = r"""using System;
-using System.Collections.Generic;
-using System.Linq;
-using System.Text.RegularExpressions;
-
-namespace Demo
-{
-    public interface IShape { double Area(); }
-
-    public record Circle(double R) : IShape
+PROGRAM_2_MODERN = replaced(
+    PROGRAM_2,
+    ("""    public class Circle : IShape
+    {
+        public double R { get; }
+        public Circle(double r) { R = r; }
+        public double Area() => Math.PI * R * R;
+        public override string ToString() => "Circle(" + R + ")";
+""", """    public record Circle(double R) : IShape
     {
         public double Area() => Math.PI * R * R;
-    }
-
-    public struct Vec
-    {
-        public int X { get; init; }
+"""),
+    ("""        public int X { get; set; }
+        public int Y { get; set; }
+""", """        public int X { get; init; }
         public int Y { get; init; }
-        public Vec(int x, int y) { X = x; Y = y; }
-        public static Vec operator +(Vec a, Vec b) => new Vec(a.X + b.X, a.Y + b.Y);
-        public override string ToString() => $"({X}, {Y})";
-    }
-
-    public enum Level { Low, High }
-
-    public abstract class Animal
-    {
-        protected string name;
-        private int legs;
-        protected Animal(string name, int legs) { this.name = name; this.legs = legs; }
-        public abstract string Speak();
-        public int Legs => legs;
-        public event EventHandler Spoke;
-        protected void OnSpoke() => Spoke?.Invoke(this, EventArgs.Empty);
-    }
-
-    public class Dog : Animal
-    {
-        private static int count;
-        public Dog(string name) : base(name, 4) { count++; }
-        public override string Speak() { OnSpoke(); return name + " says woof #" + count + Legs; }
-    }
-
-    public class Stack2<T> where T : IComparable<T>
-    {
-        private readonly List<T> items = new List<T>();
-        private int version;
-        public int Count => items.Count;
-        public T this[int i] { get { return items[i]; } set { items[i] = value; version++; } }
-        public void Push(T item) { items.Add(item); version++; }
-        public bool TryPop(out T item)
-        {
-            if (items.Count == 0) { item = default(T); return false; }
-            item = items[items.Count - 1];
-            items.RemoveAt(items.Count - 1);
-            return true;
-        }
-        public T Max() => items.Aggregate((a, b) => a.CompareTo(b) >= 0 ? a : b);
-    }
-
-    public static class Program
-    {
-        static int Fib(int n) => n < 2 ? n : Fib(n - 1) + Fib(n - 2);
-
-        static string Describe(object o)
-        {
-            if (o is int i && i > 10) return "big int " + i;
-            switch (o)
+"""),
+    ("""            var str = o as string;
+            if (str != null && str.Length > 3) return "long string " + str;
+            switch (o?.GetType().Name)
+            {
+                case "Vec":
+                    return "vec " + ((Vec)o).X;
+""", """            switch (o)
             {
                 case string s when s.Length > 3:
                     return "long string " + s;
                 case Vec v:
                     return "vec " + v.X;
-                default:
-                    return o?.ToString() ?? "null";
-            }
-        }
-
-        public static void Main(string[] args)
-        {
-            var dog = new Dog("Rex");
-            var stack = new Stack2<int>();
-            for (int i = 0, j = 10; i < 5; i++, j--) stack.Push(i * j);
-            int top;
-            if (stack.TryPop(out top) && int.TryParse("42", out var parsed))
-                Console.WriteLine(top + parsed);
-            var shapes = new List<IShape> { new Circle(1.0), new Circle(2.0) };
-            var query = from s in shapes
-                        let a = s.Area()
-                        where a > 1
-                        orderby a descending
-                        select new { Shape = s, Area = a };
-            foreach (var item in query) Console.WriteLine(item.Shape + " " + item.Area);
-            var dict = new Dictionary<string, int> { ["a"] = 1, ["b"] = 2 };
-            foreach (var (key, value) in dict.Select(kv => (kv.Key, kv.Value))) Console.WriteLine(key + value);
+"""),
+    ("""            foreach (var kv in dict) { var (key, value) = (kv.Key, kv.Value); Console.WriteLine(key + value); }
+            Func<int, int> Local = z => z * Fib(5);
+""", """            foreach (var (key, value) in dict.Select(kv => (kv.Key, kv.Value))) Console.WriteLine(key + value);
             int Local(int z) => z * Fib(5);
-            Func<int, int> sq = x => x * x;
-            Action<string> log = delegate (string msg) { Console.WriteLine(msg); };
-            var level = Level.High;
-            var label = level switch { Level.Low => "low", Level.High => "high", _ => "?" };
-            try { throw new InvalidOperationException("x"); }
-            catch (InvalidOperationException e) when (e.Message == "x") { log(e.Message); }
-            finally { log(Describe(new Vec(1, 2) + new Vec(3, 4))); }
-            var digits = Regex.Matches("a1b22c333", @"\d+").Cast<Match>().Select(m => m.Value.Length).ToArray();
-            string verbatim = @"C:\path\{not code}";
-            Console.WriteLine($"{dog.Speak()} {stack.Max()} {Local(2)} {sq(3)} {label} {digits.Sum()} {verbatim.Length} {nameof(args)}");
-        }
-    }
-}
-"""
+"""),
+    ("""            var label = level == Level.Low ? "low" : "high";
+""", """            var label = level switch { Level.Low => "low", Level.High => "high", _ => "?" };
+"""),
+)
 
 PROGRAM_3 = r"""using System;
 using System.Collections.Generic;
@@ -395,42 +311,21 @@ def test_no_false_positives_on_real_programs(index):
 
 
 def test_no_false_positives_on_the_multipl_e_programs():
-    problems = dataset()
+    problems = dataset("humaneval-cs-reworded.jsonl", shared="multipl-e")
     assert len(problems) == 158
-    flagged = {p["name"]: undefined(p["prompt"] + p["tests"]) for p in problems}
-    flagged.update({p["name"] + " (prompt)": undefined(p["prompt"]) for p in problems})
-    assert {k: v for k, v in flagged.items() if v} == {}
-
-
-def _cuts(src: str):
-    off = 0
-    for line in src.splitlines(keepends=True):
-        yield off + len(line) // 2
-        off += len(line)
-        yield off
+    assert flagged_programs(undefined, problems, "name", "tests") == {}
 
 
 @pytest.mark.parametrize("index", range(len(PROGRAMS)))
 def test_half_written_real_programs_report_only_names_written_later(index):
-    src = PROGRAMS[index]
-    for cut in _cuts(src):
-        text = src[:cut]
-        for u in CS.undefined_names(text, ignore_after_byte=len(text.encode())):
-            assert u.name in src[cut:], (cut, u, text.splitlines()[-1:])
+    assert_reports_only_names_written_later(CS, PROGRAMS[index])
 
 
 # ------------------------------------------------------------------------------------------
 # The paper's cases in a MultiPL-E prompt (the class and the method are still open)
 
-PROMPT = dedent(
+PROMPT = MULTIPL_E_USINGS + dedent(
     """
-    using System;
-    using System.Numerics;
-    using System.Diagnostics;
-    using System.Collections.Generic;
-    using System.Linq;
-    using System.Text;
-    using System.Security.Cryptography;
     class Problem {
         // Return the sum of the squares of the numbers.
         public static long SumSquares(List<long> lst) {
@@ -521,13 +416,11 @@ def test_inheritance_partial_and_unknown_namespaces():
 
 
 def test_half_written_code_and_the_cursor():
-    code = PROMPT + "        long total = 0;\n        foreach (long x in lst) {\n            total += x * (x +\n"
-    assert undefined(code) == []
-    head = PROMPT + "        long y = tot"
-    assert undefined(head + ";\n") == ["tot"]
-    assert undefined(head + ";\n", ignore_after_byte=len(head.encode())) == []
-    for junk in ("        }}}}\n", "        ) ] } {\n", '        "unterminated\n', "        /* open comment\n", "#\n"):
-        assert undefined(PROMPT + junk) == []
+    assert_tolerates_half_written_code(
+        undefined, PROMPT, "        long total = 0;\n        foreach (long x in lst) {\n            total += x * (x +\n",
+        ("        }}}}\n", "        ) ] } {\n", '        "unterminated\n', "        /* open comment\n", "#\n"),
+    )
+    assert_cursor_hides_the_name_being_typed(undefined, PROMPT + "        long y = tot")
 
 
 # ------------------------------------------------------------------------------------------
@@ -544,29 +437,23 @@ SNIPPETS = {
 }
 
 
+def _mcs_all(tmp, paths):
+    """One mcs run for all the snippets: its log."""
+    out = subprocess.run(["mcs", "-target:library", "-out:" + str(Path(tmp) / "x.dll"), *paths],
+                         capture_output=True, text=True)
+    return out.stdout + out.stderr
+
+
+def _mcs_undefined(log, i):
+    theirs = set(re.findall(rf"s{i}\.cs\(\d+,\d+\): error CS0103: The name `(\w+)' does not exist", log))
+    theirs |= set(re.findall(rf"s{i}\.cs\(\d+,\d+\): error CS0246: The type or namespace name `(\w+)' could not be found", log))
+    return theirs
+
+
 @pytest.mark.skipif(shutil.which("mcs") is None, reason="mcs (mono-mcs) not installed")
 def test_agrees_with_mcs_and_is_much_faster(capsys):
-    with tempfile.TemporaryDirectory() as tmp:
-        t0 = time.perf_counter()
-        ours = {label: set(undefined(code)) for label, (code, _) in SNIPPETS.items()}
-        ours_s = time.perf_counter() - t0
-        paths = []
-        for i, (code, _) in enumerate(SNIPPETS.values()):
-            paths.append(os.path.join(tmp, f"s{i}.cs"))
-            Path(paths[-1]).write_text(code.replace("class Problem", f"class Problem{i}"))
-        t0 = time.perf_counter()
-        out = subprocess.run(["mcs", "-target:library", "-out:" + os.path.join(tmp, "x.dll"), *paths],
-                             capture_output=True, text=True)
-        mcs_s = time.perf_counter() - t0
-        log = out.stdout + out.stderr
-        for i, (label, (_code, expected)) in enumerate(SNIPPETS.items()):
-            theirs = set(re.findall(rf"s{i}\.cs\(\d+,\d+\): error CS0103: The name `(\w+)' does not exist", log))
-            theirs |= set(re.findall(rf"s{i}\.cs\(\d+,\d+\): error CS0246: The type or namespace name `(\w+)' could not be found", log))
-            assert ours[label] == theirs == expected, (label, ours[label], theirs, log)
-        with capsys.disabled():
-            print(f"\n[c#] {len(SNIPPETS)} snippets: tree-sitter analysis {ours_s * 1000:.1f} ms, "
-                  f"mcs (one run) {mcs_s * 1000:.0f} ms")
-        assert ours_s * 20 < mcs_s
+    assert_agrees_with_compiler_and_is_much_faster(capsys, "c#", "mcs (one run)", SNIPPETS, undefined,
+                                                   "s{}.cs", _mcs_all, _mcs_undefined)
 
 
 # ------------------------------------------------------------------------------------------
@@ -584,26 +471,24 @@ def test_is_function_signature():
         "        Console.WriteLine(x);\n", "        } else if (A(b)) {\n", "        foreach (var x in xs) {\n",
         "        await Task.Delay(1);\n", "        using (var s = Open()) {\n", "        lock (gate) {\n",
     ]
-    assert all(CS.is_function_signature(s) for s in yes), [s for s in yes if not CS.is_function_signature(s)]
-    assert not any(CS.is_function_signature(s) for s in no), [s for s in no if CS.is_function_signature(s)]
+    assert_function_signatures(CS, yes, no)
 
 
 def test_function_end_on_growing_text():
     fn = '    static bool IsPrime(long n) {\n        string s = "}{";\n        string v = @"C:\\}""{";\n' \
          '        char c = \'}\';\n        // }\n        if (n < 2) { return false; }\n        return true;\n    }\n    int Next() {\n'
-    end = fn.index("    }\n    int Next") + 6
-    for i in range(len(fn) + 1):
-        assert CS.function_end(fn[:i]) == (end if i >= end else None), i
+    assert_function_end_on_growing_text(CS, fn, fn.index("    }\n    int Next") + 6)
     assert CS.function_end("    public int Twice(int x) => x * 2;\n    int y;\n") == len("    public int Twice(int x) => x * 2;\n")
 
 
 def test_block_helpers():
     assert CS.block_ended("    ", "    }\n") and not CS.block_ended("    ", "        }\n")
-    for line in ("        if (x) {\n", "        } else {\n", "        foreach (var x in xs)\n", "        using (var s = f()) {\n",
-                 "        lock (o) {\n", "        try {\n", "        var d = new Dictionary<int, int> {\n"):
-        assert CS.opens_block(line), line
-    for line in ("        int x = 0;\n", "        var l = new List<int> { 1, 2 };\n", "        }\n"):
-        assert not CS.opens_block(line), line
+    assert_opens_block(
+        CS,
+        ["        if (x) {\n", "        } else {\n", "        foreach (var x in xs)\n", "        using (var s = f()) {\n",
+         "        lock (o) {\n", "        try {\n", "        var d = new Dictionary<int, int> {\n"],
+        ["        int x = 0;\n", "        var l = new List<int> { 1, 2 };\n", "        }\n"],
+    )
 
 
 def test_non_code_lines():

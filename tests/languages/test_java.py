@@ -5,14 +5,10 @@ regions, the import line)."""
 
 from __future__ import annotations
 
-import json
-import os
+import re
 import shutil
 import subprocess
-import tempfile
 import textwrap
-import time
-from pathlib import Path
 
 import pytest
 
@@ -20,24 +16,13 @@ from jumpcoder_lsp.languages import get_language, language_for_path
 from jumpcoder_lsp.languages.base import Region
 from jumpcoder_lsp.languages.java import JavaSpec
 
+from lang_checks import assert_agrees_with_compiler_and_is_much_faster, assert_cursor_hides_the_name_being_typed
+from lang_checks import assert_function_end_on_growing_text, assert_function_signatures, assert_opens_block
+from lang_checks import assert_reports_only_names_written_later, assert_tolerates_half_written_code, dataset, dedent
+from lang_checks import flagged_programs, names_reported_by
+
 JAVA = get_language("java")
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def undefined(src: str, **kw) -> list[str]:
-    return [u.name for u in JAVA.undefined_names(src, **kw)]
-
-
-def dedent(s: str) -> str:
-    return textwrap.dedent(s).lstrip("\n")
-
-
-def dataset(name: str):
-    for base in (ROOT / "benchmarks" / "data", ROOT.parent / "shared" / "datasets" / "jumpcoder"):
-        p = base / name
-        if p.exists():
-            return json.loads(p.read_text())
-    pytest.skip(f"{name} not found")
+undefined = names_reported_by(JAVA)
 
 
 # ------------------------------------------------------------------------------------------
@@ -302,9 +287,12 @@ class Problem3 {
 PROGRAMS = [PROGRAM_1, PROGRAM_2, PROGRAM_3]
 
 
-def test_registry_names():
-    for name in ("java", "Java", ".java"):
-        assert isinstance(get_language(name), JavaSpec)
+@pytest.mark.parametrize("name", ["java", "Java", ".java"])
+def test_registry_names(name):
+    assert isinstance(get_language(name), JavaSpec)
+
+
+def test_registry_paths():
     assert language_for_path("/src/Main.java").name == "java"
 
 
@@ -318,17 +306,7 @@ def test_no_false_positives_on_the_multipl_e_programs():
     complete program the benchmark compiles, with an empty body)."""
     problems = dataset("multi_java.json")
     assert len(problems) == 158
-    flagged = {p["entry_point"]: undefined(p["prompt"] + p["reference"]) for p in problems}
-    flagged.update({k + " (prompt)": undefined(p["prompt"]) for k, p in zip(list(flagged), problems)})
-    assert {k: v for k, v in flagged.items() if v} == {}
-
-
-def _cuts(src: str):
-    off = 0
-    for line in src.splitlines(keepends=True):
-        yield off + len(line) // 2  # in the middle of a line (the user is typing it)
-        off += len(line)
-        yield off  # after a complete line (what the engine analyses)
+    assert flagged_programs(undefined, problems, "entry_point", "reference") == {}
 
 
 @pytest.mark.parametrize("index", range(len(PROGRAMS)))
@@ -336,11 +314,7 @@ def test_half_written_real_programs_report_only_names_written_later(index):
     """Cut a correct program anywhere (unbalanced braces, a line cut mid-way, the cursor at
     the cut): any name reported must be one the rest of the program declares -- never a name
     already declared above the cut."""
-    src = PROGRAMS[index]
-    for cut in _cuts(src):
-        text = src[:cut]
-        for u in JAVA.undefined_names(text, ignore_after_byte=len(text.encode())):
-            assert u.name in src[cut:], (cut, u, text.splitlines()[-1:])
+    assert_reports_only_names_written_later(JAVA, PROGRAMS[index])
 
 
 # ------------------------------------------------------------------------------------------
@@ -474,17 +448,14 @@ def test_unknown_wildcard_import_keeps_calls_checked():
 
 
 def test_ignore_after_byte_skips_the_name_being_typed():
-    head = PROMPT + "        long total = 0;\n        long y = tot"
-    code = head + ";\n"
-    assert undefined(code) == ["tot"]
-    assert undefined(code, ignore_after_byte=len(head.encode())) == []
+    assert_cursor_hides_the_name_being_typed(undefined, PROMPT + "        long total = 0;\n        long y = tot")
 
 
 def test_half_written_code_does_not_crash_or_flood():
-    code = PROMPT + "        long total = 0;\n        for (long x : lst) {\n            total += x * (x +\n"
-    assert undefined(code) == []
-    for junk in ("        }}}}\n", "        ) ] } {\n", "        \"unterminated\n", "        /* open comment\n", "@@@\n"):
-        assert undefined(PROMPT + junk) == []
+    assert_tolerates_half_written_code(
+        undefined, PROMPT, "        long total = 0;\n        for (long x : lst) {\n            total += x * (x +\n",
+        ("        }}}}\n", "        ) ] } {\n", "        \"unterminated\n", "        /* open comment\n", "@@@\n"),
+    )
 
 
 # ------------------------------------------------------------------------------------------
@@ -503,32 +474,22 @@ SNIPPETS = {
 }
 
 
+def _javac_all(tmp, paths):
+    """One javac run for all the snippets (so that the JVM starts once): its log."""
+    out = subprocess.run(["javac", "-d", tmp, "-Xlint:none", *paths], capture_output=True, text=True)
+    return out.stdout + out.stderr
+
+
+def _javac_cannot_find(log, i):
+    errors = [b for b in re.split(r"(?m)^(?=\S+\.java:\d+: )", log) if f"S{i}.java:" in b]
+    return {m for b in errors for m in re.findall(r"symbol:\s+(?:variable|method|class)\s+(\w+)", b)}
+
+
 @pytest.mark.skipif(shutil.which("javac") is None, reason="javac not installed")
 def test_agrees_with_javac_and_is_much_faster(capsys):
-    """The same verdicts as javac's "cannot find symbol", in a fraction of its time (one javac
-    run for all the snippets, so that the JVM starts once)."""
-    import re
-
-    with tempfile.TemporaryDirectory() as tmp:
-        t0 = time.perf_counter()
-        ours = {label: set(undefined(code)) for label, (code, _) in SNIPPETS.items()}
-        ours_s = time.perf_counter() - t0
-        paths = []
-        for i, (code, _) in enumerate(SNIPPETS.values()):
-            paths.append(os.path.join(tmp, f"S{i}.java"))
-            Path(paths[-1]).write_text(code.replace("class Problem", f"class Problem{i}"))
-        t0 = time.perf_counter()
-        out = subprocess.run(["javac", "-d", tmp, "-Xlint:none", *paths], capture_output=True, text=True)
-        javac_s = time.perf_counter() - t0
-        log = out.stdout + out.stderr
-        for i, (label, (_code, expected)) in enumerate(SNIPPETS.items()):
-            errors = [b for b in re.split(r"(?m)^(?=\S+\.java:\d+: )", log) if f"S{i}.java:" in b]
-            theirs = {m for b in errors for m in re.findall(r"symbol:\s+(?:variable|method|class)\s+(\w+)", b)}
-            assert ours[label] == theirs == expected, (label, ours[label], theirs)
-        with capsys.disabled():
-            print(f"\n[java] {len(SNIPPETS)} snippets: tree-sitter analysis {ours_s * 1000:.1f} ms, "
-                  f"javac (one run) {javac_s * 1000:.0f} ms")
-        assert ours_s * 20 < javac_s
+    """The same verdicts as javac's "cannot find symbol", in a fraction of its time."""
+    assert_agrees_with_compiler_and_is_much_faster(capsys, "java", "javac (one run)", SNIPPETS, undefined,
+                                                   "S{}.java", _javac_all, _javac_cannot_find)
 
 
 # ------------------------------------------------------------------------------------------
@@ -549,8 +510,7 @@ def test_is_function_signature():
         "        System.out.println(x);\n", "        } else if (a(b)) {\n", "        new Thread(r).start();\n",
         "        for (int i = 0; i < n; i++) {\n", "        // static int f(int x) {\n",
     ]
-    assert all(JAVA.is_function_signature(s) for s in yes)
-    assert not any(JAVA.is_function_signature(s) for s in no)
+    assert_function_signatures(JAVA, yes, no)
 
 
 def test_function_end_on_growing_text():
@@ -567,10 +527,7 @@ def test_function_end_on_growing_text():
         """
     )
     fn = textwrap.indent(fn, "    ")
-    end = fn.index("    }\n") + len("    }\n")
-    for i in range(len(fn) + 1):
-        got = JAVA.function_end(fn[:i])
-        assert got == (end if i >= end else None), i
+    assert_function_end_on_growing_text(JAVA, fn, fn.index("    }\n") + len("    }\n"))
     assert JAVA.function_end("    abstract int size();\n    int x;\n") == len("    abstract int size();\n")
     assert JAVA.function_end("        int x = 1;\n        }\n") is None  # not a function
 
@@ -580,11 +537,12 @@ def test_block_helpers():
     assert JAVA.block_ended("    ", "}\n")
     assert not JAVA.block_ended("    ", "        }\n")
     assert not JAVA.block_ended("    ", "    int x;\n")
-    for line in ("        if (x) {\n", "        } else {\n", "        for (;;)\n", "        try {\n", "        do {\n",
-                 "        while (true)\n", "        switch (x) {\n", "        Runnable r = new Runnable() {\n"):
-        assert JAVA.opens_block(line), line
-    for line in ("        int x = 0;\n", "        foo(new int[] {1, 2});\n", "        }\n", "        format(x);\n"):
-        assert not JAVA.opens_block(line), line
+    assert_opens_block(
+        JAVA,
+        ["        if (x) {\n", "        } else {\n", "        for (;;)\n", "        try {\n", "        do {\n",
+         "        while (true)\n", "        switch (x) {\n", "        Runnable r = new Runnable() {\n"],
+        ["        int x = 0;\n", "        foo(new int[] {1, 2});\n", "        }\n", "        format(x);\n"],
+    )
 
 
 def test_non_code_lines_and_comment_prefixes():
