@@ -62,6 +62,9 @@ class ServerConfig:
     debounce_ms: int = 150
     #: suggestions kept for typing-along
     cache_size: int = 64
+    #: engine settings the user set (they win over the preset's per-language k and tau); bookkeeping,
+    #: not a setting: left out of equality and to_json
+    engine_set: frozenset = field(default=frozenset(), compare=False)
 
     def __post_init__(self) -> None:
         problems = []
@@ -105,8 +108,17 @@ class ServerConfig:
         """What decides which weights are loaded: a change here means a reload."""
         return (self.model, self.infill, self.device, self.dtype, self.runtime)
 
-    def inline_engine(self) -> EngineConfig:
-        return replace(self.engine, max_lines=min(self.engine.max_lines, self.inline_max_lines))
+    def engine_for(self, language: str, inline: bool = False) -> EngineConfig:
+        """The engine settings for a document in ``language``: the preset's recommended k and tau for
+        that language (paper: k=10 for Java/C++, tau=0.8 for C++) unless the user set them, then
+        the user's settings; ``inline`` caps max_lines at ``inline_max_lines``."""
+        from .loading import preset_engine_defaults
+
+        preset = preset_engine_defaults(None if self.model == "default" else self.model, language)
+        engine = replace(self.engine, **{k: v for k, v in preset.items() if k not in self.engine_set})
+        if inline:
+            engine = replace(engine, max_lines=min(engine.max_lines, self.inline_max_lines))
+        return engine
 
     # -- construction ---------------------------------------------------------------------
 
@@ -125,20 +137,24 @@ class ServerConfig:
         defaults = cls()
         changes: dict[str, Any] = {}
         engine_changes: dict[str, Any] = {}
+        engine_reset: set[str] = set()  # engine settings given as null: back to the default
         problems = []
         for key, value in values.items():
             name = _snake(str(key))
             if name == "engine":
                 if value is None:
                     changes["engine"] = EngineConfig()
+                    changes["engine_set"] = frozenset()
                 elif isinstance(value, Mapping):
                     engine_changes.update({_snake(k): v for k, v in value.items()})
                 else:
                     problems.append(f"engine must be an object, got {value!r}")
-            elif name in own:
+            elif name in own and name != "engine_set":
                 changes[name] = getattr(defaults, name) if value is None else value
             elif name in engine_names:
                 engine_changes[name] = getattr(EngineConfig(), name) if value is None else value
+                if value is None:
+                    engine_reset.add(name)
             else:
                 problems.append(f"unknown setting {key!r}")
         if engine_changes:
@@ -146,6 +162,10 @@ class ServerConfig:
                 changes["engine"] = EngineConfig.from_mapping(engine_changes, base=changes.get("engine", base.engine))
             except (ValueError, TypeError) as exc:
                 problems.append(str(exc))
+            else:
+                # null resets a setting to its default, which lets the preset decide again
+                was = changes.get("engine_set", base.engine_set)
+                changes["engine_set"] = frozenset((was | set(engine_changes)) - engine_reset)
         result = None
         try:
             result = replace(base, **changes)
@@ -189,6 +209,8 @@ class ServerConfig:
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for f in fields(self):
+            if f.name == "engine_set":
+                continue
             v = getattr(self, f.name)
             if isinstance(v, EngineConfig):
                 v = {_camel(g.name): getattr(v, g.name) for g in fields(EngineConfig)}

@@ -328,7 +328,7 @@ class JumpCoderServer(LanguageServer):
                 self.stats["stale_dropped"] += 1
                 return None
             snap = doc.snapshot()
-            engine_config = self.config.inline_engine()
+            engine_config = self.config.engine_for(doc.spec.name, inline=True)
             completion = await self.worker.run(
                 self._complete_job, self.worker.backend, snap, doc.spec, line, column, engine_config, None, token
             )
@@ -675,7 +675,8 @@ def build_server(loader=load_backend) -> JumpCoderServer:
                 report(message, fraction)
 
             completion = await ls.worker.run(
-                ls._complete_job, ls.worker.backend, snap, doc.spec, line, column, ls.config.engine, on_progress, token
+                ls._complete_job, ls.worker.backend, snap, doc.spec, line, column, ls.config.engine_for(doc.spec.name),
+                on_progress, token
             )
             if token.cancelled:
                 raise Cancelled()

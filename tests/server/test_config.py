@@ -20,7 +20,7 @@ def test_camel_case_flat_and_nested_engine_keys():
         {"jumpcoder": {"model": "m", "infillModel": "i", "debounceMs": 50, "k": 3, "engine": {"maxLines": 20}}}
     )
     assert (c.model, c.infill, c.debounce_ms, c.engine.k, c.engine.max_lines) == ("m", "i", 50, 3, 20)
-    assert c.inline_engine().max_lines == 8
+    assert c.engine_for("python", inline=True).max_lines == 8
     assert c.models_key() != ServerConfig().models_key()
     assert ServerConfig.from_mapping({"k": None}, base=c).engine.k == EngineConfig().k
 
@@ -48,3 +48,23 @@ def test_environment_overrides_the_model(monkeypatch):
 def test_to_json_round_trips():
     c = ServerConfig.from_mapping({"k": 2, "method": "filtered", "enableDiagnostics": False})
     assert ServerConfig.from_mapping(c.to_json()) == c
+
+
+def test_each_language_gets_the_presets_k_and_tau_unless_the_user_set_them():
+    c = ServerConfig()
+    assert c.engine_for("python") == EngineConfig()  # k=5, tau=0.3: the paper's Python values
+    assert (c.engine_for("java").k, c.engine_for("java").tau) == (10, 0.3)
+    assert (c.engine_for("cpp").k, c.engine_for("cpp").tau) == (10, 0.8)
+    assert "engineSet" not in c.to_json()
+    user = ServerConfig.from_mapping({"k": 3})
+    assert (user.engine_for("cpp").k, user.engine_for("cpp").tau) == (3, 0.8)  # tau still the preset's
+    nested = ServerConfig.from_mapping({"engine": {"tau": 0.5}})
+    assert (nested.engine_for("cpp").k, nested.engine_for("cpp").tau) == (10, 0.5)
+    reset = ServerConfig.from_mapping({"k": None}, base=user)
+    assert reset.engine_for("java").k == 10  # null hands k back to the preset
+    assert ServerConfig.from_mapping({"engine": None}, base=nested).engine_for("cpp").tau == 0.8
+
+
+def test_a_model_that_is_no_preset_keeps_the_engine_defaults():
+    c = ServerConfig.from_mapping({"model": "/models/my-own-checkpoint"})
+    assert c.engine_for("java") == EngineConfig()
