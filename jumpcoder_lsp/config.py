@@ -50,6 +50,8 @@ class ServerConfig:
     device: str = "auto"
     dtype: str = "auto"
     runtime: str = "auto"
+    #: CPU threads of the runtime (None: the physical cores); fewer leave room for a busy machine
+    threads: Optional[int] = None
     #: "jumpcoder" | "autoregressive" | "filtered"
     method: str = "jumpcoder"
     engine: EngineConfig = field(default_factory=EngineConfig)
@@ -83,6 +85,8 @@ class ServerConfig:
         check(self.device in DEVICES or (isinstance(self.device, str) and self.device.startswith("cuda:")),
               f"device must be one of {', '.join(DEVICES)} or cuda:N, got {self.device!r}")
         check(self.dtype in DTYPES, f"dtype must be one of {', '.join(DTYPES)}, got {self.dtype!r}")
+        check(self.threads is None or (_is_int(self.threads) and 1 <= self.threads <= 1024),
+              f"threads must be an integer in 1..1024 or null, got {self.threads!r}")
         check(self.runtime in RUNTIMES, f"runtime must be one of {', '.join(RUNTIMES)}, got {self.runtime!r}")
         check(self.method in METHODS, f"method must be one of {', '.join(METHODS)}, got {self.method!r}")
         check(isinstance(self.engine, EngineConfig), "engine must be an object")
@@ -106,7 +110,7 @@ class ServerConfig:
 
     def models_key(self) -> tuple:
         """What decides which weights are loaded: a change here means a reload."""
-        return (self.model, self.infill, self.device, self.dtype, self.runtime)
+        return (self.model, self.infill, self.device, self.dtype, self.runtime, self.threads)
 
     def engine_for(self, language: str, inline: bool = False) -> EngineConfig:
         """The engine settings for a document in ``language``: the preset's recommended k and tau for

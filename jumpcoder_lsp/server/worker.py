@@ -172,6 +172,7 @@ def load_real(config: ServerConfig, progress: ProgressFn) -> Backend:
         runtime=config.runtime,
         device=config.device,
         dtype=config.dtype,
+        threads=config.threads,
         progress=progress,
     )
     return EngineBackend(pair)

@@ -68,3 +68,11 @@ def test_each_language_gets_the_presets_k_and_tau_unless_the_user_set_them():
 def test_a_model_that_is_no_preset_keeps_the_engine_defaults():
     c = ServerConfig.from_mapping({"model": "/models/my-own-checkpoint"})
     assert c.engine_for("java") == EngineConfig()
+
+
+def test_threads_is_a_model_setting_validated_once():
+    c = ServerConfig.from_mapping({"threads": 1})
+    assert c.threads == 1 and c.models_key() != ServerConfig().models_key()  # a change reloads the models
+    with pytest.raises(ConfigError, match="threads must be an integer"):
+        ServerConfig.from_mapping({"threads": 0})
+    assert ServerConfig.from_mapping({"threads": None}, base=c).threads is None

@@ -9,6 +9,8 @@ export const SERVER_KEYS: Record<string, string> = {
   infillModel: 'infillModel',
   device: 'device',
   dtype: 'dtype',
+  runtime: 'runtime',
+  threads: 'threads',
   method: 'method',
   k: 'k',
   tau: 'tau',
