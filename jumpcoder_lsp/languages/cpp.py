@@ -627,10 +627,14 @@ class _CppAnalyzer(Analyzer):
         while fd is not None and fd.type != "function_declarator":
             fd = fd.child_by_field_name("declarator")
         outer = scope
+        # C++ has no nested functions: one written inside a block (an infill placed in a function
+        # body) defines nothing a compiler accepts, so it must not resolve a use for the AST judge.
+        nested = n.parent is not None and n.parent.type == "compound_statement"
         if fd is not None:
             name = fd.child_by_field_name("declarator")
             if name is not None and name.type == "identifier":
-                self.bind(name, target)
+                if not nested:
+                    self.bind(name, target)
             elif name is not None and name.type == "qualified_identifier":
                 cls = name.child_by_field_name("scope")
                 cname = self.text(cls).split("<", 1)[0].strip() if cls is not None else ""

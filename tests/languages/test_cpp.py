@@ -331,6 +331,17 @@ def test_paper_case_missing_helper_must_come_before_its_caller():
     assert undefined("".join(lines[:3] + ["bool is_prime(long n);\n"] + lines[3:])) == []
 
 
+def test_a_helper_written_inside_the_function_body_defines_nothing():
+    # C++ has no nested functions (g++: "a function-definition is not allowed here"); an infill that
+    # puts the helper in the body must not satisfy the AST judge (seen in HumanEval_36_fizz_buzz).
+    body = "    long count = 0;\n    for (long x : lst)\n        if (is_prime(x)) count++;\n    return count;\n"
+    nested = "    bool is_prime(long n) {\n        return n > 1;\n    }\n"
+    assert undefined(PROMPT + nested + body) == ["is_prime"]
+    # a class written in a function body may still define member functions
+    local_class = "    struct P { bool is_prime(long n) { return n > 1; } } p;\n"
+    assert undefined(PROMPT + local_class + body.replace("is_prime(x)", "p.is_prime(x)")) == []
+
+
 def test_missing_using_namespace_std_for_types_and_objects():
     body = "    vector<long> v(lst);\n    cout << v.size() << endl;\n    sort(v.begin(), v.end());\n    return 0;\n"
     # sort(...) compiles through argument-dependent lookup; the type and the objects do not
