@@ -1,18 +1,12 @@
-"""The paper's running example (Figure 1): a prefix that uses ``curr_sum`` before defining it and
-its suffix. Shared by the runtime tests and benchmarks/runtime_probe.py so that they measure and
-check the same prompt."""
+"""The paper's running example (Figure 1): the prefix (the README's example file) and a suffix
+that uses ``curr_sum`` before defining it. Shared by the runtime tests and
+benchmarks/runtime_probe.py, so that they measure and check the same prompt."""
 
-PREFIX = '''def minSubArraySum(nums):
-    """
-    Given an array of integers nums, find the minimum sum of any non-empty sub-array
-    of nums.
-    Example
-    minSubArraySum([2, 3, 4, 1, 2, 4]) == 1
-    minSubArraySum([-1, -2, -3]) == -6
-    """
-    min_sum = float('inf')
-    for i in range(len(nums)):
-'''
+from pathlib import Path
+
+#: examples/min_sub_array_sum.py (the README's first command) without its cursor line
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "min_sub_array_sum.py"
+PREFIX = "".join(EXAMPLE.read_text(encoding="utf-8").splitlines(keepends=True)[:10])
 SUFFIX = '''        for j in range(i, len(nums)):
             curr_sum += nums[j]
             min_sum = min(min_sum, curr_sum)
