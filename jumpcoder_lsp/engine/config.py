@@ -27,6 +27,9 @@ class EngineConfig:
     bad_words: bool = False
     #: use the AST (undefined-identifier) judge
     ast_judge: bool = True
+    #: (not in the paper) reject an infill the scoring judge would accept when it leaves a name
+    #: undefined that was not before, e.g. a line that uses variables above their declarations
+    reject_new_undefined: bool = False
     #: "paper": infill at the top-k lines after every line; "cpu": spend infill branches only where
     #: a judge can accept: all k while a name is used but undefined (the AST judge's case), else
     #: the 2 most uncertain lines plus positions with a speculative-cache entry

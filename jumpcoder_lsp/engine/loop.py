@@ -187,9 +187,10 @@ class _Run:
         undefined_before: set[str] = set()
         if jump and self.config.k > 0 and texts:
             scores = line_scores(texts, self.score(texts))
-            undefined_before = self.undefined(texts) if self.config.ast_judge else set()
+            if self.config.ast_judge or self.config.reject_new_undefined:
+                undefined_before = self.undefined(texts)
             eligible = self.eligible_positions()
-            if self.config.policy == "cpu" and not undefined_before:
+            if self.config.policy == "cpu" and not (self.config.ast_judge and undefined_before):
                 # CPU budget: no undefined name for the AST judge to resolve, so only the two
                 # most uncertain lines, plus positions whose speculative infill can be verified
                 # in one scoring pass.
@@ -202,7 +203,7 @@ class _Run:
         self.check_cancel()
         hybrid = hybrid_generation(
             texts, positions, models=self.models, language=self.language, config=self.config,
-            cache=self.cache, allow_function=bool(undefined_before), cancel=self.cancel,
+            cache=self.cache, allow_function=self.config.ast_judge and bool(undefined_before), cancel=self.cancel,
         )
         candidates = [self.candidate(r, texts) for r in hybrid.infills]
         live = [c for c in candidates if c.rejected is None]
@@ -258,8 +259,11 @@ class _Run:
         pending = []
         for cand in live:
             combined = texts[: cand.position] + cand.lines + texts[cand.position :]
-            if undefined_before and ast_resolves(undefined_before, self.undefined(combined)):
+            after = self.undefined(combined) if undefined_before or self.config.reject_new_undefined else set()
+            if self.config.ast_judge and undefined_before and ast_resolves(undefined_before, after):
                 cand.judge, cand.value = "ast", INF
+            elif self.config.reject_new_undefined and after - undefined_before:
+                cand.rejected = "adds an undefined name"
             else:
                 pending.append((cand, combined))
         if not pending:

@@ -49,6 +49,18 @@ DEFAULT_RESULTS_MD = ROOT / "docs" / "results.md"
 RESUME_KEYS = ("preset", "infill_preset", "models", "dtype", "engine", "filtered")
 
 
+def _settled(key: str, value):
+    """A run.json value as --resume compares it: an engine setting an older run did not record yet
+    had its default (a new knob at its default does not make old rows foreign)."""
+    if key != "engine" or not isinstance(value, dict):
+        return value
+    from dataclasses import asdict
+
+    from ..engine import EngineConfig
+
+    return {**asdict(EngineConfig()), **value}
+
+
 class Say:
     """Progress lines on stderr with elapsed time."""
 
@@ -267,6 +279,7 @@ def engine_config(args, language_name: str):
     values["bad_words"] = not args.no_bad_words
     values["max_lines"] = args.max_lines
     values["policy"] = args.policy
+    values["reject_new_undefined"] = args.reject_new_undefined
     return EngineConfig.from_mapping(values)
 
 
@@ -305,7 +318,7 @@ def run_benchmark(
     meta_path = out_dir / f"{stem}.run.json"
     if resume and meta_path.exists():
         old = json.loads(meta_path.read_text())
-        diff = [k for k in RESUME_KEYS if old.get(k) != meta.get(k)]
+        diff = [k for k in RESUME_KEYS if _settled(k, old.get(k)) != _settled(k, meta.get(k))]
         if diff:
             raise ValueError(f"--resume: {meta_path} was run with other settings ({', '.join(diff)}); "
                              f"use another --out or --overwrite")
@@ -366,6 +379,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help=f"comma-separated: {', '.join(BENCHMARKS)}, or all (default: humaneval)")
     p.add_argument("--limit", type=int, default=None, help="first N problems of each benchmark")
     p.add_argument("--offset", type=int, default=0, help="skip the first N problems")
+    p.add_argument("--tasks", default=None, help="comma-separated task ids: only these problems (within "
+                                                  "--offset/--limit), e.g. HumanEval/18,Mbpp/43")
     p.add_argument("--methods", default="autoregressive,jumpcoder,filtered",
                    help="comma-separated: autoregressive, jumpcoder, filtered (default: all three)")
     p.add_argument("--preset", default="qwen2.5-coder-0.5b", help="generation model (preset, dir, .gguf, hub id)")
@@ -381,6 +396,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tau", type=float, default=None, help="scoring-judge threshold (default: the preset's)")
     p.add_argument("--max-lines", type=int, default=64, help="most lines written per problem (default 64)")
     p.add_argument("--policy", default="paper", choices=["paper", "cpu"], help="JumpCoder policy (default: paper)")
+    p.add_argument("--reject-new-undefined", action="store_true",
+                   help="(not in the paper) reject score-judged infills that leave a name undefined that was not")
     p.add_argument("--no-bad-words", action="store_true",
                    help="allow the paper's bad words (# and pass for Python); the paper's protocol forbids them")
     p.add_argument("--filtered", default="derive", choices=["derive", "engine"],
@@ -419,8 +436,15 @@ def run_from_args(args: argparse.Namespace, prog: str = "python benchmarks/eval.
         if args.filtered == "derive" and "filtered" in methods:
             say("filtered: derived from the autoregressive and jumpcoder runs (both are run)")
         todo = []
+        wanted = {t.strip() for t in args.tasks.split(",") if t.strip()} if args.tasks else None
+        matched: set[str] = set()
         for b in benches:
             problems = load_benchmark(b, limit=args.limit, offset=args.offset)
+            if wanted is not None:
+                problems = [p for p in problems if p.task_id in wanted]
+                matched |= {p.task_id for p in problems}
+                if not problems:
+                    continue
             lang = BENCHMARKS[b].language
             missing = toolchain(lang).missing()
             if missing:
@@ -431,6 +455,9 @@ def run_from_args(args: argparse.Namespace, prog: str = "python benchmarks/eval.
             except ValueError as exc:
                 raise RuntimeError(f"{b}: no language spec for {lang!r} in this build ({exc})") from None
             todo.append((b, problems))
+        if wanted is not None and wanted - matched:
+            raise ValueError(f"--tasks: no problem {', '.join(sorted(wanted - matched))} in "
+                             f"{', '.join(benches)} (within --offset/--limit)")
         from .sandbox import default_sandbox
 
         sandbox = default_sandbox()

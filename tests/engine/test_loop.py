@@ -96,6 +96,29 @@ def test_scoring_judge_accepts_when_following_lines_improve_by_more_than_tau():
     assert result.code.startswith(SCORE_PROMPT + "    a = abs(a)\n    b = a + 1\n")
 
 
+def test_reject_new_undefined_drops_a_score_judged_infill_that_uses_an_unbound_name():
+    # The infill raises the following lines' scores (the scoring judge would take it) but uses a
+    # name nothing binds: rejected with reject_new_undefined (not in the paper), accepted without.
+    def infill(prefix, suffix):
+        return "    a = abs(scale)\n" if suffix.startswith("    b = a") else ""
+
+    logit = improving_logit("a = abs(scale)\n", 1.0)
+    models, _ = scripted_pair(SCORE_PROGRAM, infill, logit)
+    paper = complete(SCORE_PROMPT, 1, 0, models=models, language=PY, config=EngineConfig(tau=0.3))
+    assert [s.judge for s in paper.steps if s.kind == "infill"] == ["score"]
+    models, _ = scripted_pair(SCORE_PROGRAM, infill, logit)
+    guarded = complete(SCORE_PROMPT, 1, 0, models=models, language=PY,
+                       config=EngineConfig(tau=0.3, reject_new_undefined=True))
+    assert guarded.jumps == 0 and guarded.code == SCORE_PROMPT + "".join(SCORE_PROGRAM)
+    reasons = {c.rejected for s in guarded.steps for c in s.candidates}
+    assert "adds an undefined name" in reasons
+    # an infill that binds only known names still passes the guard
+    models, _ = scripted_pair(SCORE_PROGRAM, score_infill, improving_logit("a = abs(a)\n", 1.0))
+    ok = complete(SCORE_PROMPT, 1, 0, models=models, language=PY,
+                  config=EngineConfig(tau=0.3, reject_new_undefined=True))
+    assert [s.judge for s in ok.steps if s.kind == "infill"] == ["score"]
+
+
 def test_scoring_judge_rejects_below_tau():
     models, _ = scripted_pair(SCORE_PROGRAM, score_infill, improving_logit("a = abs(a)\n", 0.2))
     result = complete(SCORE_PROMPT, 1, 0, models=models, language=PY, config=EngineConfig(tau=0.3))

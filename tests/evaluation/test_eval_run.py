@@ -253,3 +253,38 @@ def test_overview_puts_each_benchmark_on_one_row_and_splits_numerics_from_jumps(
     assert table[2] == ("| mbpp.torch | 3 | 66.7 | 33.3 (-33.3) | 66.7 (+0.0) | 1 / 0 / 0 | 2 (1) | 1 (1) | 1 |")
     # a benchmark without all three methods has no overview row
     assert overview([("x", [r for r in rows if r["method"] != "filtered"], {})]) == ""
+
+
+def test_resume_accepts_rows_from_before_a_new_engine_knob_at_its_default(tmp_path):
+    from dataclasses import asdict
+
+    from jumpcoder_lsp.engine import EngineConfig
+
+    models = scripted_benchmark_pair(PROGRAMS, INFILLS)[0]
+    problems = load_benchmark("humaneval", limit=1)
+    engine = asdict(EngineConfig())
+
+    def run(recorded_engine, resume):
+        meta = {"command": "eval", "preset": "scripted", "engine": recorded_engine}
+        return run_benchmark("humaneval", problems, ("autoregressive",), models=models, config=config(),
+                             out_dir=tmp_path, meta=meta, resume=resume)
+
+    older = {k: v for k, v in engine.items() if k != "reject_new_undefined"}  # before the knob existed
+    run(older, resume=False)
+    run(engine, resume=True)  # the knob at its default: the same settings
+    with pytest.raises(ValueError, match="other settings"):
+        run({**engine, "reject_new_undefined": True}, resume=True)
+
+
+def test_tasks_picks_problems_by_id_and_an_unknown_id_is_an_error(tmp_path):
+    parser = __import__("argparse").ArgumentParser()
+    runmod.add_arguments(parser)
+    models = scripted_benchmark_pair(PROGRAMS, INFILLS)[0]
+    args = parser.parse_args(["--limit", "2", "--tasks", "HumanEval/1", "--methods", "autoregressive",
+                              "--out", str(tmp_path), "--results-md", "", "--quiet"])
+    assert runmod.run_from_args(args, models=models) == 0
+    assert [r["task_id"] for r in read_rows(tmp_path / "humaneval.jsonl")] == ["HumanEval/1"]
+    args = parser.parse_args(["--limit", "2", "--tasks", "HumanEval/1,HumanEval/99", "--out", str(tmp_path),
+                              "--results-md", "", "--quiet"])
+    with pytest.raises(ValueError, match="no problem HumanEval/99"):  # not within --limit 2
+        runmod.run_from_args(args, models=models)
