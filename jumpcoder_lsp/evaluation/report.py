@@ -198,7 +198,7 @@ def benchmark_section(name: str, rows: list[dict], meta: dict) -> str:
         f"- models: {meta.get('models', '?')} (preset `{meta.get('preset')}`, infill "
         f"`{meta.get('infill_preset') or meta.get('preset')}`), device `{meta.get('device')}`",
         f"- engine: " + ", ".join(f"{k}={v}" for k, v in (meta.get("engine") or {}).items()
-                                  if k in ("k", "tau", "bad_words", "max_lines", "policy", "speculative")),
+                                  if k in ("k", "tau", "bad_words", "max_lines", "policy", "speculative", "reject_new_undefined")),
         f"- Filtered: {meta.get('filtered')}; sandbox: {meta.get('sandbox')}; commit {meta.get('git_commit')}, "
         f"started {meta.get('started')}, {meta.get('cpu_count')} CPUs",
         "",
