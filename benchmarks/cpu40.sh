@@ -3,9 +3,11 @@
 # for generation and infilling) on the first 40 problems of HumanEval, MBPP and MultiPL-E
 # Java/C++/C#, autoregressive vs JumpCoder (Vanilla) vs JumpCoder (Filtered).
 #
-# Two evaluations run side by side with one thread each (torch on this CPU: one problem took 7.4 s
-# with 1 thread and 4.1 s with 2, so two 1-thread processes do a little more work per second than
-# one 2-thread process, and a slow problem holds up only half of the work); each appends its rows to
+# Two evaluations run side by side with one thread each (torch on this CPU: JumpCoder on HumanEval/3
+# took 7.4 s with 1 thread and 4.1 s with 2, `python benchmarks/eval.py --benchmark humaneval --offset 3
+# --limit 1 --methods autoregressive,jumpcoder --runtime torch --threads N --out /tmp/t --results-md ''`,
+# so two 1-thread processes do a little more work per second than one 2-thread process, and a slow
+# problem holds up only half of the work); each appends its rows to
 # benchmarks/results/<benchmark>.torch.jsonl and --resume skips finished rows, so an interrupted
 # run continues where it stopped. About 1.5 h on a 2-core avx512_bf16 CPU.
 #
