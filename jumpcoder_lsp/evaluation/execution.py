@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
 
-from .sandbox import GiB, Limits, RunResult, Sandbox, Workdir, default_sandbox, python_network_guard
+from .sandbox import GiB, Limits, RunResult, Sandbox, Workdir, default_sandbox, python_network_guard, sandbox_python
 
 JAVATUPLES_JARS = ("/usr/share/java/javatuples.jar",)
 ERROR_CLASSES = ("undefined_identifier", "assertion", "runtime", "compile", "timeout")
@@ -193,7 +193,7 @@ def _java_cp() -> str:
 
 
 TOOLCHAINS: dict[str, Toolchain] = {
-    "python": Toolchain("python", "main.py", None, lambda d: [sys.executable, "-I", "main.py"], ()),
+    "python": Toolchain("python", "main.py", None, lambda d: [sandbox_python(), "-I", "main.py"], ()),
     "cpp": Toolchain("cpp", "main.cpp", lambda d: ["g++", "-std=c++17", "-O1", "-o", "main", "main.cpp"],
                      lambda d: ["./main"], ("g++",)),
     "java": Toolchain(
