@@ -188,6 +188,8 @@ def benchmark_section(name: str, rows: list[dict], meta: dict) -> str:
     bench = BENCHMARKS.get(name.split(".")[0])
     title = f"{bench.description} ({bench.shots})" if bench else name
     parts = [f"## {name}: {title}" + (f" — {meta.get('models')}" if meta.get("models") else ""), ""]
+    if meta.get("sandbox_warning"):
+        parts += [f"**Sandbox warning: {meta['sandbox_warning']}**", ""]
     if meta.get("note"):
         parts += [f"**{meta['note']}** — {len(tasks)} of {bench.count if bench else '?'} problems; not a "
                   f"full-benchmark result.", ""]
@@ -242,8 +244,9 @@ Protocol (paper section 4.1 and Appendix B.2): greedy decoding, pass@1, 0-shot H
 (the prompt format of the paper's data), MultiPL-E prompts as given; the paper's "bad words" (`#`,
 `pass` for Python) are forbidden unless the engine line says bad_words=False. Every method runs on the
 same model pair and prompts; the completion is cut at the benchmark's stop tokens, the tests are appended,
-and the program runs sandboxed (own network + PID namespace, rlimits, a pids cgroup, output cap,
-timeouts, temporary directory). JumpCoder (Filtered) keeps the Vanilla code when all its jumps were
+and the program runs sandboxed (bubblewrap or unshare: read-only system dirs, the temporary work
+directory the only writable path, own network + PID namespace, rlimits, a pids cgroup, output cap,
+timeouts). JumpCoder (Filtered) keeps the Vanilla code when all its jumps were
 accepted by the AST judge, else the code (Vanilla or autoregressive) with the lower perplexity; its
 seconds and tokens count both runs when it needed both. Undefined-identifier errors: Python
 NameError, javac "cannot find symbol", g++ "was not declared in this scope", mcs CS0103.

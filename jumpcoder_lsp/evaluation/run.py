@@ -462,6 +462,8 @@ def run_from_args(args: argparse.Namespace, prog: str = "python benchmarks/eval.
 
         sandbox = default_sandbox()
         say(f"sandbox: {sandbox.describe()}")
+        if sandbox.warning:
+            say(f"WARNING: {sandbox.warning}")
         if models is None:
             from ..loading import load_model_pair
 
@@ -495,6 +497,7 @@ def run_from_args(args: argparse.Namespace, prog: str = "python benchmarks/eval.
                 "offset": args.offset,
                 "problems": len(problems),
                 "sandbox": sandbox.describe(),
+                "sandbox_warning": sandbox.warning,
                 "git_commit": _git_commit(),
                 "started": time.strftime("%Y-%m-%d %H:%M:%S %z"),
                 "cpu_count": os.cpu_count(),
