@@ -4,6 +4,7 @@
 #   Java:   javac + java (a JDK) and org.javatuples (libjavatuples-java: /usr/share/java/javatuples.jar),
 #           imported by every MultiPL-E Java prompt.
 #   C#:     mcs + mono (mono-mcs; System.Numerics via mono's GAC).
+#   Sandbox: bubblewrap (bwrap), else unshare + setpriv (util-linux): see jumpcoder_lsp/evaluation/sandbox.py.
 # Installs only what is missing; run as root (or with sudo available). Network use: apt only.
 set -euo pipefail
 
@@ -16,7 +17,8 @@ have mcs || need+=(mono-mcs)
 have mono || need+=(mono-runtime)
 # System.Numerics.dll (the C# prompts use System.Numerics)
 if have mono && ! ls /usr/lib/mono/4.5/System.Numerics.dll >/dev/null 2>&1; then need+=(libmono-system-numerics4.0-cil); fi
-have unshare || need+=(util-linux)
+have bwrap || need+=(bubblewrap)
+{ have unshare && have setpriv; } || need+=(util-linux)
 
 if [ ${#need[@]} -eq 0 ]; then
   echo "eval toolchains: all present"
@@ -33,5 +35,6 @@ javac -version 2>&1
 ls -l /usr/share/java/javatuples.jar
 mcs --version
 mono --version | head -1
-if unshare -rn true 2>/dev/null; then echo "network isolation: unshare -rn works"; else
-  echo "network isolation: unshare -rn unavailable here (the sandbox falls back to a socket-blocking audit hook for Python only)"; fi
+# what the evaluation sandbox can use here (the same probe the harness runs)
+if python3 -c "import jumpcoder_lsp" 2>/dev/null; then python3 -m jumpcoder_lsp.evaluation.sandbox; else
+  bwrap --version; fi
