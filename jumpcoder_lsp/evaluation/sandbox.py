@@ -190,6 +190,29 @@ def visible_paths(extra: Sequence[str] = ()) -> list[tuple[str, str]]:
     return ops
 
 
+def private_paths() -> list[str]:
+    """Host directories that hold the project's or the user's data: the repository checkout, the
+    harness's working directory, the home, the model and Hugging Face caches."""
+    cands = [Path(__file__).resolve().parents[2], Path.cwd(), Path.home(), Path.home() / ".cache"]
+    cands += [Path(os.environ[v]) for v in ("HF_HOME", "XDG_CACHE_HOME", "JUMPCODER_CACHE_DIR") if os.environ.get(v)]
+    try:
+        from ..models.fetch import cache_dir
+
+        cands.append(cache_dir())
+    except Exception:  # noqa: BLE001 -- the sandbox must not depend on the model code working
+        pass
+    return list(dict.fromkeys(os.path.realpath(c) for c in cands))
+
+
+def hidden_paths(ops: list[tuple[str, str]], private: Sequence[str]) -> list[tuple[str, str]]:
+    """("hide", path) for each private directory that falls under a read-only bind (a checkout
+    in /usr/src, a cache in /opt...): an empty tmpfs goes over it. A directory that holds a bind
+    (the home above a pyenv interpreter) is not shown anyway and is left alone."""
+    ro = [p for kind, p in ops if kind == "ro"]
+    return [("hide", p) for p in private
+            if os.path.isdir(p) and _under(p, ro) and not any(_under(r, [p]) for r in ro)]
+
+
 def _setpriv(setpriv: str, as_nobody: bool) -> list[str]:
     ids = [f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"] if as_nobody else []
     return [setpriv, *ids, "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
@@ -205,9 +228,13 @@ def bwrap_argv(bwrap: str, cwd: str, ops: list[tuple[str, str]], setpriv: Option
     if setpriv is None:
         argv += ["--unshare-user", "--cap-drop", "ALL"]
     for kind, path in ops:
-        argv += ["--symlink", os.readlink(path), path] if kind == "link" else ["--ro-bind", path, path]
+        if kind == "link":
+            argv += ["--symlink", os.readlink(path), path]
+        else:
+            argv += ["--ro-bind", path, path] if kind == "ro" else ["--tmpfs", path]
     argv += ["--dev", "/dev", "--proc", "/proc"]
-    argv += (["--perms", "1777", "--size", str(TMP_BYTES)] if tmp_options else []) + ["--tmpfs", "/tmp"]
+    for tmp in ("/tmp", "/dev/shm"):
+        argv += (["--perms", "1777", "--size", str(TMP_BYTES)] if tmp_options else []) + ["--tmpfs", tmp]
     argv += ["--bind", cwd, cwd, "--chdir", cwd, "--"]
     return argv + (_setpriv(setpriv, True) if setpriv else [])
 
@@ -222,18 +249,19 @@ while [ "$1" != -- ]; do
   case "$1" in
     ro=*) p=${1#ro=}; mkdir -p "$R$p"; "$MOUNT" --rbind "$p" "$R$p"; "$MOUNT" -o remount,bind,ro "$R$p" ;;
     link=*) p=${1#link=}; mkdir -p "$R${p%/*}"; ln -s "$(readlink "$p")" "$R$p" ;;
+    hide=*) "$MOUNT" -t tmpfs -o mode=755,size=4k jc-hidden "$R${1#hide=}" ;;
   esac
   shift
 done
 shift
-mkdir -p "$R/dev" "$R/proc" "$R/tmp"
+mkdir -p "$R/dev/shm" "$R/proc" "$R/tmp"
 for d in null zero full random urandom tty; do
   touch "$R/dev/$d"; "$MOUNT" --bind "/dev/$d" "$R/dev/$d"
 done
 ln -s /proc/self/fd "$R/dev/fd"; ln -s /proc/self/fd/0 "$R/dev/stdin"
 ln -s /proc/self/fd/1 "$R/dev/stdout"; ln -s /proc/self/fd/2 "$R/dev/stderr"
 "$MOUNT" -t proc -o nosuid,nodev,noexec proc "$R/proc"
-"$MOUNT" -t tmpfs -o mode=1777,size=''' + str(TMP_BYTES) + r''' jc-tmp "$R/tmp"
+for t in "$R/tmp" "$R/dev/shm"; do "$MOUNT" -t tmpfs -o mode=1777,size=''' + str(TMP_BYTES) + r''' jc-tmp "$t"; done
 mkdir -p "$R$W"
 "$MOUNT" --bind "$W" "$R$W"
 "$MOUNT" -o remount,bind,ro "$R"
@@ -249,6 +277,12 @@ def unshare_argv(unshare: str, mount: str, chroot: str, stage: str, cwd: str, op
              "/bin/sh", "-c", _UNSHARE_SCRIPT, "jc-sandbox", stage, cwd, mount, chroot]
     argv += [f"{kind}={path}" for kind, path in ops] + ["--"]
     return argv + _setpriv(setpriv, is_root)
+
+
+def _which(name: str) -> Optional[str]:
+    """``name`` on PATH or in the system's sbin/bin directories (PATH may lack /usr/sbin)."""
+    path = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/usr/bin", "/sbin", "/bin"])
+    return shutil.which(name, path=path)
 
 
 def _stage_dir() -> Optional[str]:
@@ -280,6 +314,7 @@ class Sandbox:
             raise ValueError(f"isolate must be 'auto', 'none', 'bwrap' or 'unshare', got {isolate!r}")
         self.is_root = os.geteuid() == 0
         self.ops = visible_paths(ro_paths)
+        self.hidden = hidden_paths(self.ops, private_paths())
         self.backend = "none"
         self.run_uid: Optional[int] = None  # the uid the program runs as, when it is not ours
         self._wrap = None
@@ -313,24 +348,27 @@ class Sandbox:
         else:
             self.processes = "pid-namespace" if self.pid_namespace else "process-group"
 
+    def _ops(self, cwd: str) -> list[tuple[str, str]]:
+        return self.ops + [(k, p) for k, p in self.hidden if not _under(cwd, [p])]
+
     def _try_backend(self, name: str) -> Optional[str]:
         """Set up ``name`` and probe it; the reason it does not work here, or None."""
-        setpriv = shutil.which("setpriv")
+        setpriv = _which("setpriv")
         if name == "bwrap":
-            bwrap = shutil.which("bwrap")
+            bwrap = _which("bwrap")
             if not bwrap:
                 return "bwrap not installed"
             root_setpriv = setpriv if self.is_root else None
             if self.is_root and not setpriv:
                 return "setpriv (util-linux) not installed"
-            candidates = [lambda cwd, t=t: bwrap_argv(bwrap, cwd, self.ops, root_setpriv, t) for t in (True, False)]
+            candidates = [lambda cwd, t=t: bwrap_argv(bwrap, cwd, self._ops(cwd), root_setpriv, t) for t in (True, False)]
         else:
-            tools = {t: shutil.which(t) for t in ("unshare", "mount", "chroot", "setpriv")}
+            tools = {t: _which(t) for t in ("unshare", "mount", "chroot", "setpriv")}
             stage = _stage_dir()
             if not all(tools.values()) or stage is None:
                 return "missing " + ", ".join([t for t, p in tools.items() if not p] + ([] if stage else ["a stage dir"]))
             candidates = [lambda cwd: unshare_argv(tools["unshare"], tools["mount"], tools["chroot"], stage, cwd,
-                                                   self.ops, tools["setpriv"], self.is_root)]
+                                                   self._ops(cwd), tools["setpriv"], self.is_root)]
         run_uid = NOBODY if self.is_root else None
         why = "?"
         with Workdir(prefix="jc-probe-") as d:

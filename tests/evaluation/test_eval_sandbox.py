@@ -299,6 +299,24 @@ def test_the_projects_files_are_not_readable(isolated):
     assert len(res.stdout.splitlines()) == len(paths)
 
 
+def test_the_project_stays_hidden_under_a_directory_the_sandbox_shows(isolated):
+    """A checkout or cache inside a shown directory (a repository in /usr/src, here its parent
+    shown on purpose) is covered by an empty tmpfs; the rest of that directory stays visible."""
+    if REPO.parent == Path("/"):
+        pytest.skip("the checkout is at the top of the file system")
+    sb = Sandbox(isolate=isolated.backend, ro_paths=[str(REPO.parent)])
+    src = f"""
+        import os
+        print(os.path.isdir({str(REPO.parent)!r}), os.listdir({str(REPO)!r}), os.listdir({os.getcwd()!r}))
+        try:
+            print("READ", open({str(REPO / "README.md")!r}).read(20))
+        except OSError as exc:
+            print("refused", exc.errno)
+    """
+    res, _ = run(sb, src)
+    assert res.stdout.splitlines() == ["True [] []", "refused 2"], res.stdout + res.stderr
+
+
 def test_other_processes_environments_are_not_readable(isolated):
     """/proc is the sandbox's own: neither another process's environment (here a process started
     with a secret) nor the harness's is reachable, and /proc/1 is the sandbox's init."""
