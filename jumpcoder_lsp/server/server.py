@@ -12,6 +12,12 @@ it was computed on -> editor. Features:
 * ``jumpcoder.completeFunction`` {uri, position}: to the end of the function, one versioned
   ``workspace/applyEdit`` with every edit, work-done progress, cancellation.
 * diagnostics for undefined names + the code action "JumpCoder: insert missing definition".
+
+Every edit the server sends goes through :meth:`JumpCoderServer.send_edits`: computed from one
+:class:`~.documents.Snapshot`, sent only while the open document is still that snapshot (not a
+reopen with the same version number) and the request is not cancelled, versioned with its version.
+Every work-done progress is begun and ended by :meth:`JumpCoderServer.progress`, and every request
+to the client waits at most :data:`CLIENT_TIMEOUT_S`.
 """
 
 from __future__ import annotations
@@ -860,7 +866,9 @@ def build_server(loader=load_backend) -> JumpCoderServer:
             edits = E.insertion_edits(snap.text, s.insertions, snap.encoding)
             s.applied = True  # before awaiting: a second command for the same suggestion does nothing
             outcome = await ls.send_edits(snap, edits, "JumpCoder: inserted lines", cancel=token)
-            if not outcome.applied:
+            if outcome.reason in ("cancelled", "stale"):  # refused before sending: nothing reached the editor
+                s.applied = False
+            elif not outcome.applied:
                 ls.show(types.MessageType.Warning, f"JumpCoder: the editor did not apply the lines above the cursor ({outcome.reason}).")
             return {"applied": outcome.applied, "edits": len(edits), **({"reason": outcome.reason} if outcome.reason else {})}
         finally:

@@ -233,3 +233,12 @@ async def test_apply_edit_never_answered_returns_within_the_timeout(make_editor)
     assert item.insert_text == "return math.sqrt(x)"
     st = await asyncio.wait_for(ed.status(wait_idle=True), 10)
     assert st["state"] == "ready" and st["busy"] == 0
+
+
+async def test_client_timeout_comes_from_the_environment_or_the_default():
+    from jumpcoder_lsp.server.server import CLIENT_TIMEOUT_ENV, CLIENT_TIMEOUT_S, client_timeout_from_environment
+
+    assert client_timeout_from_environment({}) == CLIENT_TIMEOUT_S == 10.0
+    assert client_timeout_from_environment({CLIENT_TIMEOUT_ENV: "0.5"}) == 0.5
+    for bad in ("0", "-1", "soon", "inf", "nan"):
+        assert client_timeout_from_environment({CLIENT_TIMEOUT_ENV: bad}) == CLIENT_TIMEOUT_S, bad
