@@ -8,6 +8,7 @@ tree-sitter's ``Tree.edit`` needs), and the tree is reparsed with the old tree w
 
 from __future__ import annotations
 
+import itertools
 import logging
 from dataclasses import dataclass
 from functools import cached_property
@@ -18,6 +19,10 @@ from lsprotocol import types
 from .. import edits as E
 
 log = logging.getLogger(__name__)
+
+#: one number per opened document: a file closed and reopened restarts its versions at 1, so
+#: (uri, version) alone cannot tell the two apart
+_serials = itertools.count(1)
 
 
 # --------------------------------------------------------------------------------------------
@@ -46,7 +51,8 @@ def spec_supports(spec: Any, method: str) -> bool:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """An immutable view of a document at one version, safe to hand to another thread."""
+    """An immutable view of a document at one version, safe to hand to another thread. An edit
+    computed from a snapshot is sent only while :meth:`Documents.current` still gives its document."""
 
     uri: str
     version: int
@@ -54,6 +60,7 @@ class Snapshot:
     text: str
     tree: Any  # a private copy of the tree-sitter tree, or None
     encoding: str
+    serial: int = 0  # the :attr:`Document.serial` of the opened document it was taken from
 
     @cached_property
     def starts(self) -> list[int]:
@@ -63,6 +70,7 @@ class Snapshot:
 class Document:
     def __init__(self, uri: str, text: str, version: int, language_id: str, encoding: str):
         self.uri = uri
+        self.serial = next(_serials)
         self.language_id = language_id
         self.version = version
         self.encoding = encoding
@@ -177,6 +185,7 @@ class Document:
             text=self._text,
             tree=tree.copy() if tree is not None else None,
             encoding=self.encoding,
+            serial=self.serial,
         )
 
 
@@ -216,6 +225,14 @@ class Documents:
 
     def get(self, uri: str) -> Optional[Document]:
         return self._docs.get(uri)
+
+    def current(self, snap: Snapshot) -> Optional[Document]:
+        """The open document when it is still exactly ``snap``: the same opening of the file (not
+        a reopen that restarted the versions), the same version and the same text; else None."""
+        doc = self._docs.get(snap.uri)
+        if doc is None or doc.serial != snap.serial or doc.version != snap.version or doc.text != snap.text:
+            return None
+        return doc
 
     def __iter__(self):
         return iter(list(self._docs.values()))

@@ -215,3 +215,47 @@ def engine_pair(config=None):
     gen = ScriptedRuntime(gen_continue, logits, description="scripted gen")
     infill = ScriptedRuntime(infill_continue, logits, eos="<|fim_pad|>", description="scripted infill")
     return ModelPair(gen=gen, infill=infill, fim=fim, description="scripted engine pair")
+
+
+# -- failures and slowness for the lost-edit and progress tests -------------------------------
+
+#: how long :func:`slow_infill`'s infill takes (it ignores cancellation, like a model mid-batch)
+SLOW_INFILL_S = 1.0
+
+
+class _FailingBackend(DemoBackend):
+    """:class:`DemoBackend` whose completion fails after its first generated line."""
+
+    def __init__(self, error: Callable[[], BaseException], description: str) -> None:
+        super().__init__()
+        self._error = error
+        self.description = description
+
+    def complete(self, text: str, line: int, character: int, *, progress=None, **kw) -> Completion:
+        self.runs += 1
+        if progress is not None:
+            progress("1 lines generated", None)
+        raise self._error()
+
+
+class _SlowInfillBackend(DemoBackend):
+    description = "scripted demo, slow infill"
+
+    def infill(self, holes, *, max_tokens: int = 96, cancel=None) -> list[str]:
+        time.sleep(SLOW_INFILL_S)  # does not poll ``cancel``: the server must check before it edits
+        return super().infill(holes, max_tokens=max_tokens, cancel=cancel)
+
+
+def context_full(config=None) -> DemoBackend:
+    """Completions fail mid-way with a RuntimeError, as a backend whose context is full does."""
+    return _FailingBackend(lambda: RuntimeError("the context is full (4096 tokens)"), "scripted context full")
+
+
+def out_of_memory(config=None) -> DemoBackend:
+    """Completions fail mid-way with a MemoryError (an out-of-memory while decoding)."""
+    return _FailingBackend(lambda: MemoryError("out of memory while decoding"), "scripted out of memory")
+
+
+def slow_infill(config=None) -> DemoBackend:
+    """:func:`demo` whose infilling model takes :data:`SLOW_INFILL_S` per call and ignores cancellation."""
+    return _SlowInfillBackend()

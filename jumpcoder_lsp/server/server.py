@@ -12,16 +12,25 @@ it was computed on -> editor. Features:
 * ``jumpcoder.completeFunction`` {uri, position}: to the end of the function, one versioned
   ``workspace/applyEdit`` with every edit, work-done progress, cancellation.
 * diagnostics for undefined names + the code action "JumpCoder: insert missing definition".
+
+Every edit the server sends goes through :meth:`JumpCoderServer.send_edits`: computed from one
+:class:`~.documents.Snapshot`, sent only while the open document is still that snapshot (not a
+reopen with the same version number) and the request is not cancelled, versioned with its version.
+Every work-done progress is begun and ended by :meth:`JumpCoderServer.progress`, and every request
+to the client waits at most :data:`CLIENT_TIMEOUT_S`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
+import os
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any, Optional
 
 import attrs
@@ -53,6 +62,71 @@ CODE_ACTION_TITLE = "JumpCoder: insert missing definition"
 #: how long jumpcoder.applyEdit waits for the didChange that carries the accepted continuation
 ACCEPT_WAIT_S = 1.0
 
+#: how long the server waits for the client to answer one of its requests (workspace/applyEdit,
+#: window/workDoneProgress/create); the environment variable overrides it (tests use ~0.5 s)
+CLIENT_TIMEOUT_S = 10.0
+CLIENT_TIMEOUT_ENV = "JUMPCODER_LSP_CLIENT_TIMEOUT_S"
+
+#: cancelled request ids remembered before their request has registered (a bounded FIFO)
+EARLY_CANCELS = 256
+
+
+def client_timeout_from_environment(environ=os.environ) -> float:
+    """:data:`CLIENT_TIMEOUT_S`, or a positive number of seconds from :data:`CLIENT_TIMEOUT_ENV`."""
+    raw = environ.get(CLIENT_TIMEOUT_ENV)
+    if raw is None:
+        return CLIENT_TIMEOUT_S
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < float("inf"):
+        log.warning("%s=%r is not a positive number of seconds; using %g s", CLIENT_TIMEOUT_ENV, raw, CLIENT_TIMEOUT_S)
+        return CLIENT_TIMEOUT_S
+    return value
+
+
+class ClientTimeout(Exception):
+    """The client did not answer a server-to-client request in time."""
+
+
+@dataclass(frozen=True)
+class EditOutcome:
+    """What became of an edit the server sent (or did not send): ``reason`` is empty when applied,
+    "cancelled" / "stale" when it was not sent, else why the editor did not apply it."""
+
+    applied: bool
+    reason: str = ""
+
+
+class Progress:
+    """One server-initiated work-done progress (``token`` None: the client shows none). Use it
+    through :meth:`JumpCoderServer.progress`, which always ends it; nothing is reported after
+    the end (a thread may still be reporting when a load is superseded)."""
+
+    def __init__(self, server: "JumpCoderServer", token: Any):
+        self._server = server
+        self.token = token
+        self.ended = False
+
+    def report(self, message: str, fraction: Optional[float] = None) -> None:
+        if not self.ended:
+            self._server._report(self.token, message, fraction)
+
+    def end(self, message: str) -> None:
+        if not self.ended:
+            self.ended = True
+            self._server._end(self.token, message)
+
+    def threadsafe(self):
+        """A :data:`~.worker.ProgressFn` that another thread may call."""
+        loop = asyncio.get_running_loop()
+
+        def progress(message: str, fraction: Optional[float] = None) -> None:
+            loop.call_soon_threadsafe(self.report, message, fraction)
+
+        return progress
+
 
 @attrs.define
 class InlineItem(types.InlineCompletionItem):
@@ -77,6 +151,9 @@ class JumpCoderServer(LanguageServer):
         self.stats: Counter = Counter()
         self._inflight: dict[tuple[str, str], CancelToken] = {}
         self._by_request: dict[Any, CancelToken] = {}
+        self._early_cancels: "OrderedDict[Any, None]" = OrderedDict()
+        self.client_timeout_s = client_timeout_from_environment()
+        self._client_ids = itertools.count(1)
         self._progress_cancel: dict[Any, CancelToken] = {}
         self._queued_messages: list[tuple[types.MessageType, str]] = []
         self._diag_tasks: dict[str, asyncio.Task] = {}
@@ -128,14 +205,31 @@ class JumpCoderServer(LanguageServer):
         caps = self.client_capabilities
         return bool(caps and caps.window and caps.window.work_done_progress)
 
+    async def request_client(self, method: str, params: Any) -> Any:
+        """Send a request to the client and await its answer for at most :attr:`client_timeout_s`
+        (raises :class:`ClientTimeout`): a client that never answers blocks nothing. A request that
+        timed out (or whose caller was cancelled) is forgotten, so a late answer is only logged."""
+        msg_id = f"jumpcoder-{next(self._client_ids)}"
+        future = self.protocol.send_request(method, params, msg_id=msg_id)
+        try:
+            return await asyncio.wait_for(asyncio.wrap_future(future), self.client_timeout_s)
+        except asyncio.TimeoutError:
+            log.warning("the client did not answer %s (id %s) within %g s", method, msg_id, self.client_timeout_s)
+            raise ClientTimeout(f"the editor did not answer {method} within {self.client_timeout_s:g} s") from None
+        finally:
+            if not future.done() or future.cancelled():
+                self.protocol._request_futures.pop(msg_id, None)
+                self.protocol._result_types.pop(msg_id, None)
+
     async def _create_progress(self, title: str, message: str = "", cancellable: bool = False):
-        """A server-initiated work-done progress token (None when the client has none)."""
+        """A server-initiated work-done progress token, begun (None when the client has none or
+        does not answer window/workDoneProgress/create in time)."""
         if not self._supports_progress():
             return None
         token = f"jumpcoder/{next(self._tokens)}"
         try:
-            await self.work_done_progress.create_async(token)
-        except Exception as exc:  # noqa: BLE001 - progress is optional
+            await self.request_client(types.WINDOW_WORK_DONE_PROGRESS_CREATE, types.WorkDoneProgressCreateParams(token=token))
+        except (ClientTimeout, JsonRpcException) as exc:  # progress is optional
             log.warning("window/workDoneProgress/create failed: %s", exc)
             return None
         self.work_done_progress.begin(
@@ -156,29 +250,54 @@ class JumpCoderServer(LanguageServer):
         self.work_done_progress.tokens.pop(token, None)
         self._progress_cancel.pop(token, None)
 
-    def _threadsafe_progress(self, token):
-        loop = asyncio.get_running_loop()
-
-        def progress(message: str, fraction: Optional[float] = None) -> None:
-            loop.call_soon_threadsafe(self._report, token, message, fraction)
-
-        return progress
+    @contextlib.asynccontextmanager
+    async def progress(self, title: str, message: str = "", *, cancel: Optional[CancelToken] = None):
+        """``async with server.progress(title) as p``: a work-done progress that ends whatever
+        happens in the block: with ``p.end(message)``, else "cancelled" (a cancellation), "failed"
+        (any other exception) or "done". ``cancel``: the progress UI's cancel button cancels it."""
+        token = await self._create_progress(title, message, cancellable=cancel is not None)
+        p = Progress(self, token)
+        if token is not None and cancel is not None:
+            self._progress_cancel[token] = cancel
+        try:
+            yield p
+        except (Cancelled, asyncio.CancelledError):
+            p.end("cancelled")
+            raise
+        except BaseException:
+            p.end("failed")
+            raise
+        finally:
+            p.end("done")
 
     async def _load(self, config: ServerConfig) -> None:
-        token = await self._create_progress("JumpCoder: loading model", config.model)
-        log.info("loading model %s", config.model)
-        result = await self.worker.load(config, self._threadsafe_progress(token))
-        if result.ok:
-            self._end(token, f"ready: {result.description} ({result.seconds:.1f} s)")
-            log.info("model ready: %s in %.1f s", result.description, result.seconds)
-        else:
-            self._end(token, "failed")
+        async with self.progress("JumpCoder: loading model", config.model) as p:
+            log.info("loading model %s", config.model)
+            try:
+                result = await self.worker.load(config, p.threadsafe())
+            except asyncio.CancelledError:  # a newer model setting started another load
+                p.end("superseded by a newer model setting")
+                raise
+            if result.ok:
+                p.end(f"ready: {result.description} ({result.seconds:.1f} s)")
+                log.info("model ready: %s in %.1f s", result.description, result.seconds)
+                return
+            p.end("failed")
             keep = " The previous model stays in use." if self.worker.ready else " Suggestions are off until a model loads."
             self.show(
                 types.MessageType.Error,
                 f"JumpCoder could not load the model {config.model!r}: {result.error}.{keep} "
                 "Check the jumpcoder.model setting (a preset name or a model path).",
             )
+
+    def model_failed(self, exc: BaseException) -> JsonRpcInternalError:
+        """A backend raised while completing (a full context, out of memory...): say so once to
+        the user and the log; the error to answer the request with."""
+        detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        log.error("the model failed: %s", detail, exc_info=exc)
+        self.stats["model_errors"] += 1
+        self.show(types.MessageType.Error, f"JumpCoder: the model failed ({detail}). Nothing was changed.")
+        return JsonRpcInternalError(f"the model failed: {detail}")
 
     # ------------------------------------------------------------------------------------
     # configuration
@@ -215,23 +334,49 @@ class JumpCoderServer(LanguageServer):
         if old is not None:
             old.cancel("superseded")
             self.stats["superseded"] += 1
-        token = CancelToken()
+        token = self._request_token()
         self._inflight[key] = token
+        return token
+
+    def _request_token(self) -> CancelToken:
+        """A cancellation flag for the request being handled, set by ``$/cancelRequest`` for its
+        id, also when that cancel arrived before the request registered (:attr:`_early_cancels`)."""
+        token = CancelToken()
         request_id = self.protocol.msg_id  # the id of the request being handled (a contextvar)
         if request_id is not None:
             self._by_request[request_id] = token
             token.request_id = request_id
+            if self._early_cancels.pop(request_id, False) is None:
+                token.cancel("request cancelled")
         return token
+
+    def _release(self, token: CancelToken) -> None:
+        if self._by_request.get(token.request_id) is token:
+            del self._by_request[token.request_id]
 
     def _finish(self, uri: str, kind: str, token: CancelToken) -> None:
         if self._inflight.get((uri, kind)) is token:
             del self._inflight[(uri, kind)]
-        self._by_request.pop(getattr(token, "request_id", None), None)
+        self._release(token)
 
     def on_cancel_request(self, request_id) -> None:
         token = self._by_request.get(request_id)
         if token is not None:
             token.cancel("request cancelled")
+            return
+        try:  # not registered (yet): remember it for the request that may still be starting
+            self._early_cancels[request_id] = None
+        except TypeError:  # an unhashable id: nothing to match it with
+            return
+        self._early_cancels.move_to_end(request_id)
+        while len(self._early_cancels) > EARLY_CANCELS:
+            self._early_cancels.popitem(last=False)
+
+    def cancel_document(self, uri: str, reason: str) -> None:
+        """Cancel every request running for ``uri``."""
+        for (u, _kind), token in list(self._inflight.items()):
+            if u == uri:
+                token.cancel(reason)
 
     def cancel_all(self) -> None:
         for token in self._inflight.values():
@@ -286,6 +431,9 @@ class JumpCoderServer(LanguageServer):
         replaced = cursor_line[start_col:column]
         if continuation.startswith(replaced):
             continuation, start_col = continuation[len(replaced):], column
+        elif replaced.strip():  # the engine may rewrite the indentation before the cursor, never code
+            log.warning("dropping a continuation that would replace %r before the cursor", replaced)
+            continuation, start_col = "", column
         if not cursor_line[column:].strip():
             continuation = continuation.rstrip("\n")
         if eol != "\n":
@@ -317,14 +465,14 @@ class JumpCoderServer(LanguageServer):
             self.stats["not_ready"] += 1
             return None
         token = self._begin(uri, kind)
-        version = doc.version
+        arrived = doc.snapshot(with_tree=False)  # the cursor's document (the tree is parsed later)
         try:
             if debounce and self.config.debounce_ms > 0:
                 await asyncio.sleep(self.config.debounce_ms / 1000)
             if token.cancelled:
                 return None
-            doc = self.documents.get(uri)
-            if doc is None or doc.version != version:
+            doc = self.documents.current(arrived)
+            if doc is None:
                 self.stats["stale_dropped"] += 1
                 return None
             snap = doc.snapshot()
@@ -340,10 +488,9 @@ class JumpCoderServer(LanguageServer):
         finally:
             self._finish(uri, kind, token)
         suggestion = self.store.put(self.make_suggestion(snap, offset, line, completion))
-        current = self.documents.get(uri)
-        if token.cancelled or current is None or current.version != snap.version:
+        if token.cancelled or self.documents.current(snap) is None:
             self.stats["stale_dropped"] += 1
-            log.info("dropped a suggestion for %s version %d (now %s)", uri, snap.version, current and current.version)
+            log.info("dropped a suggestion for %s version %d", uri, snap.version)
             return None
         return suggestion
 
@@ -360,19 +507,48 @@ class JumpCoderServer(LanguageServer):
         info = self.client_info
         return bool(info and info.name and info.name.lower().startswith("neovim"))
 
-    async def apply_edits(self, doc: Document, version: int, edits: list[types.TextEdit], label: str):
+    async def send_edits(
+        self, snap: Snapshot, edits: list[types.TextEdit], label: str, *, cancel: Optional[CancelToken] = None
+    ) -> EditOutcome:
+        """The one way an edit reaches the client. ``edits`` were computed from ``snap``; they are
+        sent only when the request is not cancelled and the open document is still ``snap``
+        (:meth:`.Documents.current`), versioned with ``snap.version`` so that the editor refuses
+        them if the user has typed since. An editor that does not answer in time counts as not
+        applied."""
+        if cancel is not None and cancel():
+            return EditOutcome(False, "cancelled")
+        if self.documents.current(snap) is None:
+            self.stats["stale_dropped"] += 1
+            log.info("not sending %r: %s changed since version %d", label, snap.uri, snap.version)
+            return EditOutcome(False, "stale")
         if self._versioned_edits_supported():
             edit = types.WorkspaceEdit(
                 document_changes=[
                     types.TextDocumentEdit(
-                        text_document=types.OptionalVersionedTextDocumentIdentifier(uri=doc.uri, version=version),
+                        text_document=types.OptionalVersionedTextDocumentIdentifier(uri=snap.uri, version=snap.version),
                         edits=edits,
                     )
                 ]
             )
         else:
-            edit = types.WorkspaceEdit(changes={doc.uri: edits})
-        return await self.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(edit=edit, label=label))
+            edit = types.WorkspaceEdit(changes={snap.uri: edits})
+        try:
+            result = await self.request_client(types.WORKSPACE_APPLY_EDIT, types.ApplyWorkspaceEditParams(edit=edit, label=label))
+        except ClientTimeout as exc:
+            return EditOutcome(False, str(exc))
+        except JsonRpcException as exc:
+            return EditOutcome(False, f"the editor answered workspace/applyEdit with an error: {exc}")
+        if getattr(result, "applied", False):
+            return EditOutcome(True)
+        return EditOutcome(False, getattr(result, "failure_reason", None) or "the editor did not apply the edit")
+
+    def stale(self, snap: Snapshot, progress: Optional[Progress] = None) -> dict:
+        """A command's answer when the document changed while it ran: nothing was sent."""
+        if progress is not None:
+            progress.end("document changed; result dropped")
+        self.show(types.MessageType.Warning, "JumpCoder: the document changed while the command ran, so nothing was "
+                  "changed; run it again.")
+        return {"applied": False, "reason": "stale", "version": snap.version}
 
     # ------------------------------------------------------------------------------------
     # diagnostics
@@ -400,8 +576,7 @@ class JumpCoderServer(LanguageServer):
         except Exception:  # noqa: BLE001 - a broken analyzer must not take the server down
             log.exception("undefined-name analysis failed for %s", uri)
             return
-        current = self.documents.get(uri)
-        if current is None or current.version != snap.version or not self.config.enable_diagnostics:
+        if self.documents.current(snap) is None or not self.config.enable_diagnostics:
             return
         bounds = E.offsets_of_bytes(snap.text, [b for n in names for b in (n.start_byte, n.end_byte)])
         starts = snap.starts
@@ -482,6 +657,49 @@ def _definition_job(backend, spec, snap: Snapshot, name: str, use_line: int, max
     return None
 
 
+async def _complete_function(ls: JumpCoderServer, snap: Snapshot, spec, position, offset: int, line: int, column: int,
+                             token: CancelToken, p: Progress) -> dict:
+    """jumpcoder.completeFunction once its snapshot is taken: wait for the model, run it, send."""
+    if not ls.worker.ready:
+        p.report("waiting for the model to load")
+        if not await ls.worker.wait_ready():
+            raise JsonRpcInternalError(f"the model is not available: {ls.worker.error or ls.worker.state}")
+    if token.cancelled:
+        raise Cancelled()
+    if ls.documents.current(snap) is None:  # edited while the model loaded: the cursor is stale
+        ls.stats["stale_dropped"] += 1
+        return ls.stale(snap, p)
+    report = p.threadsafe()
+    try:
+        completion = await ls.worker.run(
+            ls._complete_job, ls.worker.backend, snap, spec, line, column, ls.config.engine_for(spec.name), report, token
+        )
+    except (Cancelled, JsonRpcException):
+        raise
+    except Exception as exc:  # noqa: BLE001 - a full context, out of memory...: an error answer, the server stays up
+        raise ls.model_failed(exc) from exc
+    if token.cancelled:
+        raise Cancelled()
+    s = ls.make_suggestion(snap, offset, line, completion)
+    start = position if s.start == s.offset else E.offset_to_position(snap.text, s.start, snap.encoding, starts=snap.starts)
+    main, extra = E.completion_edits(snap.text, position, s.continuation, s.insertions, snap.encoding, start=start)
+    edits = [e for e in extra if e.new_text] + ([main] if main.new_text or s.start != s.offset else [])
+    n_lines = len(E.split_lines(s.continuation)) if s.continuation else 0
+    summary = f"{n_lines} lines, {s.jumps} jump{'s' if s.jumps != 1 else ''}"
+    if not edits:
+        p.end("nothing to add")
+        return {"applied": False, "reason": "empty", "lines": 0, "jumps": 0}
+    p.report(f"applying: {summary}")
+    outcome = await ls.send_edits(snap, edits, "JumpCoder: complete function", cancel=token)
+    if outcome.reason == "cancelled":
+        raise Cancelled()
+    if outcome.reason == "stale":
+        return ls.stale(snap, p)
+    p.end(summary if outcome.applied else f"not applied: {outcome.reason}")
+    out = {"applied": outcome.applied, "lines": n_lines, "jumps": s.jumps, "edits": len(edits)}
+    return out if outcome.applied else {**out, "reason": outcome.reason}
+
+
 # ----------------------------------------------------------------------------------------
 # features
 
@@ -539,10 +757,7 @@ def build_server(loader=load_backend) -> JumpCoderServer:
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: JumpCoderServer, params: types.DidCloseTextDocumentParams):
         uri = params.text_document.uri
-        for kind in ("inline", "completion", "function"):
-            token = ls._inflight.get((uri, kind))
-            if token is not None:
-                token.cancel("document closed")
+        ls.cancel_document(uri, "document closed")
         task = ls._diag_tasks.pop(uri, None)
         if task is not None:
             task.cancel()
@@ -624,93 +839,61 @@ def build_server(loader=load_backend) -> JumpCoderServer:
             return {"applied": False, "reason": "unknown or expired suggestion"}
         if s.applied:
             return {"applied": False, "reason": "already applied"}
-        doc = ls.documents.get(s.uri)
-        if doc is None:
-            return {"applied": False, "reason": "document closed"}
-        if not s.insertions:
-            s.applied = True
-            return {"applied": True, "edits": 0}
-        if not s.continuation_landed(doc.text) and doc.version == s.version:
-            # the didChange carrying the accepted text may still be on its way
-            event = ls._changed.setdefault(s.uri, asyncio.Event())
-            try:
-                await asyncio.wait_for(event.wait(), ACCEPT_WAIT_S)
-            except asyncio.TimeoutError:
-                pass
-            doc = ls.documents.get(s.uri) or doc
-        if not s.continuation_landed(doc.text):
-            log.info("not applying %s: the document does not hold the accepted suggestion", s.id)
-            return {"applied": False, "reason": "the document no longer matches the suggestion"}
-        s.applied = True  # before awaiting: a second command for the same suggestion does nothing
-        edits = E.insertion_edits(doc.text, s.insertions, doc.encoding)
-        result = await ls.apply_edits(doc, doc.version, edits, "JumpCoder: inserted lines")
-        if not result.applied:
-            ls.show(types.MessageType.Warning, "JumpCoder: the editor did not apply the lines above the cursor "
-                    f"({result.failure_reason or 'the document changed'}).")
-        return {"applied": bool(result.applied), "edits": len(edits)}
+        token = ls._request_token()
+        try:
+            doc = ls.documents.get(s.uri)
+            if doc is None:
+                return {"applied": False, "reason": "document closed"}
+            if not s.insertions:
+                s.applied = True
+                return {"applied": True, "edits": 0}
+            if not s.continuation_landed(doc.text) and doc.version == s.version:
+                # the didChange carrying the accepted text may still be on its way
+                event = ls._changed.setdefault(s.uri, asyncio.Event())
+                try:
+                    await asyncio.wait_for(event.wait(), ACCEPT_WAIT_S)
+                except asyncio.TimeoutError:
+                    pass
+            if token.cancelled:
+                return {"applied": False, "reason": "cancelled"}
+            doc = ls.documents.get(s.uri)
+            if doc is None:
+                return {"applied": False, "reason": "document closed"}
+            if not s.continuation_landed(doc.text):
+                log.info("not applying %s: the document does not hold the accepted suggestion", s.id)
+                return {"applied": False, "reason": "the document no longer matches the suggestion"}
+            snap = doc.snapshot(with_tree=False)
+            edits = E.insertion_edits(snap.text, s.insertions, snap.encoding)
+            s.applied = True  # before awaiting: a second command for the same suggestion does nothing
+            outcome = await ls.send_edits(snap, edits, "JumpCoder: inserted lines", cancel=token)
+            if outcome.reason in ("cancelled", "stale"):  # refused before sending: nothing reached the editor
+                s.applied = False
+            elif not outcome.applied:
+                ls.show(types.MessageType.Warning, f"JumpCoder: the editor did not apply the lines above the cursor ({outcome.reason}).")
+            return {"applied": outcome.applied, "edits": len(edits), **({"reason": outcome.reason} if outcome.reason else {})}
+        finally:
+            ls._release(token)
 
     @server.command(COMMAND_COMPLETE_FUNCTION)
     async def complete_function(ls: JumpCoderServer, *args):
+        """To the end of the function, in one versioned edit. The cursor, the text the model sees
+        and the version the edit is sent for all come from the snapshot taken when the request
+        arrives; when the user edits the document meanwhile, nothing is sent (run it again)."""
         uri, position = _uri_position_args(args)
         doc = ls.require_document(uri)
         offset, line, column = ls.require_cursor(doc, position)
+        if doc.spec is None:
+            raise JsonRpcInvalidParams(f"no language support for {doc.language_id!r}")
+        spec = doc.spec
+        snap = doc.snapshot()
         token = ls._begin(uri, "function")
-        progress = await ls._create_progress("JumpCoder", "completing the function", cancellable=True)
-        if progress is not None:
-            ls._progress_cancel[progress] = token
-        lines_done = {"n": 0}
         try:
-            if not ls.worker.ready:
-                ls._report(progress, "waiting for the model to load")
-                if not await ls.worker.wait_ready():
-                    raise JsonRpcInternalError(f"the model is not available: {ls.worker.error or ls.worker.state}")
-            doc = ls.require_document(uri)
-            if doc.spec is None:
-                raise JsonRpcInvalidParams(f"no language support for {doc.language_id!r}")
-            snap = doc.snapshot()
-            report = ls._threadsafe_progress(progress)
-
-            def on_progress(message: str, fraction: Optional[float] = None) -> None:
-                lines_done["n"] += 1
-                report(message, fraction)
-
-            completion = await ls.worker.run(
-                ls._complete_job, ls.worker.backend, snap, doc.spec, line, column, ls.config.engine_for(doc.spec.name),
-                on_progress, token
-            )
-            if token.cancelled:
-                raise Cancelled()
-            current = ls.documents.get(uri)
-            if current is None or current.version != snap.version:
-                ls.stats["stale_dropped"] += 1
-                ls._end(progress, "document changed; result dropped")
-                return {"applied": False, "reason": "stale", "version": snap.version}
-            s = ls.make_suggestion(snap, offset, line, completion)
-            start = position if s.start == s.offset else current.position(s.start)
-            main, extra = E.completion_edits(
-                current.text, position, s.continuation, s.insertions, current.encoding, start=start
-            )
-            edits = [e for e in extra if e.new_text] + ([main] if main.new_text or s.start != s.offset else [])
-            n_lines = len(E.split_lines(s.continuation)) if s.continuation else 0
-            summary = f"{n_lines} lines, {s.jumps} jump{'s' if s.jumps != 1 else ''}"
-            if not edits:
-                ls._end(progress, "nothing to add")
-                return {"applied": False, "reason": "empty", "lines": 0, "jumps": 0}
-            if token.cancelled:  # checked once more right before the edit goes out
-                raise Cancelled()
-            ls._report(progress, f"applying: {summary}")
-            result = await ls.apply_edits(current, snap.version, edits, "JumpCoder: complete function")
-            ls._end(progress, summary if result.applied else "the editor rejected the edit")
-            return {"applied": bool(result.applied), "lines": n_lines, "jumps": s.jumps, "edits": len(edits)}
+            async with ls.progress("JumpCoder", "completing the function", cancel=token) as p:
+                return await _complete_function(ls, snap, spec, position, offset, line, column, token, p)
         except Cancelled:
-            ls._end(progress, "cancelled")
             return {"applied": False, "reason": "cancelled"}
         except asyncio.CancelledError:
             token.cancel("request cancelled")
-            ls._end(progress, "cancelled")
-            raise
-        except JsonRpcException:
-            ls._end(progress, "failed")
             raise
         finally:
             ls._finish(uri, "function", token)
@@ -722,32 +905,37 @@ def build_server(loader=load_backend) -> JumpCoderServer:
         name, use_line = arg["name"], arg["line"]
         if not isinstance(name, str) or not isinstance(use_line, int) or not 0 <= use_line < doc.line_count:
             raise JsonRpcInvalidParams("expected {uri, name: string, line: a line of the document}")
-        if not ls.worker.ready:
-            ls.show(types.MessageType.Info, "JumpCoder: the model is not ready yet.")
-            return {"applied": False, "reason": "not ready"}
-        snap = doc.snapshot()
+        snap = doc.snapshot()  # the text the definition is computed for and the edit is sent for
         token = ls._begin(doc.uri, "definition")
         try:
-            insertion = await ls.worker.run(
-                _definition_job, ls.worker.backend, doc.spec, snap, name, use_line, ls.config.engine.max_line_tokens, token
-            )
-        except Cancelled:
-            return {"applied": False, "reason": "cancelled"}
-        except asyncio.CancelledError:
-            token.cancel("request cancelled")
-            raise
+            if token.cancelled:
+                return {"applied": False, "reason": "cancelled"}
+            if not ls.worker.ready:
+                ls.show(types.MessageType.Info, "JumpCoder: the model is not ready yet.")
+                return {"applied": False, "reason": "not ready"}
+            try:
+                insertion = await ls.worker.run(
+                    _definition_job, ls.worker.backend, doc.spec, snap, name, use_line, ls.config.engine.max_line_tokens, token
+                )
+            except Cancelled:
+                return {"applied": False, "reason": "cancelled"}
+            except asyncio.CancelledError:
+                token.cancel("request cancelled")
+                raise
+            if token.cancelled:  # the infilling model may not poll the flag
+                return {"applied": False, "reason": "cancelled"}
+            if insertion is None:
+                ls.show(types.MessageType.Info, f"JumpCoder: the model proposed no definition for '{name}'.")
+                return {"applied": False, "reason": "no definition found"}
+            ins = E.insertions_for_document([insertion], snap.text)
+            edits = E.insertion_edits(snap.text, ins, snap.encoding)
+            outcome = await ls.send_edits(snap, edits, f"JumpCoder: define {name}", cancel=token)
+            if outcome.reason == "stale":
+                return ls.stale(snap)
+            out = {"applied": outcome.applied, "line": insertion.before_line, "text": ins[0].text}
+            return out if outcome.applied else {**out, "reason": outcome.reason}
         finally:
             ls._finish(doc.uri, "definition", token)
-        if insertion is None:
-            ls.show(types.MessageType.Info, f"JumpCoder: the model proposed no definition for '{name}'.")
-            return {"applied": False, "reason": "no definition found"}
-        current = ls.documents.get(doc.uri)
-        if current is None or current.version != snap.version:
-            return {"applied": False, "reason": "stale"}
-        ins = E.insertions_for_document([insertion], current.text)
-        edits = E.insertion_edits(current.text, ins, current.encoding)
-        result = await ls.apply_edits(current, snap.version, edits, f"JumpCoder: define {name}")
-        return {"applied": bool(result.applied), "line": insertion.before_line, "text": ins[0].text}
 
     @server.command(COMMAND_STATUS)
     async def status(ls: JumpCoderServer, *args):

@@ -4,6 +4,9 @@
 each document (in the negotiated position encoding), applies ``workspace/applyEdit`` the way
 vscode-languageclient does (a ``TextDocumentEdit`` whose version differs from the editor's is
 rejected) and sends the resulting ``didChange`` back, as a real editor would.
+
+Every server started here is checked at teardown: each work-done progress it began has ended (a
+spinner left running in the editor is a bug, whatever the test was about).
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ import pytest_asyncio
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
-from pytest_lsp.client import make_test_lsp_client
+from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
+from pygls.protocol import default_converter
 
 from jumpcoder_lsp import edits as E
 
@@ -66,6 +70,10 @@ class Editor:
         self.rejected_edits: list[types.ApplyWorkspaceEditParams] = []
         self._edit_waiters: list[Future] = []
         self._ids = itertools.count(1000)
+        # a client that never answers these server-to-client requests (finding: they must time out)
+        self.answer_apply_edit = True
+        self.answer_progress_create = True
+        self._held: list[asyncio.Future] = []  # the answers held back, released at teardown
 
     # -- session -------------------------------------------------------------------------
 
@@ -98,6 +106,13 @@ class Editor:
             types.DidOpenTextDocumentParams(
                 text_document=types.TextDocumentItem(uri=uri, language_id=language, version=1, text=text)
             )
+        )
+
+    def close(self, uri: str) -> None:
+        self.texts.pop(uri, None)
+        self.versions.pop(uri, None)
+        self.client.text_document_did_close(
+            types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
         )
 
     def end(self, uri: str) -> types.Position:
@@ -163,6 +178,16 @@ class Editor:
             msg_id=msg_id,
         )
 
+    def send_command(self, name: str, *arguments: Any, msg_id=None) -> asyncio.Future:
+        """Send workspace/executeCommand now, before whatever is sent after this call (pytest-lsp's
+        ``send_request_async`` sends only once awaited); await the answer later."""
+        future = self.client.protocol.send_request(
+            types.WORKSPACE_EXECUTE_COMMAND,
+            types.ExecuteCommandParams(command=name, arguments=list(arguments)),
+            msg_id=msg_id,
+        )
+        return asyncio.wrap_future(future)
+
     def send_raw(self, message: dict) -> asyncio.Future:
         """Send a hand-written JSON-RPC request (e.g. ill-typed params) and await its response."""
         msg_id = message.setdefault("id", f"raw-{next(self._ids)}")
@@ -211,14 +236,53 @@ class Editor:
     def progress_values(self) -> list[Any]:
         return [v for values in self.client.progress_reports.values() for v in values]
 
+    def unended_progress(self) -> list[Any]:
+        """Tokens whose work-done progress began and has not ended (yet)."""
+        return [
+            token
+            for token, values in self.client.progress_reports.items()
+            if any(v.kind == "begin" for v in values) and not any(v.kind == "end" for v in values)
+        ]
+
+    async def wait_progress_ended(self, timeout: float = 5.0) -> list[Any]:
+        """Wait up to ``timeout`` s for every begun progress to end; the tokens still open."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self.unended_progress() and loop.time() < deadline:
+            await asyncio.sleep(0.05)
+        return self.unended_progress()
+
+    async def hold(self) -> None:
+        """Never answer (until teardown): what a hung editor does."""
+        fut = asyncio.get_running_loop().create_future()
+        self._held.append(fut)
+        await fut
+
+    def release(self) -> None:
+        for fut in self._held:
+            if not fut.done():
+                fut.cancel()
+
+
+async def _apply_edit(ls: LanguageClient, params: types.ApplyWorkspaceEditParams):
+    if not ls.editor.answer_apply_edit:
+        await ls.editor.hold()
+    return ls.editor.on_apply_edit(params)
+
+
+async def _create_progress(ls: LanguageClient, params: types.WorkDoneProgressCreateParams):
+    if not ls.editor.answer_progress_create:
+        await ls.editor.hold()
+    return DEFAULT_CLIENT_FEATURES[types.WINDOW_WORK_DONE_PROGRESS_CREATE](ls, params)
+
 
 def make_client() -> LanguageClient:
-    client = make_test_lsp_client()
-
-    @client.feature(types.WORKSPACE_APPLY_EDIT)
-    def apply_edit(ls: LanguageClient, params: types.ApplyWorkspaceEditParams):
-        return ls.editor.on_apply_edit(params)
-
+    """pytest-lsp's test client, with the editor's own applyEdit and progress-create handlers."""
+    client = LanguageClient(converter_factory=default_converter)
+    features = dict(DEFAULT_CLIENT_FEATURES)
+    features[types.WORKSPACE_APPLY_EDIT] = _apply_edit
+    features[types.WINDOW_WORK_DONE_PROGRESS_CREATE] = _create_progress
+    register_lsp_features(client, features)
     return client
 
 
@@ -239,11 +303,18 @@ async def _start_editor(preset: str, env: Optional[dict] = None) -> Editor:
 
 
 async def _stop_editor(editor: Editor) -> None:
+    """Check that every work-done progress the server began has ended, then stop it."""
+    unended: list[Any] = []
     try:
-        await asyncio.wait_for(editor.client.shutdown_session(), 10)
-    except (asyncio.TimeoutError, JsonRpcException, RuntimeError):
-        pass
-    await editor.client.stop()
+        unended = await editor.wait_progress_ended()
+    finally:
+        editor.release()
+        try:
+            await asyncio.wait_for(editor.client.shutdown_session(), 10)
+        except (asyncio.TimeoutError, JsonRpcException, RuntimeError):
+            pass
+        await editor.client.stop()
+    assert not unended, f"work-done progress begun and never ended: {unended}"
 
 
 @pytest_asyncio.fixture(params=["vscode", "neovim"])
@@ -259,11 +330,19 @@ async def editor(request):
 
 @pytest_asyncio.fixture
 async def make_editor():
-    """Start servers with custom options: ``await make_editor(options, preset=..., wait=True)``."""
+    """Start servers with custom options: ``await make_editor(options, preset=..., wait=True)``;
+    ``answer_progress_create=False``: the editor never answers window/workDoneProgress/create."""
     started: list[Editor] = []
 
-    async def make(options: Optional[dict] = None, preset: str = "vscode", wait: bool = True, env: Optional[dict] = None):
+    async def make(
+        options: Optional[dict] = None,
+        preset: str = "vscode",
+        wait: bool = True,
+        env: Optional[dict] = None,
+        answer_progress_create: bool = True,
+    ):
         ed = await _start_editor(preset, env)
+        ed.answer_progress_create = answer_progress_create
         started.append(ed)
         await ed.start(options)
         if wait:
