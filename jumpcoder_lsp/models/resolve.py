@@ -178,24 +178,46 @@ def _from_hub(spec: str, progress: Progress) -> ResolvedModel:
     return _from_hf_dir(directory, spec, kind="hub")
 
 
-def resolve_model(spec: Optional[str] = None, progress: Optional[Progress] = None) -> ResolvedModel:
-    """Resolve a preset name (None: the default preset), a local directory, a .gguf file or a hub id."""
-    progress = progress or _quiet
-    if spec is None:
-        preset = default_preset()
-        return _from_preset(preset, preset.name, progress)
+#: a Windows drive path (``C:\\models`` or ``C:/models``), explicit on any OS
+_DRIVE_PATH = re.compile(r"^[A-Za-z]:[\\/]")
+
+
+def is_explicit_path(spec: str) -> bool:
+    """Whether a model spec names a local path: it starts with ``./``, ``../``, ``/``, ``~`` (or the
+    Windows spellings ``.\\``, ``..\\``, ``\\``, ``C:\\``) or is absolute. Anything else is a
+    preset name or a hub id, so a folder in the working directory (an opened project) can never
+    stand in for a preset of the same name."""
+    return (spec in (".", "..") or spec.startswith(("./", "../", "/", "~", ".\\", "..\\", "\\"))
+            or bool(_DRIVE_PATH.match(spec)) or Path(spec).is_absolute())
+
+
+def _from_path(spec: str) -> ResolvedModel:
     path = Path(spec).expanduser()
     if path.is_dir():
         return _from_hf_dir(path.resolve(), spec)
     if path.is_file():
         return _from_gguf(path.resolve(), spec)
+    raise ModelError(f"no such file or directory: {spec}")
+
+
+def resolve_model(spec: Optional[str] = None, progress: Optional[Progress] = None) -> ResolvedModel:
+    """Resolve a model spec, in this order: None (the default preset); an explicit local path
+    (:func:`is_explicit_path`: a directory or a .gguf file); a preset name; a hub id
+    (``org/name`` or ``org/name:file.gguf``)."""
+    progress = progress or _quiet
+    if spec is None:
+        preset = default_preset()
+        return _from_preset(preset, preset.name, progress)
+    if is_explicit_path(spec):
+        return _from_path(spec)
     preset = find_preset(spec)
     if preset is not None:
         return _from_preset(preset, spec, progress)
     repo = spec.partition(":")[0]
     if _HUB_REPO.match(repo) and (":" not in spec or spec.endswith(".gguf")):
         return _from_hub(spec, progress)
-    if spec.endswith(".gguf") or spec.startswith((".", "/", "~")):
-        raise ModelError(f"no such file or directory: {spec}")
+    hint = f"; for the local path, write ./{spec}" if Path(spec).exists() else ""
+    if spec.endswith(".gguf"):
+        raise ModelError(f"no such file or directory: {spec}{hint}")
     raise ModelError(f"unknown model {spec!r}: not a preset ({', '.join(preset_names())}), "
-                     f"a local directory, a .gguf file or a hub repo id (org/name)")
+                     f"a local path (./dir, /abs/file.gguf) or a hub repo id (org/name){hint}")

@@ -23,6 +23,8 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
     mode.add_argument("--tcp", metavar="HOST:PORT", help="listen on a TCP socket instead (debugging)")
     parser.add_argument("--model", help="generation model: preset name, path, or scripted:<module>:<function> "
                         "(overrides initializationOptions.model; also $JUMPCODER_LSP_MODEL)")
+    parser.add_argument("--allow-scripted", action="store_true", help="let client settings name a scripted test "
+                        "model (tests only; also $JUMPCODER_LSP_ALLOW_SCRIPTED=1)")
     parser.add_argument("--log-level", default=os.environ.get("JUMPCODER_LSP_LOG_LEVEL", "info"),
                         choices=["debug", "info", "warning", "error"], help="level of window/logMessage output")
     parser.add_argument("--log-file", help="also write the server's log to this file")
@@ -67,6 +69,10 @@ def main_serve(args: argparse.Namespace) -> int:
 
     if getattr(args, "model", None):
         os.environ[MODEL_ENV] = args.model
+    if getattr(args, "allow_scripted", False):
+        from .scripted import ALLOW_ENV
+
+        os.environ[ALLOW_ENV] = "1"
     level = getattr(logging, str(getattr(args, "log_level", "info")).upper(), logging.INFO)
 
     # stderr gets warnings from every library; the client gets ours through window/logMessage

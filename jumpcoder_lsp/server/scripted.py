@@ -1,7 +1,11 @@
 """Deterministic stand-in models for protocol tests and editor integration tests.
 
 Use one with ``"model": "scripted:jumpcoder_lsp.server.scripted:<name>"`` in initializationOptions
-(or the ``JUMPCODER_LSP_MODEL`` environment variable). None of them is a language model:
+(or the ``JUMPCODER_LSP_MODEL`` environment variable). A spec names one of the functions in
+:data:`REGISTRY`, nothing else: no other module is imported. Client settings (initializationOptions,
+didChangeConfiguration) may name one only when the server process was started with
+``JUMPCODER_LSP_ALLOW_SCRIPTED=1`` or ``jumpcoder-lsp serve --allow-scripted`` (tests); the
+process's own ``--model`` / ``JUMPCODER_LSP_MODEL`` always may. None of them is a language model:
 
 * :func:`demo`: a backend answering from a table of function signatures (below), with JumpCoder-style
   insertions above the cursor. It follows typing: after ``def hyp(x):`` + ``ret`` it continues with
@@ -15,6 +19,7 @@ Use one with ``"model": "scripted:jumpcoder_lsp.server.scripted:<name>"`` in ini
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from dataclasses import dataclass
@@ -22,6 +27,12 @@ from typing import Callable, Optional, Sequence
 
 from ..engine.types import Completion, Insertion, Step
 from ..runtime.base import Cancelled
+
+#: the prefix of a scripted model spec, and the one module its functions come from
+PREFIX = "scripted:"
+MODULE = "jumpcoder_lsp.server.scripted"
+#: environment variable (of the server process) that lets client settings name a scripted model
+ALLOW_ENV = "JUMPCODER_LSP_ALLOW_SCRIPTED"
 
 SLOW_STEP = 0.05
 SLOW_LINES = 400
@@ -259,3 +270,37 @@ def out_of_memory(config=None) -> DemoBackend:
 def slow_infill(config=None) -> DemoBackend:
     """:func:`demo` whose infilling model takes :data:`SLOW_INFILL_S` per call and ignores cancellation."""
     return _SlowInfillBackend()
+
+
+#: the scripted models a spec may name: ``scripted:jumpcoder_lsp.server.scripted:<name>``
+REGISTRY: dict[str, Callable] = {
+    "demo": demo,
+    "slow_loading": slow_loading,
+    "failing": failing,
+    "engine_pair": engine_pair,
+    "context_full": context_full,
+    "out_of_memory": out_of_memory,
+    "slow_infill": slow_infill,
+}
+
+
+def is_scripted(spec: object) -> bool:
+    return isinstance(spec, str) and spec.startswith(PREFIX)
+
+
+def allowed_from_clients(environ=None) -> bool:
+    """Whether client settings may name a scripted model: the server process's own environment
+    has ``JUMPCODER_LSP_ALLOW_SCRIPTED=1`` (``serve --allow-scripted`` sets it)."""
+    return (os.environ if environ is None else environ).get(ALLOW_ENV) == "1"
+
+
+def factory(spec: str) -> Callable:
+    """The registered function ``spec`` names; :class:`ValueError` for any other spec (nothing is
+    imported: a spec can only pick an entry of :data:`REGISTRY`)."""
+    module, sep, name = spec[len(PREFIX):].rpartition(":") if is_scripted(spec) else ("", "", "")
+    if not sep or module != MODULE:
+        raise ValueError(f"a scripted model spec must be '{PREFIX}{MODULE}:<name>', got {spec!r}")
+    fn = REGISTRY.get(name)
+    if fn is None:
+        raise ValueError(f"unknown scripted model {name!r} (registered: {', '.join(sorted(REGISTRY))})")
+    return fn

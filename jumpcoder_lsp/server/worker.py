@@ -7,7 +7,7 @@ steps (pygls' ``$/cancelRequest`` only cancels the awaiting coroutine, not the w
 
 Backends: :func:`load_backend` builds one from the :class:`~jumpcoder_lsp.config.ServerConfig`:
 
-* ``scripted:<module>:<function>``: ``function(config)`` (or ``function()``) returns a
+* ``scripted:jumpcoder_lsp.server.scripted:<name>``: the registered ``function(config)`` (or ``function()``) returns a
   :class:`~jumpcoder_lsp.engine.ModelPair` (run through the real engine) or any object with the
   :class:`Backend` methods (used as is). See :mod:`jumpcoder_lsp.server.scripted`.
 * anything else: a preset name (``default``: the default preset), a path or a hub id, loaded by
@@ -17,7 +17,6 @@ Backends: :func:`load_backend` builds one from the :class:`~jumpcoder_lsp.config
 from __future__ import annotations
 
 import asyncio
-import importlib
 import inspect
 import logging
 import threading
@@ -150,14 +149,14 @@ def _wrap(obj: Any) -> Backend:
 
 
 def load_scripted(spec: str, config: ServerConfig, progress: ProgressFn) -> Backend:
-    target = spec[len("scripted:"):]
-    module_name, _, func_name = target.rpartition(":")
-    if not module_name or not func_name:
-        raise ModelLoadError(f"scripted model spec must be 'scripted:<module>:<function>', got {spec!r}")
+    """A registered scripted model (:data:`jumpcoder_lsp.server.scripted.REGISTRY`); any other spec
+    is refused without importing anything."""
+    from . import scripted
+
     try:
-        fn = getattr(importlib.import_module(module_name), func_name)
-    except (ImportError, AttributeError) as exc:
-        raise ModelLoadError(f"cannot import {target!r}: {exc}") from exc
+        fn = scripted.factory(spec)
+    except ValueError as exc:
+        raise ModelLoadError(str(exc)) from exc
     return _wrap(_call_factory(fn, config, progress))
 
 
@@ -179,8 +178,12 @@ def load_real(config: ServerConfig, progress: ProgressFn) -> Backend:
 
 
 def load_backend(config: ServerConfig, progress: ProgressFn) -> Backend:
-    if config.model.startswith("scripted:"):
+    from .scripted import is_scripted
+
+    if is_scripted(config.model):
         return load_scripted(config.model, config, progress)
+    if is_scripted(config.infill_model):
+        raise ModelLoadError(f"a scripted infillModel ({config.infill_model!r}) needs a scripted model, got {config.model!r}")
     return load_real(config, progress)
 
 

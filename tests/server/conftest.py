@@ -34,6 +34,7 @@ DEMO = SCRIPTED + "demo"
 
 SERVER_ENV = {k: v for k, v in os.environ.items() if k != "JUMPCODER_LSP_MODEL"}
 SERVER_ENV["PYTHONPATH"] = str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")
+SERVER_ENV["JUMPCODER_LSP_ALLOW_SCRIPTED"] = "1"  # the tests' settings name scripted models
 
 
 def capabilities(preset: str) -> types.ClientCapabilities:

@@ -76,3 +76,45 @@ def test_threads_is_a_model_setting_validated_once():
     with pytest.raises(ConfigError, match="threads must be an integer"):
         ServerConfig.from_mapping({"threads": 0})
     assert ServerConfig.from_mapping({"threads": None}, base=c).threads is None
+
+
+# -- scripted (test) models are refused from client settings ----------------------------------
+
+SCRIPTED_DEMO = "scripted:jumpcoder_lsp.server.scripted:demo"
+
+
+@pytest.mark.parametrize("key", ["model", "infillModel"])
+def test_a_client_cannot_name_a_scripted_model_unless_the_process_allows_it(monkeypatch, key):
+    monkeypatch.delenv("JUMPCODER_LSP_ALLOW_SCRIPTED", raising=False)
+    for spec in ("scripted:os:abort", SCRIPTED_DEMO):
+        with pytest.raises(ConfigError, match="refused.*--allow-scripted"):
+            ServerConfig.from_mapping({key: spec})
+    base = ServerConfig.from_mapping({"model": "qwen2.5-coder-0.5b"})
+    c, problems = ServerConfig.merge({"jumpcoder": {key: "scripted:os:abort", "k": 3}}, base=base)
+    assert (c.model, c.infill_model, c.engine.k) == ("qwen2.5-coder-0.5b", None, 3) and len(problems) == 1
+
+
+@pytest.mark.parametrize("spec", ["scripted:os:abort", "scripted:jumpcoder_lsp.server.scripted:os",
+                                  "scripted:jumpcoder_lsp.server.scripted:REGISTRY", "scripted:demo"])
+def test_an_allowed_client_still_names_only_registered_scripted_models(monkeypatch, spec):
+    monkeypatch.setenv("JUMPCODER_LSP_ALLOW_SCRIPTED", "1")
+    with pytest.raises(ConfigError, match="refused"):
+        ServerConfig.from_mapping({"model": spec})
+    assert ServerConfig.from_mapping({"model": SCRIPTED_DEMO, "infillModel": SCRIPTED_DEMO}).model == SCRIPTED_DEMO
+
+
+def test_the_loader_imports_no_module_a_scripted_spec_names(monkeypatch):
+    import sys
+
+    from jumpcoder_lsp.server import scripted
+    from jumpcoder_lsp.server.worker import ModelLoadError, load_backend
+
+    monkeypatch.delitem(sys.modules, "this", raising=False)  # importing `this` prints the Zen: a side effect
+    for spec in ("scripted:this:x", "scripted:os:abort"):
+        with pytest.raises(ModelLoadError, match="scripted model spec must be"):
+            load_backend(ServerConfig(model=spec), lambda *a: None)
+    assert "this" not in sys.modules
+    assert load_backend(ServerConfig(model=SCRIPTED_DEMO), lambda *a: None).description == "scripted demo"
+    with pytest.raises(ModelLoadError, match="needs a scripted model"):  # never handed to the real loader
+        load_backend(ServerConfig(infill_model=SCRIPTED_DEMO), lambda *a: None)
+    assert set(scripted.REGISTRY) == {"demo", "slow_loading", "failing", "engine_pair"}

@@ -27,6 +27,8 @@ let output: vscode.LogOutputChannel;
 let preview: InsertionPreview;
 let status: StatusBar;
 let sentSettings: ServerSettings = {};
+/** the server's working directory (not the workspace: see serverCommand) */
+let extensionDir: string = __dirname;
 /** the document whose accepted suggestion's `jumpcoder.applyEdit` is running: its edit joins the accept's undo group */
 let mergeInto: string | undefined;
 
@@ -35,6 +37,7 @@ function log(message: string): void {
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  extensionDir = context.extensionPath;
   output = vscode.window.createOutputChannel('JumpCoder', { log: true });
   preview = new InsertionPreview(log);
   status = new StatusBar('jumpcoder.showStatus');
@@ -71,9 +74,9 @@ async function stopClient(c: LanguageClient | undefined): Promise<void> {
 // the client
 
 function createClient(): LanguageClient {
-  const cmd = serverCommand();
+  const cmd = serverCommand(undefined, extensionDir);
   const serverOptions: ServerOptions = {
-    command: cmd.command, args: cmd.args, transport: TransportKind.stdio, options: { env: cmd.env },
+    command: cmd.command, args: cmd.args, transport: TransportKind.stdio, options: { env: cmd.env, cwd: cmd.cwd },
   };
   sentSettings = serverSettings();
   const clientOptions: LanguageClientOptions = {

@@ -55,18 +55,23 @@ export interface ServerCommand {
   command: string;
   args: string[];
   env: NodeJS.ProcessEnv;
+  /** the server's working directory: never the workspace, so a `pygls/`, `torch/` or
+   *  `jumpcoder_lsp/` folder in an opened project is not imported by `python -m` */
+  cwd: string;
 }
 
 /** How to start the server: `jumpcoder.server.command`, else `<pythonPath> -m jumpcoder_lsp.cli
- *  serve`, else `jumpcoder-lsp serve` from PATH. */
-export function serverCommand(cfg: vscode.WorkspaceConfiguration = vscode.workspace.getConfiguration('jumpcoder')): ServerCommand {
+ *  serve`, else `jumpcoder-lsp serve` from PATH; in `cwd` (the extension's own directory). Not `-I`:
+ *  it would drop a PYTHONPATH the user sets in `jumpcoder.server.env` (and `-P` needs Python 3.11). */
+export function serverCommand(cfg: vscode.WorkspaceConfiguration = vscode.workspace.getConfiguration('jumpcoder'),
+  cwd: string = __dirname): ServerCommand {
   const custom = (cfg.get<string[]>('server.command') || []).filter(s => typeof s === 'string' && s !== '');
   const python = (cfg.get<string>('server.pythonPath') || '').trim();
   const level = cfg.get<string>('server.logLevel') || 'info';
   const env = { ...process.env, ...(cfg.get<Record<string, string>>('server.env') || {}) };
-  if (custom.length) return { command: custom[0], args: custom.slice(1), env };
-  if (python) return { command: python, args: ['-m', 'jumpcoder_lsp.cli', 'serve', '--log-level', level], env };
-  return { command: 'jumpcoder-lsp', args: ['serve', '--log-level', level], env };
+  if (custom.length) return { command: custom[0], args: custom.slice(1), env, cwd };
+  if (python) return { command: python, args: ['-m', 'jumpcoder_lsp.cli', 'serve', '--log-level', level], env, cwd };
+  return { command: 'jumpcoder-lsp', args: ['serve', '--log-level', level], env, cwd };
 }
 
 /** Settings that need a new server process when they change. */

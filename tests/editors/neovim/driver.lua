@@ -4,7 +4,7 @@
 --     nvim --headless --clean -u NONE \
 --       -c 'lua local ok,e=pcall(dofile,"tests/editors/neovim/driver.lua") if not ok then io.stderr:write("FAIL: "..tostring(e).."\n") os.exit(1) end'
 --
--- Scenarios (JC_SCENARIO): ghost, function, native (0.12). Exit 0 and a final "PASS" line on
+-- Scenarios (JC_SCENARIO): ghost, function, native (0.12), isolated. Exit 0 and a final "PASS" line on
 -- success, 1 on a failed check, 2 from the watchdog. Not `nvim -l`: insert mode needs the main loop.
 --
 -- The scenario runs in a coroutine resumed every 10 ms from a timer, so that the editor's main
@@ -322,6 +322,24 @@ function scenarios.func()
   end
   check(not report:match('ERROR'), 'checkhealth reports an error:\n' .. report)
   log('checkhealth:', (report:gsub('\n+', ' | ')))
+end
+
+-- The user opens a project holding a folder named like a module the server imports (pygls/): the
+-- server starts in the plugin's own directory, not in the project, so the folder is never imported.
+function scenarios.isolated()
+  local project = TMP .. '/project'
+  local marker = TMP .. '/imported-from-the-project'
+  vim.fn.mkdir(project .. '/pygls', 'p')
+  vim.fn.writefile({ ('open(%s, "w").write("pwned")'):format(vim.json.encode(marker)),
+    'raise ImportError("the project folder pygls/ was imported")' }, project .. '/pygls/__init__.py')
+  vim.cmd.cd(vim.fn.fnameescape(project))
+  setup()
+  local buf = open('project/iso.py', { 'def hyp(x):', '    ' })
+  local client = client_ready(buf)
+  check(vim.fn.filereadable(marker) == 0, 'the server imported the project folder pygls/')
+  eq(jc.server_cwd(), client.config.cmd_cwd, "the server's working directory")
+  check(vim.fn.isdirectory(client.config.cmd_cwd .. '/../jumpcoder') == 1, 'cmd_cwd is the plugin directory')
+  log('server started in', client.config.cmd_cwd, 'with the project', project, 'as cwd; pygls/ not imported')
 end
 
 -- ui = "native" (0.12): Neovim's vim.lsp.inline_completion shows the continuation, we show the

@@ -77,14 +77,15 @@ cat > "$ROOT/data/User/settings.json" <<EOF
   "jumpcoder.enableDiagnostics": false
 }
 EOF
-# How to start the server is a machine-overridable setting: in a remote window (code-server is one)
-# VS Code takes it from the remote machine's settings, not from the user's. The checkout goes on
-# PYTHONPATH (not needed where jumpcoder-lsp is pip-installed).
+# How to start the server is a machine-scoped setting (a workspace cannot set it): in a remote window
+# (code-server is one) VS Code takes it from the remote machine's settings. The checkout goes on
+# PYTHONPATH (not needed where jumpcoder-lsp is pip-installed); JUMPCODER_LSP_ALLOW_SCRIPTED=1 lets
+# the settings name the scripted test models.
 mkdir -p "$ROOT/data/Machine"
 cat > "$ROOT/data/Machine/settings.json" <<EOF
 {
   "jumpcoder.server.pythonPath": "$PY",
-  "jumpcoder.server.env": { "PYTHONPATH": "$REPO" }
+  "jumpcoder.server.env": { "PYTHONPATH": "$REPO", "JUMPCODER_LSP_ALLOW_SCRIPTED": "1" }
 }
 EOF
 PORT=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

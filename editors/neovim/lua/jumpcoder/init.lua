@@ -27,7 +27,7 @@ M.defaults = {
 
   -- server settings (nil: the server's default). Any other server setting goes in `settings`,
   -- spelled as the server spells it (camelCase), e.g. { method = "autoregressive", inlineMaxLines = 4 }
-  model = nil, ---@type string?  preset name, local path, or scripted:<module>:<function> (tests)
+  model = nil, ---@type string?  preset name, absolute path (/models/dir, ~/m.gguf), or scripted:... (tests)
   infill_model = nil, ---@type string?
   device = nil, ---@type string?  auto | cpu | cuda | cuda:N | mps
   dtype = nil, ---@type string?
@@ -72,6 +72,13 @@ function M.server_settings(cfg)
     end
   end
   return vim.tbl_extend('force', s, cfg.settings or {})
+end
+
+--- The server's working directory: this plugin's own directory, never the project, so a `pygls/`,
+--- `torch/` or `jumpcoder_lsp/` folder in an opened project is not imported by `python -m`. (Not
+--- `python -I`: it would drop a $PYTHONPATH the user relies on; `-P` needs Python 3.11.)
+function M.server_cwd()
+  return vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':p:h')
 end
 
 function M.server_cmd(cfg)
@@ -291,6 +298,7 @@ local function client_config()
   return {
     name = NAME,
     cmd = M.server_cmd(),
+    cmd_cwd = M.server_cwd(),
     filetypes = M.config.filetypes,
     root_markers = M.config.root_markers,
     init_options = settings,

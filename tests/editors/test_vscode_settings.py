@@ -1,0 +1,41 @@
+"""The VS Code extension's settings are untrusted where a workspace can set them: nothing that
+starts a program may come from a repository's .vscode/settings.json, and the server never starts
+in the workspace (a ``pygls/`` or ``jumpcoder_lsp/`` folder there would be imported first)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+EXT = ROOT / "editors" / "vscode"
+#: settings that choose or configure the program the extension starts
+LAUNCH = ("jumpcoder.server.command", "jumpcoder.server.pythonPath", "jumpcoder.server.env")
+
+
+def _properties() -> dict:
+    return json.loads((EXT / "package.json").read_text())["contributes"]["configuration"]["properties"]
+
+
+def test_settings_that_start_the_server_cannot_come_from_a_workspace():
+    props = _properties()
+    scopes = {key: props[key].get("scope") for key in LAUNCH}
+    assert scopes == {key: "machine" for key in LAUNCH}, scopes
+    # every other server.* setting is listed here on purpose: a new one must be classified
+    assert {k for k in props if k.startswith("jumpcoder.server.")} == set(LAUNCH) | {"jumpcoder.server.logLevel"}
+    # model settings stay workspace-settable: they name weights (loaded as data, no code), and the
+    # server refuses scripted (code) models from any client setting (tests/server/test_untrusted_settings.py)
+    assert "machine" not in (props["jumpcoder.model"].get("scope"), props["jumpcoder.infillModel"].get("scope"))
+
+
+def test_the_server_starts_in_the_extensions_directory_not_the_workspace():
+    node = shutil.which("node")
+    if node is None or not (EXT / "node_modules" / "esbuild").is_dir():
+        pytest.skip("needs node and editors/vscode/node_modules (npm ci in editors/vscode)")
+    proc = subprocess.run([node, str(ROOT / "tests" / "editors" / "vscode" / "server_command.test.js")],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and proc.stdout.rstrip().endswith("PASS"), proc.stdout + proc.stderr
