@@ -5,14 +5,18 @@ from __future__ import annotations
 import pytest
 
 from jumpcoder_lsp import loading
-from jumpcoder_lsp.config import MODEL_ENV, RUNTIMES, ConfigError, ServerConfig
+from jumpcoder_lsp.config import MODEL_ENV, ConfigError, ServerConfig
 from jumpcoder_lsp.engine.config import EngineConfig
 
 
 def test_defaults_are_valid_and_match_the_loader():
     c = ServerConfig()
     assert c.engine == EngineConfig() and c.model == "default" and c.infill == "default"
-    assert RUNTIMES == loading.RUNTIMES
+    # the setting accepts exactly the runtimes the loader can choose from
+    for runtime in loading.RUNTIMES:
+        assert ServerConfig(runtime=runtime).runtime == runtime
+    with pytest.raises(ConfigError, match="runtime must be one of auto, torch, llamacpp"):
+        ServerConfig(runtime="onnx")
 
 
 def test_camel_case_flat_and_nested_engine_keys():
@@ -117,4 +121,5 @@ def test_the_loader_imports_no_module_a_scripted_spec_names(monkeypatch):
     assert load_backend(ServerConfig(model=SCRIPTED_DEMO), lambda *a: None).description == "scripted demo"
     with pytest.raises(ModelLoadError, match="needs a scripted model"):  # never handed to the real loader
         load_backend(ServerConfig(infill_model=SCRIPTED_DEMO), lambda *a: None)
-    assert set(scripted.REGISTRY) == {"demo", "slow_loading", "failing", "engine_pair"}
+    assert set(scripted.REGISTRY) == {"demo", "slow_loading", "failing", "engine_pair", "context_full", "out_of_memory",
+                                      "slow_infill"}
