@@ -13,11 +13,11 @@ ends, and its exit waits for the model thread (a download or a load may take min
   The body goes to :meth:`~.protocol.JumpCoderProtocol.handle_body` (JSON-RPC checks).
 * **TCP** (:func:`serve_tcp`): loopback addresses only unless ``--tcp-allow-remote``, and then only
   with a token (``$JUMPCODER_LSP_TCP_TOKEN`` or ``--tcp-token-file``), which the client sends as
-  ``initializationOptions.tcpToken`` of its ``initialize`` request. The first message of a
-  connection must be that ``initialize`` request (within :data:`FIRST_MESSAGE_TIMEOUT_S`),
-  otherwise the connection is closed and nothing it sent is handled. One client: while a
-  connection is being checked other connections are closed at once, and once a session has begun
-  the server stops listening. The session's end (``exit`` or the connection closing) ends the
+  ``initializationOptions.tcpToken`` of its ``initialize`` request (a token once set is required on
+  loopback too). The first message of a connection must be that ``initialize`` request (within
+  :data:`FIRST_MESSAGE_TIMEOUT_S`), otherwise the connection is closed and nothing it sent is
+  handled. One client: while a connection is being checked other connections are closed at once,
+  and once a session has begun the server stops listening. The session's end (``exit`` or the connection closing) ends the
   process; a rejected connection ends nothing.
 * **stdio** (:func:`serve_stdio`): the protocol gets its own duplicates of file descriptors 0
   and 1, and fd 1 then points at stderr (fd 0 at /dev/null), so that native code writing to
@@ -109,11 +109,15 @@ async def read_frame(reader: asyncio.StreamReader, *, strict: bool) -> Optional[
             if length is not None or not value.isdigit():
                 raise FramingError(f"a bad Content-Length header: {line[:80]!r}")
             length = int(value)
-            if length > MAX_BODY:
+            if length > MAX_BODY and strict:
                 raise FramingError(f"a message of {length} bytes (at most {MAX_BODY})")
         elif name != b"content-type" and strict:
             raise FramingError(f"an unexpected header {match.group(1).decode('ascii')!r}")
     try:
+        if length > MAX_BODY:  # lenient: skip it, so that the next message is read as one
+            for left in range(length, 0, -(1 << 20)):
+                await reader.readexactly(min(left, 1 << 20))
+            raise FramingError(f"skipped a message of {length} bytes (at most {MAX_BODY})")
         return await reader.readexactly(length)
     except asyncio.IncompleteReadError:
         raise FramingError("the input ended inside a message body") from None

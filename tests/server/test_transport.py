@@ -380,6 +380,13 @@ def test_framing_takes_content_length_frames_and_nothing_else():
     assert frames(b"x" * 5000 + b"\r\n" + msg, False)[-1] == b'{"a": 1}'
 
 
+def test_a_message_over_the_size_limit_is_skipped_over_stdio_and_closes_a_tcp_connection(monkeypatch):
+    monkeypatch.setattr("jumpcoder_lsp.server.transport.MAX_BODY", 10)
+    big = frame(b'{"pad": "' + b"\r\n\r\n" * 4 + b'"}')
+    assert frames(big + frame(b"{}"), False) == [FramingError, b"{}"]
+    assert frames(big + frame(b"{}"), True) == [FramingError]
+
+
 def test_process_alive():
     assert process_alive(os.getpid())
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
