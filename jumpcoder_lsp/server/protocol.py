@@ -18,7 +18,7 @@ the server's handlers and pygls' workspace holds no documents.
 JSON-RPC: the transport (:mod:`.transport`) hands each message body to :meth:`handle_body`, which
 answers what pygls would drop in silence: a body that is not JSON gets -32700 (Parse error, id
 null); a message that is not a JSON-RPC 2.0 object (no ``"jsonrpc": "2.0"``, a method that is not a
-string, an id that is neither a number nor a string, a batch) gets -32600 (Invalid Request, with
+string, an id that is neither an integer nor a string, a batch) gets -32600 (Invalid Request, with
 the request's id when it has a usable one). A request after ``shutdown`` gets -32600 too (LSP).
 ``exit`` and the client's ``processId`` are handed to the transport's
 :class:`~.transport.Lifetime`, which ends the process at once.
@@ -58,7 +58,7 @@ def request_problem(data: Any) -> Optional[str]:
         if not isinstance(data["method"], str):
             return '"method" must be a string'
         if "id" in data and not _valid_id(data["id"]):
-            return '"id" must be a number or a string'
+            return '"id" must be an integer or a string'
         return None
     if "id" in data and ("result" in data or "error" in data):
         return None  # a response to one of our requests

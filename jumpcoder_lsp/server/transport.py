@@ -323,6 +323,9 @@ def _run(coro, lifetime: Lifetime) -> int:
         lifetime.end(130, "interrupted")
     except SystemExit as exc:
         lifetime.end(exc.code if isinstance(exc.code, int) else 1)
+    except Exception:  # noqa: BLE001 - a bug in the loop: say so, and still end now
+        log.exception("the server's event loop failed")
+        lifetime.end(1)
     lifetime.end()
     return 0  # not reached
 
