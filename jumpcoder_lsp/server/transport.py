@@ -376,7 +376,8 @@ def tcp_options(spec: str, *, allow_remote: bool = False, token_file: Optional[s
     remote = [a for a in addresses if not _is_loopback(a)]
     if remote or not addresses:
         raise TransportError(
-            f"--tcp {spec}: {host} is not a loopback address ({', '.join(remote or [host])}); the server "
+            f"--tcp {spec}: {host} is not a loopback address"
+            f"{'' if remote in ([], [host]) else ' (' + ', '.join(remote) + ')'}; the server "
             "listens on loopback only (127.0.0.1, ::1, localhost). To accept connections from other "
             f"machines pass --tcp-allow-remote and set a token (${TOKEN_ENV} or --tcp-token-file)"
         )
