@@ -137,6 +137,9 @@ async def _serve_stream(protocol, reader: asyncio.StreamReader, *, strict: bool)
         if body is None:
             return
         protocol.handle_body(body)
+        # let the handler it started take its first step (a snapshot of the documents) before the
+        # next message, already buffered, changes them: a request sees the state it was sent in
+        await asyncio.sleep(0)
 
 
 # ------------------------------------------------------------------------------------------

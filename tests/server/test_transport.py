@@ -36,7 +36,7 @@ TOKEN = "a-token-of-24-characters"
 # A server whose model load is replaced (a test hook: build_server's loader), for loads that
 # scripted models cannot stage: a download that never ends, native code printing to stdout.
 HOOKED = r'''
-import os, subprocess, sys
+import asyncio, os, subprocess, sys
 import jumpcoder_lsp.server.server as S
 from jumpcoder_lsp.server.scripted import DemoBackend
 
@@ -56,13 +56,26 @@ def noisy_load(config, progress):
     return DemoBackend()
 
 build = S.build_server
-S.build_server = lambda loader=None: build({"hung_download": hung_download, "noisy_load": noisy_load}[os.environ["HOOK_LOADER"]])
+
+def hooked_build(loader=None):
+    name = os.environ.get("HOOK_LOADER")
+    server = build({"hung_download": hung_download, "noisy_load": noisy_load}[name]) if name else build()
+
+    @server.command("test.versionAtStart")
+    async def version_at_start(ls, uri):
+        version = ls.documents.get(uri).version  # before the first await: as the request arrived
+        await asyncio.sleep(0.1)
+        return version
+
+    return server
+
+S.build_server = hooked_build
 from jumpcoder_lsp.server.main import serve
 raise SystemExit(serve())
 '''
 
 
-def hooked(loader: str, **env) -> Server:
+def hooked(loader: str = "", **env) -> Server:
     return Server(command=[sys.executable, "-c", HOOKED], env={"HOOK_LOADER": loader, **env})
 
 
@@ -152,6 +165,27 @@ def test_native_code_writing_to_fd_1_does_not_reach_the_protocol_stream():
         assert reply["result"][0]["insertText"] == "urn math.sqrt(x)", reply
         assert w.junk == [] and {} not in w.received
         assert server.wait_stderr("printed by native code")  # it went to stderr instead
+    finally:
+        server.close()
+
+
+def test_a_request_sees_the_documents_as_they_were_when_it_arrived():
+    # the request and a didChange right behind it arrive in one read: the request's handler must
+    # take its first step (where handlers snapshot the document) before the change is applied
+    server = hooked()
+    try:
+        w = server.wire
+        initialize(w)
+        uri = "file:///work/order.py"
+        w.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": "x = 1\n"}})
+        assert w.command("jumpcoder.status")["state"] in ("loading", "ready")
+        command = {"jsonrpc": "2.0", "id": "order", "method": "workspace/executeCommand",
+                   "params": {"command": "test.versionAtStart", "arguments": [uri]}}
+        change = {"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+            "textDocument": {"uri": uri, "version": 2},
+            "contentChanges": [{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "text": "y = 2\n"}]}}
+        w.send_bytes(frame(json.dumps(command).encode()) + frame(json.dumps(change).encode()))
+        assert w.response("order")["result"] == 1
     finally:
         server.close()
 
