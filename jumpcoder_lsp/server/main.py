@@ -2,8 +2,9 @@
 
 The CLI (``jumpcoder_lsp/cli.py``) calls :func:`add_serve_subcommand` on its subparsers; the
 subcommand's ``func`` is :func:`main_serve`. ``python -m jumpcoder_lsp.server`` runs :func:`serve`.
-Nothing here writes to stdout: in stdio mode stdout carries the protocol, so ``sys.stdout`` is
-pointed at stderr for everything else (a library's stray ``print`` would corrupt the stream).
+Nothing here writes to stdout: in stdio mode the protocol has its own copy of the stdout file
+descriptor and fd 1 and ``sys.stdout`` point at stderr (a library's stray ``print`` or a C
+library's printf would corrupt the stream). The transports are in :mod:`.transport`.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ log = logging.getLogger("jumpcoder_lsp")
 def add_serve_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--stdio", action="store_true", help="talk LSP over stdin/stdout (the default)")
-    mode.add_argument("--tcp", metavar="HOST:PORT", help="listen on a TCP socket instead (debugging)")
+    mode.add_argument("--tcp", metavar="HOST:PORT", help="listen on a TCP socket instead (debugging): loopback "
+                      "addresses only, one client; the server exits when that client disconnects")
     parser.add_argument("--model", help="generation model: preset name, path, or scripted:<module>:<function> "
                         "(overrides initializationOptions.model; also $JUMPCODER_LSP_MODEL)")
     parser.add_argument("--allow-scripted", action="store_true", help="let client settings name a scripted test "
@@ -28,7 +30,17 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
     parser.add_argument("--log-level", default=os.environ.get("JUMPCODER_LSP_LOG_LEVEL", "info"),
                         choices=["debug", "info", "warning", "error"], help="level of window/logMessage output")
     parser.add_argument("--log-file", help="also write the server's log to this file")
+    add_tcp_arguments(parser)
     return parser
+
+
+def add_tcp_arguments(parser: argparse.ArgumentParser) -> None:
+    from .transport import TOKEN_ENV, TOKEN_KEY
+
+    parser.add_argument("--tcp-allow-remote", action="store_true", help="with --tcp: listen on a non-loopback "
+                        "address too (needs a token; nothing is encrypted: prefer an SSH tunnel)")
+    parser.add_argument("--tcp-token-file", metavar="FILE", help=f"with --tcp: the token (first line of FILE; also "
+                        f"${TOKEN_ENV}) that the client must send as initializationOptions.{TOKEN_KEY}")
 
 
 def add_serve_subcommand(subparsers) -> argparse.ArgumentParser:
@@ -84,6 +96,14 @@ def main_serve(args: argparse.Namespace) -> int:
         fh.setLevel(logging.DEBUG)
         logging.getLogger().addHandler(fh)
 
+    from . import transport
+
+    try:
+        tcp = _tcp_options(args)
+    except transport.TransportError as exc:
+        print(f"jumpcoder-lsp serve: {exc}", file=sys.stderr)
+        return 2
+
     server = build_server()
     handler = LspLogHandler(server)
     handler.setLevel(level)
@@ -98,18 +118,21 @@ def main_serve(args: argparse.Namespace) -> int:
         stderr.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
         log.addHandler(stderr)
 
-    if getattr(args, "tcp", None):
-        host, _, port = args.tcp.rpartition(":")
-        if not host or not port.isdigit():
-            print(f"--tcp expects HOST:PORT, got {args.tcp!r}", file=sys.stderr)
-            return 2
-        server.start_tcp(host, int(port))
-        return 0
+    if tcp is not None:
+        return transport.serve_tcp(server, tcp)
+    return transport.serve_stdio(server)
 
-    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
-    sys.stdout = sys.stderr  # nothing else may write to the protocol stream
-    server.start_io(stdin, stdout)
-    return 0
+
+def _tcp_options(args: argparse.Namespace):
+    """The checked --tcp settings (None for stdio); :class:`~.transport.TransportError` if wrong."""
+    from .transport import TransportError, tcp_options
+
+    allow_remote, token_file = getattr(args, "tcp_allow_remote", False), getattr(args, "tcp_token_file", None)
+    if not getattr(args, "tcp", None):
+        if allow_remote or token_file:
+            raise TransportError("--tcp-allow-remote and --tcp-token-file go with --tcp HOST:PORT")
+        return None
+    return tcp_options(args.tcp, allow_remote=allow_remote, token_file=token_file)
 
 
 def serve(argv: Optional[Sequence[str]] = None) -> int:

@@ -14,12 +14,22 @@ character is past the end of what pygls thinks the line is, so the handler that 
 corrupted range (measured: a form feed earlier in the file turned an insert at (5, 4) into one at
 (5, 0)). The server keeps its own documents (:mod:`.documents`), so these builtins only forward to
 the server's handlers and pygls' workspace holds no documents.
+
+JSON-RPC: the transport (:mod:`.transport`) hands each message body to :meth:`handle_body`, which
+answers what pygls would drop in silence: a body that is not JSON gets -32700 (Parse error, id
+null); a message that is not a JSON-RPC 2.0 object (no ``"jsonrpc": "2.0"``, a method that is not a
+string, an id that is neither an integer nor a string, a batch) gets -32600 (Invalid Request, with
+the request's id when it has a usable one). A request after ``shutdown`` gets -32600 too (LSP).
+``exit`` and the client's ``processId`` are handed to the transport's
+:class:`~.transport.Lifetime`, which ends the process at once.
 """
 
 from __future__ import annotations
 
+import json
 import logging
-from typing import Any
+import sys
+from typing import Any, Optional
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
@@ -27,7 +37,36 @@ from pygls.protocol import LanguageServerProtocol, lsp_method
 
 log = logging.getLogger(__name__)
 
+PARSE_ERROR = -32700
+INVALID_REQUEST = -32600
 INVALID_PARAMS = -32602
+
+
+def _valid_id(msg_id: Any) -> bool:
+    return isinstance(msg_id, (int, str)) and not isinstance(msg_id, bool)
+
+
+def request_problem(data: Any) -> Optional[str]:
+    """Why ``data`` (a parsed message) is not a JSON-RPC 2.0 message, or None."""
+    if isinstance(data, list):
+        return "batches are not supported"
+    if not isinstance(data, dict):
+        return "a message must be a JSON object"
+    if data.get("jsonrpc") != "2.0":
+        return 'a message must have "jsonrpc": "2.0"'
+    if "method" in data:
+        if not isinstance(data["method"], str):
+            return '"method" must be a string'
+        if "id" in data and not _valid_id(data["id"]):
+            return '"id" must be an integer or a string'
+        return None
+    if "id" in data and ("result" in data or "error" in data):
+        return None  # a response to one of our requests
+    return 'a message must have a "method" (or be a response with an "id")'
+
+
+def _is_response(data: Any) -> bool:
+    return isinstance(data, dict) and "method" not in data and "id" in data and ("result" in data or "error" in data)
 
 
 class _Handled:
@@ -40,6 +79,53 @@ class _Handled:
 
 
 class JumpCoderProtocol(LanguageServerProtocol):
+    #: set by the transport (:class:`~.transport.Lifetime`); None: ``exit`` raises SystemExit
+    lifetime = None
+
+    # -- JSON-RPC -----------------------------------------------------------------------
+
+    def handle_body(self, body: bytes) -> None:
+        """One message as it came off the wire."""
+        try:
+            data = json.loads(body)
+        except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError, too deep
+            log.warning("a message that is not JSON: %s", exc)
+            self._send_error(None, PARSE_ERROR, f"Parse error: {exc}")
+            return
+        self.handle_data(data)
+
+    def handle_data(self, data: Any) -> None:
+        """One parsed message: checked, structured (answering what cannot be) and handled."""
+        problem = request_problem(data)
+        if problem is not None:
+            log.warning("an invalid JSON-RPC message: %s", problem)
+            if _is_response(data):
+                self._fail_request(data["id"], f"invalid response: {problem}")
+            else:
+                # a request's id when it has one; a message without a method is no request
+                is_request = isinstance(data, dict) and "method" in data and _valid_id(data.get("id"))
+                msg_id = data["id"] if is_request else None
+                self._send_error(msg_id, INVALID_REQUEST, f"Invalid Request: {problem}")
+            return
+        try:
+            self.handle_message(self.structure_message(data))
+        except Exception:  # noqa: BLE001 - one message must not stop the server
+            log.exception("failed to handle a %s message", data.get("method", "response"))
+
+    def _send_error(self, msg_id, code: int, message: str) -> None:
+        """An error response; ``"id": null`` when the id is unknown (pygls' own message type would
+        leave the id out, which JSON-RPC does not allow)."""
+        self._send_data({"jsonrpc": "2.0", "id": msg_id, "error": {"code": code, "message": message}})
+
+    def _fail_request(self, msg_id, reason: str) -> None:
+        """A response to one of our requests that cannot be used: fail that request."""
+        if not _valid_id(msg_id):
+            return
+        future = self._request_futures.pop(msg_id, None)
+        self._result_types.pop(msg_id, None)
+        if future is not None and not future.done():
+            future.set_exception(JsonRpcInvalidParams(reason))
+
     def structure_message(self, data: dict[str, Any]):
         try:
             return super().structure_message(data)
@@ -51,17 +137,13 @@ class JumpCoderProtocol(LanguageServerProtocol):
         cause = exc.__cause__ or exc
         detail = _describe(cause)
         msg_id = data.get("id")
-        valid_id = isinstance(msg_id, (int, str)) and not isinstance(msg_id, bool)
+        valid_id = _valid_id(msg_id)
         if method and "id" in data:
             log.warning("invalid params for %s (id %r): %s", method, msg_id, detail)
-            error = types.ResponseError(code=INVALID_PARAMS, message=f"Invalid params for {method}: {detail}")
-            self._send_response(msg_id if valid_id else None, error=error)
+            self._send_error(msg_id if valid_id else None, INVALID_PARAMS, f"Invalid params for {method}: {detail}")
         elif "id" in data and valid_id:
             # a malformed response to one of our requests: fail that request instead of hanging
-            future = self._request_futures.pop(msg_id, None)
-            self._result_types.pop(msg_id, None)
-            if future is not None and not future.done():
-                future.set_exception(JsonRpcInvalidParams(f"malformed response: {detail}"))
+            self._fail_request(msg_id, f"malformed response: {detail}")
             log.warning("malformed response to request %r: %s", msg_id, detail)
         else:
             log.error("dropped a notification %s with invalid params: %s", method or "<no method>", detail)
@@ -70,7 +152,32 @@ class JumpCoderProtocol(LanguageServerProtocol):
     def handle_message(self, message):
         if isinstance(message, _Handled):
             return
+        method = getattr(message, "method", None)
+        if self._shutdown and method is not None and method != types.EXIT:
+            if getattr(message, "id", None) is not None:  # a request: answered, never dropped (LSP)
+                self._send_error(message.id, INVALID_REQUEST, f"Invalid Request: {method} after shutdown")
+            else:
+                log.info("ignored the notification %s after shutdown", method)
+            return
         super().handle_message(message)
+
+    # -- the process's lifetime ---------------------------------------------------------
+
+    @lsp_method(types.INITIALIZE)
+    def lsp_initialize(self, params: types.InitializeParams):
+        result = yield from super().lsp_initialize(params)
+        if self.lifetime is not None:
+            self.lifetime.watch_client(params.process_id)
+        return result
+
+    @lsp_method(types.EXIT)
+    def lsp_exit(self, *args):
+        if (user_handler := self.fm.features.get(types.EXIT)) is not None:
+            yield user_handler, args, None
+        code = 0 if self._shutdown else 1
+        if self.lifetime is None:
+            sys.exit(code)
+        self.lifetime.end(code, "exit")
 
     def _forward(self, method: str, params):
         if (user_handler := self.fm.features.get(method)) is not None:

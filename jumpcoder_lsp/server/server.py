@@ -958,8 +958,8 @@ def build_server(loader=load_backend) -> JumpCoderServer:
             "config": ls.config.to_json(),
         }
         doc = ls.documents.get(arg.get("uri")) if isinstance(arg.get("uri"), str) else None
-        if doc is not None:  # the server's copy of a document (editor plugins' health checks, tests)
-            out["document"] = {"version": doc.version, "text": doc.text, "languageId": doc.language_id}
+        if doc is not None:  # what the server knows of a document; never its text (status is for anyone)
+            out["document"] = {"uri": doc.uri, "version": doc.version, "languageId": doc.language_id, "lines": doc.line_count}
         return out
 
     # -- diagnostics' code action -----------------------------------------------------------
