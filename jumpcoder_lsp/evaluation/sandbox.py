@@ -218,6 +218,21 @@ def _setpriv(setpriv: str, as_nobody: bool) -> list[str]:
     return [setpriv, *ids, "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
 
 
+def missing_parents(ops: list[tuple[str, str]]) -> list[str]:
+    """The directories above the bind and tmpfs targets that nothing else makes, outermost first.
+    bwrap 0.8 creates them itself with mode 0700, which closes everything below them (a checkout's
+    parent shown under /check, a cache in /var/tmp) to the sandbox's uid; they are made with
+    ``--dir`` (0755) instead."""
+    targets = [p for _, p in ops]
+    out: list[str] = []
+    for t in targets:
+        for a in reversed(Path(t).parents[:-1]):
+            a = str(a)
+            if a not in out and not _under(a, targets):
+                out.append(a)
+    return out
+
+
 def bwrap_argv(bwrap: str, cwd: str, ops: list[tuple[str, str]], setpriv: Optional[str],
                tmp_options: bool = True) -> list[str]:
     """bubblewrap in front of a command. ``setpriv``: given when the harness is root (bwrap then
@@ -227,6 +242,8 @@ def bwrap_argv(bwrap: str, cwd: str, ops: list[tuple[str, str]], setpriv: Option
             "--die-with-parent", "--new-session"]
     if setpriv is None:
         argv += ["--unshare-user", "--cap-drop", "ALL"]
+    for parent in missing_parents(ops + [("bind", cwd)]):
+        argv += ["--dir", parent]
     for kind, path in ops:
         if kind == "link":
             argv += ["--symlink", os.readlink(path), path]

@@ -6,9 +6,12 @@ with the run, no leaked cgroup, and a loud warning where no backend works."""
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
+import shutil
 import subprocess
+import tempfile
 import textwrap
 import time
 import uuid
@@ -299,22 +302,56 @@ def test_the_projects_files_are_not_readable(isolated):
     assert len(res.stdout.splitlines()) == len(paths)
 
 
-def test_the_project_stays_hidden_under_a_directory_the_sandbox_shows(isolated):
-    """A checkout or cache inside a shown directory (a repository in /usr/src, here its parent
-    shown on purpose) is covered by an empty tmpfs; the rest of that directory stays visible."""
+def test_a_private_directory_under_a_shown_directory_is_covered_by_an_empty_tmpfs(isolated, monkeypatch):
+    """A checkout or cache inside a shown directory (a repository in /usr/src, a cache in /opt) is
+    covered by an empty tmpfs; the rest of that directory stays visible. Built in /var/tmp with modes
+    of its own: the real checkout's parent may be closed to the sandbox's uid (0700 on CI), which
+    hides the checkout too but would not reach the tmpfs."""
+    base = Path(os.path.realpath(tempfile.mkdtemp(dir="/var/tmp", prefix="jc-shown-")))
+    try:
+        base.chmod(0o755)
+        (base / "public.txt").write_text("shown")
+        checkout = base / "checkout"
+        checkout.mkdir(mode=0o755)
+        (checkout / "README.md").write_text("secret")
+        monkeypatch.setattr(sandbox_mod, "private_paths", lambda: [str(checkout)])
+        sb = Sandbox(isolate=isolated.backend, ro_paths=[str(base)])
+        assert ("hide", str(checkout)) in sb.hidden
+        src = f"""
+            import os
+            print(sorted(os.listdir({str(base)!r})), os.listdir({str(checkout)!r}), open({str(base / "public.txt")!r}).read())
+            try:
+                print("READ", open({str(checkout / "README.md")!r}).read())
+            except OSError as exc:
+                print("refused", exc.errno)
+        """
+        res, _ = run(sb, src)
+        assert res.stdout.splitlines() == ["['checkout', 'public.txt'] [] shown", "refused 2"], res.stdout + res.stderr
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def test_the_project_stays_unreadable_under_a_directory_the_sandbox_shows(isolated):
+    """The real checkout, its parent shown on purpose: its files cannot be read, whether the empty
+    tmpfs covers it (a parent open to all) or the parent's own mode closes it to the sandbox's uid."""
     if REPO.parent == Path("/"):
         pytest.skip("the checkout is at the top of the file system")
     sb = Sandbox(isolate=isolated.backend, ro_paths=[str(REPO.parent)])
     src = f"""
         import os
-        print(os.path.isdir({str(REPO.parent)!r}), os.listdir({str(REPO)!r}), os.listdir({os.getcwd()!r}))
+        try:
+            print(os.listdir({str(REPO)!r}), os.listdir({os.getcwd()!r}))
+        except OSError as exc:
+            print("closed", exc.errno)
         try:
             print("READ", open({str(REPO / "README.md")!r}).read(20))
         except OSError as exc:
             print("refused", exc.errno)
     """
     res, _ = run(sb, src)
-    assert res.stdout.splitlines() == ["True [] []", "refused 2"], res.stdout + res.stderr
+    lines = res.stdout.splitlines()
+    assert lines[0] in ("[] []", f"closed {errno.EACCES}"), res.stdout + res.stderr
+    assert lines[1:] == [f"refused {errno.ENOENT if lines[0] == '[] []' else errno.EACCES}"], res.stdout + res.stderr
 
 
 def test_other_processes_environments_are_not_readable(isolated):
