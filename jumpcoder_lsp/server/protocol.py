@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 PARSE_ERROR = -32700
 INVALID_REQUEST = -32600
 INVALID_PARAMS = -32602
+SERVER_NOT_INITIALIZED = -32002
 
 
 def _valid_id(msg_id: Any) -> bool:
@@ -81,6 +82,9 @@ class _Handled:
 class JumpCoderProtocol(LanguageServerProtocol):
     #: set by the transport (:class:`~.transport.Lifetime`); None: ``exit`` raises SystemExit
     lifetime = None
+    #: True once the ``initialize`` request has come; before it, LSP answers requests with
+    #: -32002 and drops notifications (``exit`` excepted)
+    initialize_seen = False
 
     # -- JSON-RPC -----------------------------------------------------------------------
 
@@ -153,6 +157,14 @@ class JumpCoderProtocol(LanguageServerProtocol):
         if isinstance(message, _Handled):
             return
         method = getattr(message, "method", None)
+        if method == types.INITIALIZE:
+            self.initialize_seen = True
+        elif not self.initialize_seen and method is not None and method != types.EXIT:
+            if getattr(message, "id", None) is not None:
+                self._send_error(message.id, SERVER_NOT_INITIALIZED, f"Server not initialized: {method} before initialize")
+            else:
+                log.info("dropped the notification %s before initialize", method)
+            return
         if self._shutdown and method is not None and method != types.EXIT:
             if getattr(message, "id", None) is not None:  # a request: answered, never dropped (LSP)
                 self._send_error(message.id, INVALID_REQUEST, f"Invalid Request: {method} after shutdown")

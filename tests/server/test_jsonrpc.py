@@ -11,7 +11,7 @@ from .wire import Server, initialize
 
 pytestmark = pytest.mark.timeout(120)
 
-PARSE_ERROR, INVALID_REQUEST = -32700, -32600
+PARSE_ERROR, INVALID_REQUEST, SERVER_NOT_INITIALIZED = -32700, -32600, -32002
 
 
 @pytest.fixture
@@ -73,6 +73,24 @@ def test_what_is_not_a_message_object_gets_invalid_request_with_a_null_id(server
         reply = w.response(None)
         assert error_code(reply) == INVALID_REQUEST, (body, reply)
     assert "capabilities" in initialize(w)["result"]
+
+
+def test_requests_before_initialize_get_server_not_initialized_and_notifications_are_dropped(server):
+    w = server.wire
+    w.send({"jsonrpc": "2.0", "id": 20, "method": "shutdown"})
+    w.send({"jsonrpc": "2.0", "id": 21, "method": "workspace/executeCommand",
+            "params": {"command": "jumpcoder.status", "arguments": []}})
+    for msg_id in (20, 21):
+        reply = w.response(msg_id)
+        assert error_code(reply) == SERVER_NOT_INITIALIZED and "before initialize" in reply["error"]["message"]
+    # a didOpen before initialize is dropped: the document is not known afterwards
+    w.send({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
+        "uri": "file:///early.py", "languageId": "python", "version": 1, "text": "x = 1\n"}}})
+    assert "capabilities" in initialize(w)["result"]
+    assert "document" not in w.command("jumpcoder.status", {"uri": "file:///early.py"})
+    # neither shutdown took effect: the server goes on serving
+    assert w.command("jumpcoder.status")["state"] in ("loading", "ready")
+    assert server.proc.poll() is None
 
 
 def test_requests_after_shutdown_get_invalid_request_and_exit_ends_the_process_with_0(server):
