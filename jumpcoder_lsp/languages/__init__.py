@@ -26,6 +26,7 @@ __all__ = [
     "UndefinedName",
     "get_language",
     "language_for_path",
+    "language_ids",
     "register_language",
     "supported_languages",
 ]
@@ -79,6 +80,19 @@ for _name, (_mod, _cls, _al, _ext) in _BUILTIN.items():
 def supported_languages() -> list[str]:
     """Canonical names of the registered languages, sorted."""
     return sorted(_factories)
+
+
+def language_ids() -> dict[str, list[str]]:
+    """Each registered language's canonical name -> the names that select it as an LSP
+    ``languageId`` (the canonical name first, then its aliases; no file extensions), e.g.
+    ``{"cpp": ["cpp", "c++", "cxx"], ...}``. What the server reports to clients (initialize,
+    ``jumpcoder.status``), so that they attach to exactly these languages."""
+    with _lock:
+        out: dict[str, list[str]] = {name: [name] for name in sorted(_factories)}
+        for alias, name in _aliases.items():
+            if not alias.startswith(".") and alias != name and name in out:
+                out[name].append(alias)
+    return out
 
 
 def _resolve(name: str) -> Optional[str]:

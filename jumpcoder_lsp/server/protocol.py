@@ -178,6 +178,9 @@ class JumpCoderProtocol(LanguageServerProtocol):
     @lsp_method(types.INITIALIZE)
     def lsp_initialize(self, params: types.InitializeParams):
         result = yield from super().lsp_initialize(params)
+        report = getattr(self._server, "experimental_capabilities", None)
+        if report is not None:  # the server's own (LSP's place for capabilities outside the spec)
+            result.capabilities.experimental = report()
         if self.lifetime is not None:
             self.lifetime.watch_client(params.process_id)
         return result

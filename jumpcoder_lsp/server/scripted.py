@@ -9,7 +9,9 @@ process's own ``--model`` / ``JUMPCODER_LSP_MODEL`` always may. None of them is 
 
 * :func:`demo`: a backend answering from a table of function signatures (below), with JumpCoder-style
   insertions above the cursor. It follows typing: after ``def hyp(x):`` + ``ret`` it continues with
-  ``urn math.sqrt(x)``. Functions named ``slow*`` generate one line every ``SLOW_STEP`` seconds for
+  ``urn math.sqrt(x)``. In a Java or C++ document (the ``language`` the server passes) it answers
+  from :data:`RULES_BY_LANGUAGE` the same way, e.g. Java ``words`` / C++ ``hyp`` (editor tests of
+  those languages). Functions named ``slow*`` generate one line every ``SLOW_STEP`` seconds for
   a long time and honour cancellation between lines (for cancellation and stale-version tests).
 * :func:`slow_loading`: :func:`demo` after a load that reports progress for ~1.5 s.
 * :func:`failing`: a load that fails (the server must say so once and stay up).
@@ -61,6 +63,18 @@ RULES: dict[str, Rule] = {
     "plain": Rule(("return 42",)),
 }
 
+# Java and C++: the same kind of rules, keyed by method / function name; imports go after the last
+# import (Java: or package) / #include line, else at the top
+RULES_BY_LANGUAGE: dict[str, dict[str, Rule]] = {
+    "python": RULES,
+    "java": {
+        "words": Rule(('return Arrays.asList(s.split(" "));',), imports=("import java.util.Arrays;",)),
+    },
+    "cpp": {
+        "hyp": Rule(("return std::sqrt(x * x + y * y);",), imports=("#include <cmath>",)),
+    },
+}
+
 # where a name used in code comes from (for the insert-missing-definition infill)
 DEFINITIONS = {
     "math": "import math",
@@ -71,6 +85,10 @@ DEFINITIONS = {
 
 _DEF = re.compile(r"^([ \t]*)(?:async\s+)?def\s+(\w+)\s*\(.*\)[^:]*:\s*(#.*)?$")
 _IMPORT = re.compile(r"^(import|from)\s")
+# a C-like function header ending in "{": modifiers and a return type, the name, the parameters
+_C_DEF = re.compile(r"^([ \t]*)(?:[\w<>\[\],.:*&]+\s+)+(\w+)\s*\([^;{}]*\)\s*(?:const\s*)?\{\s*$")
+_DEFS = {"python": _DEF, "java": _C_DEF, "cpp": _C_DEF}
+_IMPORTS = {"python": _IMPORT, "java": re.compile(r"^(import|package)\s"), "cpp": re.compile(r"^#\s*include\b")}
 
 
 class DemoBackend:
@@ -100,15 +118,19 @@ class DemoBackend:
         start = time.monotonic()
         lines = text.split("\n")
         cur = lines[line][:character]
-        sig_line = next((i for i in range(line - 1, -1, -1) if _DEF.match(lines[i])), None)
+        lang = getattr(language, "name", None) or "python"
+        sig_re, rules = _DEFS.get(lang), RULES_BY_LANGUAGE.get(lang, {})
+        if sig_re is None:
+            return _empty(text, start)
+        sig_line = next((i for i in range(line - 1, -1, -1) if sig_re.match(lines[i])), None)
         if sig_line is None:
             return _empty(text, start)
-        indent, name = _DEF.match(lines[sig_line]).group(1, 2)
+        indent, name = sig_re.match(lines[sig_line]).group(1, 2)
         body_indent = indent + "    "
-        if name.startswith("slow"):
+        if name.startswith("slow") and lang == "python":
             rule = Rule(tuple(f"step_{i} = {i}" for i in range(SLOW_LINES)) + ("return None",))
         else:
-            rule = RULES.get(name)
+            rule = rules.get(name)
         if rule is None:
             return _empty(text, start)
         # the lines of the body the user has already written must match the rule
@@ -139,7 +161,7 @@ class DemoBackend:
         if rule.imports:
             missing = [imp for imp in rule.imports if imp not in lines]
             if missing:
-                insertions.append(Insertion(_import_line(lines, sig_line), "\n".join(missing) + "\n"))
+                insertions.append(Insertion(_import_line(lines, sig_line, _IMPORTS[lang]), "\n".join(missing) + "\n"))
         if rule.helpers and not any(ln.startswith(rule.helpers[0]) for ln in lines):
             insertions.append(Insertion(sig_line, "\n".join(indent + h if h else h for h in rule.helpers) + "\n"))
         steps = [Step(kind="infill", line=ins.before_line, text=ins.text, judge="ast") for ins in insertions]
@@ -171,10 +193,10 @@ class DemoBackend:
         return out
 
 
-def _import_line(lines: list[str], before: int) -> int:
+def _import_line(lines: list[str], before: int, pattern: "re.Pattern[str]" = _IMPORT) -> int:
     last = None
     for i in range(before):
-        if _IMPORT.match(lines[i]):
+        if pattern.match(lines[i]):
             last = i
     return 0 if last is None else last + 1
 

@@ -166,6 +166,17 @@ class JumpCoderServer(LanguageServer):
         self.loop: Optional[asyncio.AbstractEventLoop] = None
 
     # ------------------------------------------------------------------------------------
+    # what the server reports about itself
+
+    @staticmethod
+    def experimental_capabilities() -> dict:
+        """``capabilities.experimental`` of the initialize result: ``{"jumpcoder": {"languages":
+        {name: [languageId, ...]}}}``, the languages this server supports and the LSP languageIds
+        (Neovim filetypes) that select each, so that clients attach to them with no release of
+        their own. ``jumpcoder.status`` reports the same ``languages``."""
+        return {"jumpcoder": {"languages": _languages()}}
+
+    # ------------------------------------------------------------------------------------
     # messages
 
     def show(self, kind: types.MessageType, message: str) -> None:
@@ -956,6 +967,7 @@ def build_server(loader=load_backend) -> JumpCoderServer:
             "positionEncoding": ls.documents.encoding,
             "stats": dict(ls.stats),
             "config": ls.config.to_json(),
+            "languages": _languages(),
         }
         doc = ls.documents.get(arg.get("uri")) if isinstance(arg.get("uri"), str) else None
         if doc is not None:  # what the server knows of a document; never its text (status is for anyone)
@@ -998,6 +1010,12 @@ def build_server(loader=load_backend) -> JumpCoderServer:
             token.cancel("cancelled from the progress UI")
 
     return server
+
+
+def _languages() -> dict[str, list[str]]:
+    from ..languages import language_ids
+
+    return language_ids()
 
 
 def _object_arg(args: tuple, command: str, *, required: tuple[str, ...]) -> dict:
