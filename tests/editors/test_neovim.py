@@ -9,6 +9,10 @@ checks the buffer and that one ``u`` undoes the accept. Scenarios:
 * ``ghost``: typing -> ghost text + jump preview -> <Tab>; two jumps, <C-]> dismiss, <M-\\> ask
 * ``func``: :JumpCoderCompleteFunction with progress in status(), :checkhealth jumpcoder
 * ``native`` (0.12 only): ui = "native", Neovim's vim.lsp.inline_completion + our jump preview
+* ``languages``: a Java and a C++ buffer (default ``filetypes``: the server's reported list): ghost
+  text at the cursor, the back-inserted ``import``/``#include`` previewed, <Tab>, one ``u`` undoes
+  both; a ``text`` buffer is not attached
+* ``restricted``: ``filetypes = { "python" }``: Java buffers are not attached, Python ones are
 * ``isolated``: Neovim's cwd is a project with a planted ``pygls/``; the server starts in the plugin's
   directory (``cmd_cwd``) and never imports it
 
@@ -75,8 +79,9 @@ def find_nvim(version: str) -> tuple[Optional[str], str]:
                   f"install it with tests/editors/neovim/install.sh (pip: {spec})")
 
 
-CASES = [("0.11", "ghost"), ("0.11", "func"), ("0.11", "isolated"), ("0.12", "ghost"), ("0.12", "func"),
-         ("0.12", "native"), ("0.12", "isolated")]
+CASES = [("0.11", "ghost"), ("0.11", "func"), ("0.11", "isolated"), ("0.11", "languages"), ("0.11", "restricted"),
+         ("0.12", "ghost"), ("0.12", "func"), ("0.12", "native"), ("0.12", "isolated"), ("0.12", "languages"),
+         ("0.12", "restricted")]
 
 
 @pytest.mark.timeout(120)

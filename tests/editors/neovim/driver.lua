@@ -4,7 +4,7 @@
 --     nvim --headless --clean -u NONE \
 --       -c 'lua local ok,e=pcall(dofile,"tests/editors/neovim/driver.lua") if not ok then io.stderr:write("FAIL: "..tostring(e).."\n") os.exit(1) end'
 --
--- Scenarios (JC_SCENARIO): ghost, function, native (0.12), isolated. Exit 0 and a final "PASS" line on
+-- Scenarios (JC_SCENARIO): ghost, func, native (0.12), isolated, languages, restricted. Exit 0 and a final "PASS" line on
 -- success, 1 on a failed check, 2 from the watchdog. Not `nvim -l`: insert mode needs the main loop.
 --
 -- The scenario runs in a coroutine resumed every 10 ms from a timer, so that the editor's main
@@ -108,8 +108,8 @@ local function setup(extra)
   }, extra or {}))
 end
 
---- Open `name` in TMP with `lines`; the content is not undoable.
-local function open(name, lines)
+--- Open `name` in TMP with `lines` (filetype `ft`, default python); the content is not undoable.
+local function open(name, lines, ft)
   vim.fn.mkdir(TMP, 'p')
   vim.cmd.edit(vim.fn.fnameescape(TMP .. '/' .. name))
   local buf = api.nvim_get_current_buf()
@@ -117,7 +117,7 @@ local function open(name, lines)
   vim.o.undolevels = -1
   api.nvim_buf_set_lines(buf, 0, -1, true, lines)
   vim.o.undolevels = ul
-  vim.bo[buf].filetype = 'python' -- starts/attaches the server (vim.lsp.enable's FileType autocmd)
+  vim.bo[buf].filetype = ft or 'python' -- starts/attaches the server (vim.lsp.enable's FileType autocmd)
   return buf
 end
 
@@ -340,6 +340,96 @@ function scenarios.isolated()
   eq(jc.server_cwd(), client.config.cmd_cwd, "the server's working directory")
   check(vim.fn.isdirectory(client.config.cmd_cwd .. '/../jumpcoder') == 1, 'cmd_cwd is the plugin directory')
   log('server started in', client.config.cmd_cwd, 'with the project', project, 'as cwd; pygls/ not imported')
+end
+
+--- A buffer of another language: ghost text at the cursor, the back-inserted import shown above its
+--- line, <Tab> applies both, one undo removes both.
+local function language_flow(L)
+  local buf = open(L.file, L.lines, L.ft)
+  client_ready(buf)
+  api.nvim_win_set_cursor(0, { L.row + 1, 0 })
+  type_keys('A')
+  type_keys('ret')
+  local m = wait(L.ft .. ' ghost text after typing "ret"', 5000, function()
+    local m = marks(buf)
+    return #m == 2 and m[2][3].virt_text and m[2][3].virt_text[1][1] == L.ghost and m
+  end)
+  local typed = vim.deepcopy(L.lines)
+  typed[L.row + 1] = typed[L.row + 1] .. 'ret'
+  eq(typed, buf_lines(buf), L.ft .. ': buffer untouched by the ghost text')
+  eq({ L.import_row, 0 }, { m[1][1], m[1][2] }, L.ft .. ': import mark position')
+  eq(true, m[1][3].virt_lines_above, L.ft .. ': import shown above its line')
+  eq({ L.import }, virt_lines_text(m[1][3]), L.ft .. ': import text')
+  eq({ L.row, #typed[L.row + 1] }, { m[2][1], m[2][2] }, L.ft .. ': ghost text at the cursor')
+  eq({ { L.ghost, 'JumpCoderGhost' } }, m[2][3].virt_text, L.ft .. ': ghost text')
+  log(L.ft .. ': ghost text + import shown:', vim.inspect({ m[1][3].virt_lines, m[2][3].virt_text }, { newline = '' }))
+  type_keys('<Tab>')
+  local want = vim.deepcopy(typed)
+  want[L.row + 1] = typed[L.row + 1] .. L.ghost
+  table.insert(want, L.import_row + 1, L.import)
+  wait(L.ft .. ': the accepted edit', 3000, function() return vim.deep_equal(buf_lines(buf), want) end)
+  eq({}, marks(buf), L.ft .. ': ghost cleared after accept')
+  type_keys('<Esc>')
+  wait('normal mode', 2000, function() return mode() == 'n' end)
+  undo()
+  eq(typed, buf_lines(buf), L.ft .. ': ONE undo removes the continuation and the import')
+  log(L.ft .. ': accepted with <Tab> (2 locations); one undo removed both')
+  return buf
+end
+
+local JAVA = {
+  ft = 'java', file = 'Words.java', row = 4, import_row = 1,
+  lines = { 'import java.util.List;', '', 'class Words {', '    static List<String> words(String s) {', '        ', '    }', '}' },
+  ghost = 'urn Arrays.asList(s.split(" "));', import = 'import java.util.Arrays;',
+}
+local CPP = {
+  ft = 'cpp', file = 'hyp.cpp', row = 3, import_row = 1,
+  lines = { '#include <vector>', '', 'double hyp(double x, double y) {', '    ', '}' },
+  ghost = 'urn std::sqrt(x * x + y * y);', import = '#include <cmath>',
+}
+
+local function attached(buf)
+  return #vim.lsp.get_clients({ bufnr = buf, name = 'jumpcoder', _uninitialized = true }) > 0
+end
+
+--- `ms` of the main loop running, with `buf` never attached
+local function never_attached(buf, ms, what)
+  local t = uv.now()
+  wait(what, ms + 2000, function()
+    check(not attached(buf), what .. ': attached')
+    return uv.now() - t > ms
+  end)
+end
+
+-- Java and C++ buffers with the default filetypes (the server's list): ghost text, the import
+-- previewed, one undo step; a filetype the server does not report is not attached.
+function scenarios.languages()
+  setup()
+  local b = language_flow(JAVA)
+  local client = vim.lsp.get_clients({ bufnr = b, name = 'jumpcoder' })[1]
+  local langs = client.server_capabilities.experimental.jumpcoder.languages
+  eq({ 'java' }, langs.java, "the server's initialize result names java")
+  check(vim.tbl_contains(jc.server_filetypes, 'java') and vim.tbl_contains(jc.server_filetypes, 'cs'),
+    'server_filetypes from the initialize result: ' .. vim.inspect(jc.server_filetypes))
+  eq(langs, jc.server_status(2000, b).languages, 'jumpcoder.status reports the same languages')
+  language_flow(CPP)
+  local txt = open('notes.txt', { 'def hyp(x):', '    ' }, 'text')
+  never_attached(txt, 800, 'a text buffer (not a language the server reports)')
+  log('java + cpp attached from the server\'s list', vim.inspect(jc.server_filetypes, { newline = '' }), '; text not attached')
+end
+
+-- filetypes = { "python" }: a Java buffer is not attached, before and after the server has started
+function scenarios.restricted()
+  setup({ filetypes = { 'python' } })
+  local j1 = open('Words.java', JAVA.lines, 'java')
+  never_attached(j1, 800, 'a Java buffer with filetypes = { "python" }')
+  eq(0, #vim.lsp.get_clients({ name = 'jumpcoder' }), 'no server started for the Java buffer')
+  local py = open('geometry.py', { 'def hyp(x):', '    ' })
+  client_ready(py)
+  local j2 = open('Other.java', JAVA.lines, 'java')
+  never_attached(j2, 800, 'a second Java buffer once the server runs')
+  check(not attached(j1), 'the first Java buffer stays unattached')
+  log('filetypes = { "python" }: Java buffers not attached; Python attached')
 end
 
 -- ui = "native" (0.12): Neovim's vim.lsp.inline_completion shows the continuation, we show the

@@ -7,6 +7,10 @@
 --
 --   require("jumpcoder").setup({ model = "qwen2.5-coder-0.5b", device = "auto" })
 --
+-- It attaches to every filetype the server supports: the server reports its languages, with the
+-- filetypes (LSP languageIds) of each, in its initialize result, so a language added to the server
+-- needs no new plugin. `filetypes = { "python", "java" }` restricts it to those.
+--
 -- Modules: jumpcoder (this file: options, the server, commands, status),
 -- jumpcoder.ghost (the suggestion on screen), jumpcoder.health (:checkhealth jumpcoder).
 
@@ -19,7 +23,9 @@ local M = {}
 -- options
 
 M.defaults = {
-  filetypes = { 'python' },
+  -- nil: every filetype the server reports (capabilities.experimental.jumpcoder.languages); a list
+  -- restricts the plugin to those of them, e.g. { 'python', 'java' }
+  filetypes = nil, ---@type string[]?
   -- the server: `jumpcoder-lsp serve` when on $PATH, else `<python> -m jumpcoder_lsp.cli serve`
   cmd = nil, ---@type string[]?
   python = nil, ---@type string?  (default: python3)
@@ -55,6 +61,12 @@ M.defaults = {
 M.config = vim.deepcopy(M.defaults)
 
 local NAME = 'jumpcoder'
+--- The filetypes to start the server on before any server has said which it supports: the
+--- languageIds of the languages it had when this plugin was written. The server's own list
+--- (M.server_filetypes) replaces them as soon as a server has initialized.
+M.FALLBACK_FILETYPES = { 'python', 'java', 'cpp', 'cs', 'csharp' }
+---@type string[]? the filetypes the running server reported (nil until one has initialized)
+M.server_filetypes = nil
 local CMD_COMPLETE_FUNCTION = 'jumpcoder.completeFunction'
 local CMD_STATUS = 'jumpcoder.status'
 local LABEL_INSERTED_LINES = 'JumpCoder: inserted lines' -- the server's jumpcoder.applyEdit edits
@@ -293,21 +305,90 @@ local function apply_edit(err, params, ctx, config)
   return lsp.handlers['workspace/applyEdit'](err, params, ctx, config)
 end
 
+--- The filetypes (LSP languageIds) a server's initialize result reports, or nil.
+function M.reported_filetypes(init_result)
+  local exp = type(init_result) == 'table' and type(init_result.capabilities) == 'table'
+    and init_result.capabilities.experimental
+  local langs = type(exp) == 'table' and type(exp.jumpcoder) == 'table' and exp.jumpcoder.languages
+  if type(langs) ~= 'table' then
+    return nil
+  end
+  local out = {}
+  for _, ids in pairs(langs) do
+    for _, id in ipairs(type(ids) == 'table' and ids or {}) do
+      if type(id) == 'string' then
+        out[#out + 1] = id
+      end
+    end
+  end
+  table.sort(out)
+  return out
+end
+
+--- Whether the plugin attaches to a buffer of filetype `ft`: one the server supports (its
+--- reported list; before it has reported, M.FALLBACK_FILETYPES) and, when the user set
+--- `filetypes`, one of those.
+function M.attaches(ft)
+  if M.config.filetypes and not vim.tbl_contains(M.config.filetypes, ft) then
+    return false
+  end
+  if M.server_filetypes then
+    return vim.tbl_contains(M.server_filetypes, ft)
+  end
+  -- not known yet: the user's own list, else the filetypes the server is known to have
+  return M.config.filetypes ~= nil or vim.tbl_contains(M.FALLBACK_FILETYPES, ft)
+end
+
+local function on_init(client, init_result)
+  local fts = M.reported_filetypes(init_result)
+  if not fts then
+    return
+  end
+  M.server_filetypes = fts
+  -- buffers already open in a filetype that only the server's list names: attach them now
+  vim.schedule(function()
+    if client:is_stopped() then
+      return
+    end
+    for _, b in ipairs(api.nvim_list_bufs()) do
+      if api.nvim_buf_is_loaded(b) and vim.bo[b].buftype == '' and M.attaches(vim.bo[b].filetype)
+        and #lsp.get_clients({ bufnr = b, name = NAME, _uninitialized = true }) == 0
+      then
+        lsp.buf_attach_client(b, client.id)
+      end
+    end
+  end)
+end
+
+--- vim.lsp's root_dir hook: start (or reuse) the server only for a buffer the plugin attaches to.
+local function root_dir(bufnr, on_dir)
+  if M.attaches(vim.bo[bufnr].filetype) then
+    on_dir(vim.fs.root(bufnr, M.config.root_markers))
+  end
+end
+
 local function client_config()
   local settings = M.server_settings()
   return {
     name = NAME,
     cmd = M.server_cmd(),
     cmd_cwd = M.server_cwd(),
-    filetypes = M.config.filetypes,
+    -- no `filetypes`: which buffers is decided in root_dir (M.attaches), from the server's own list
+    root_dir = root_dir,
     root_markers = M.config.root_markers,
     init_options = settings,
     settings = { jumpcoder = settings },
     handlers = { ['workspace/applyEdit'] = apply_edit },
+    on_init = on_init,
   }
 end
 
 local function on_attach(buf, client)
+  if not M.attaches(vim.bo[buf].filetype) then
+    -- started on the fallback list for a filetype this server turned out not to support
+    vim.schedule(function() pcall(lsp.buf_detach_client, buf, client.id) end)
+    return
+  end
   local native = M.config.ui == 'native' and vim.lsp.inline_completion ~= nil
   if vim.lsp.inline_completion then
     if native then
@@ -368,8 +449,10 @@ function M.setup(opts)
   else -- 0.10
     api.nvim_create_autocmd('FileType', {
       group = group,
-      pattern = M.config.filetypes,
       callback = function(ev)
+        if vim.bo[ev.buf].buftype ~= '' or not M.attaches(vim.bo[ev.buf].filetype) then
+          return
+        end
         local cfg = client_config()
         cfg.root_dir = vim.fs.root(ev.buf, cfg.root_markers)
         lsp.start(cfg, { bufnr = ev.buf })
