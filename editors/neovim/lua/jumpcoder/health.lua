@@ -65,7 +65,8 @@ function M.check()
   h.start('Model and device')
   local clients = vim.lsp.get_clients({ name = 'jumpcoder' })
   if #clients == 0 then
-    h.info(('no server running: open a %s file to start it'):format(table.concat(cfg.filetypes, '/')))
+    local fts = cfg.filetypes or jc.server_filetypes or jc.FALLBACK_FILETYPES
+    h.info(('no server running: open a %s file to start it'):format(table.concat(fts, '/')))
     h.info(('configured model: %s, device: %s'):format(settings.model or 'default', settings.device or 'auto'))
     return
   end
@@ -74,6 +75,12 @@ function M.check()
   if not st then
     h.warn('the server did not answer jumpcoder.status: ' .. tostring(err))
     return
+  end
+  if type(st.languages) == 'table' then
+    local names = vim.tbl_keys(st.languages)
+    table.sort(names)
+    h.info(('languages: %s (attached filetypes: %s)'):format(table.concat(names, ', '),
+      cfg.filetypes and table.concat(cfg.filetypes, ', ') or "all the server's"))
   end
   local conf = type(st.config) == 'table' and st.config or {}
   local model = st.model ~= vim.NIL and st.model or nil
