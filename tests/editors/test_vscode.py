@@ -14,6 +14,11 @@ code-server 4.139.1 (VS Code 1.139.1), and drives headless Debian chromium with 
   progress notification stops it and nothing is written.
 * ``error``: a model that fails to load; the status bar shows the error and the server's message
   appears once.
+* ``java``, ``cpp``: a Java / C++ file (attached because the server reports the language): type
+  ``ret`` in a body; ghost text at the cursor, the back-inserted ``import``/``#include`` previewed;
+  Tab; the saved file holds both; one Ctrl+Z removes both.
+* ``java-off``: ``"jumpcoder.enable": {"*": true, "java": false}``: a Java file gets no suggestion,
+  not even when asked from the palette, and Complete Function's keybinding does nothing there.
 
 What it needs is installed by ``scripts/setup_vscode_test.sh``; the test skips, with the reason,
 only when one of those tools is missing.
@@ -32,7 +37,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN = ROOT / "tests" / "editors" / "vscode" / "run.sh"
-SCENARIOS = ("inline", "function", "cancel", "error")
+SCENARIOS = ("inline", "function", "cancel", "error", "java", "cpp", "java-off")
 MISSING = 3  # run.sh's exit status when a tool is missing
 
 

@@ -10,17 +10,24 @@
 // * a status bar item with the server and model state and the server's progress.
 import * as vscode from 'vscode';
 import {
-  ApplyWorkspaceEditParams, ApplyWorkspaceEditResult, CancellationToken, DidChangeConfigurationNotification, ExecuteCommandRequest,
-  InlineCompletionRequest, LanguageClient, LanguageClientOptions, ServerOptions, State, TextDocumentEdit, TransportKind,
+  ApplyWorkspaceEditParams, ApplyWorkspaceEditResult, CancellationToken, DidChangeConfigurationNotification,
+  ExecuteCommandRequest, FeatureState, InlineCompletionRequest, LanguageClient, LanguageClientOptions, ServerCapabilities,
+  ServerOptions, State, StaticFeature, TextDocumentEdit, TransportKind,
 } from 'vscode-languageclient/node';
 import { InsertionPreview, insertionsOf } from './preview';
-import { RESTART_KEYS, ServerSettings, serverCommand, serverSettings, settingsDelta } from './settings';
+import { RESTART_KEYS, ServerSettings, isEnabled, reportedLanguageIds, serverCommand, serverSettings, settingsDelta } from './settings';
 import { ProgressFeature, ServerStatus, StatusBar } from './status';
 
 const APPLY_EDIT = 'jumpcoder.applyEdit';
 const COMPLETE_FUNCTION = 'jumpcoder.completeFunction';
 const STATUS = 'jumpcoder.status';
-const SELECTOR = [{ scheme: 'file', language: 'python' }, { scheme: 'untitled', language: 'python' }];
+/** the languages of a server that reports none (before it did): Python */
+const FALLBACK_LANGUAGES = ['python'];
+/** the client's document selector: filled, when the server has answered initialize, with the
+ *  languages it reports that `jumpcoder.enable` leaves on (LanguagesFeature) */
+let selector: { scheme: string; language: string }[] = [];
+/** the languageIds attached (also the `jumpcoder.languages` context key of the keybindings) */
+let attachedLanguages: string[] = [];
 
 let client: LanguageClient | undefined;
 let output: vscode.LogOutputChannel;
@@ -79,8 +86,9 @@ function createClient(): LanguageClient {
     command: cmd.command, args: cmd.args, transport: TransportKind.stdio, options: { env: cmd.env, cwd: cmd.cwd },
   };
   sentSettings = serverSettings();
+  selector = [];   // a new array per client: LanguagesFeature fills it in place
   const clientOptions: LanguageClientOptions = {
-    documentSelector: SELECTOR,
+    documentSelector: selector,
     initializationOptions: sentSettings,
     outputChannel: output,
     middleware: {
@@ -123,15 +131,48 @@ function createClient(): LanguageClient {
     },
   };
   const c = new LanguageClient('jumpcoder', 'JumpCoder', serverOptions, clientOptions);
+  c.registerFeature(new LanguagesFeature(selector));
   c.registerFeature(new ProgressFeature(c, status, title => {
     log(`progress ended: ${title}`);
     void refreshStatus(false);
   }));
   c.onDidChangeState(e => {
+    if (e.newState === State.Stopped) setAttached([]);
     if (e.newState === State.Stopped) status.set('stopped', 'the server is not running');
     else if (e.newState === State.Starting) status.set('starting');
   });
   return c;
+}
+
+function setAttached(ids: string[]): void {
+  attachedLanguages = ids;
+  void vscode.commands.executeCommand('setContext', 'jumpcoder.languages', ids);
+}
+
+/**
+ * The documents the client attaches to: the languages the server reports in its initialize result
+ * (`capabilities.experimental.jumpcoder.languages`), so a language added to the server needs no
+ * new extension, less those `jumpcoder.enable` turns off. vscode-languageclient shows the server's
+ * capabilities to every feature (preInitialize) before any feature registers with the selector,
+ * so filling the selector's array here is what every feature (document sync, inline completion,
+ * completion, code actions) then uses.
+ */
+class LanguagesFeature implements StaticFeature {
+  constructor(private readonly target: { scheme: string; language: string }[]) {}
+  fillClientCapabilities(): void { /* nothing to add */ }
+  getState(): FeatureState { return { kind: 'static' }; }
+  preInitialize(capabilities: ServerCapabilities): void {
+    const reported = reportedLanguageIds(capabilities);
+    const ids = (reported ?? FALLBACK_LANGUAGES).filter(isEnabled);
+    const off = (reported ?? FALLBACK_LANGUAGES).filter(id => !isEnabled(id));
+    this.target.splice(0, this.target.length,
+      ...ids.flatMap(language => [{ scheme: 'file', language }, { scheme: 'untitled', language }]));
+    setAttached(ids);
+    log(`languages: ${reported ? `the server's ${JSON.stringify(reported)}` : `none reported, using ${FALLBACK_LANGUAGES}`}` +
+      `${off.length ? `; off by jumpcoder.enable: ${off.join(', ')}` : ''}`);
+  }
+  initialize(): void { /* done in preInitialize */ }
+  clear(): void { /* nothing held */ }
 }
 
 async function start(): Promise<void> {
@@ -235,8 +276,10 @@ async function applyIntoAcceptUndoGroup(params: ApplyWorkspaceEditParams): Promi
 async function completeFunction(): Promise<void> {
   const editor = vscode.window.activeTextEditor;
   const c = client;
-  if (!editor || !vscode.languages.match(SELECTOR, editor.document)) {
-    void vscode.window.showInformationMessage('JumpCoder: open a Python file and put the cursor in a function.');
+  if (!editor || !vscode.languages.match(selector, editor.document)) {
+    const langs = attachedLanguages.length ? attachedLanguages.join(', ') : 'none yet';
+    void vscode.window.showInformationMessage(
+      `JumpCoder: open a file in a language JumpCoder is on for (${langs}) and put the cursor in a function.`);
     return;
   }
   if (!c || !c.isRunning()) {

@@ -74,6 +74,37 @@ export function serverCommand(cfg: vscode.WorkspaceConfiguration = vscode.worksp
   return { command: 'jumpcoder-lsp', args: ['serve', '--log-level', level], env, cwd };
 }
 
-/** Settings that need a new server process when they change. */
+/** Settings that need a new server process when they change (`jumpcoder.enable`: the client's
+ *  document selector is fixed when it starts). */
 export const RESTART_KEYS = ['jumpcoder.server.command', 'jumpcoder.server.pythonPath', 'jumpcoder.server.env',
-  'jumpcoder.server.logLevel'];
+  'jumpcoder.server.logLevel', 'jumpcoder.enable'];
+
+/** The languages the server reported in its initialize result
+ *  (`capabilities.experimental.jumpcoder.languages`: name -> languageIds), as one list of
+ *  languageIds; undefined when it reported none (an older server). */
+export function reportedLanguageIds(capabilities: unknown): string[] | undefined {
+  const exp = (capabilities as { experimental?: unknown } | undefined)?.experimental;
+  const langs = (exp as { jumpcoder?: { languages?: unknown } } | undefined)?.jumpcoder?.languages;
+  if (!langs || typeof langs !== 'object' || Array.isArray(langs)) return undefined;
+  const ids = new Set<string>();
+  for (const list of Object.values(langs as Record<string, unknown>)) {
+    if (Array.isArray(list)) for (const id of list) if (typeof id === 'string' && id) ids.add(id);
+  }
+  return [...ids].sort();
+}
+
+/** `jumpcoder.enable` for a language, as GitHub Copilot's `github.copilot.enable`: an object from
+ *  language id to boolean, `*` for the others; true when neither is set (or not a boolean). */
+export function enabledFor(languageId: string, value: unknown): boolean {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return true;
+  const v = value as Record<string, unknown>;
+  if (typeof v[languageId] === 'boolean') return v[languageId] as boolean;
+  if (typeof v['*'] === 'boolean') return v['*'] as boolean;
+  return true;
+}
+
+/** Whether JumpCoder is enabled for `languageId` (the setting read for that language, so a
+ *  `"[java]": { "jumpcoder.enable": ... }` override counts). */
+export function isEnabled(languageId: string): boolean {
+  return enabledFor(languageId, vscode.workspace.getConfiguration('jumpcoder', { languageId }).get('enable'));
+}

@@ -20,6 +20,8 @@ export interface ServerStatus {
   busy?: boolean;
   config?: Record<string, unknown>;
   stats?: Record<string, number>;
+  /** the languages the server supports: name -> the languageIds that select it */
+  languages?: Record<string, string[]>;
 }
 
 export class StatusBar implements vscode.Disposable {

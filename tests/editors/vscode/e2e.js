@@ -4,7 +4,7 @@
 //   CS_URL      code-server's address (http://127.0.0.1:PORT)
 //   WS_ROOT     where to make the scenario's fresh workspace folder
 //   OUT_DIR     screenshots + NAME.json (the facts checked)
-//   SCENARIO    inline | function | cancel | error
+//   SCENARIO    inline | function | cancel | error | java | cpp | java-off
 //   SHOT        also save the "suggestion + preview" screenshot here (inline)
 //   CHROME      the chromium binary (default /usr/lib/chromium/chromium)
 // Exit 0 only if every check of the scenario holds. Facts are read from the UI (status bar,
@@ -38,6 +38,38 @@ const SCENARIOS = {
     expect: 'import os\nimport math\n\n\ndef is_prime(k):\n    return k > 1 and all(k % d for d in range(2, math.isqrt(k) + 1))\n\n\n' +
       'def count_primes(n):\n    total = 0\n    for i in range(n):\n        if is_prime(i):\n            total += 1\n    return total',
     afterUndo: 'import os\n\n\ndef count_primes(n):\n    ',
+  },
+  // A Java buffer (the language comes from the server's list): type "ret" in a method body; the
+  // ghost text continues it and the preview shows the import it inserts above; Tab; one Ctrl+Z.
+  java: {
+    file: 'Words.java',
+    initial: 'import java.util.List;\n\nclass Words {\n    static List<String> words(String s) {\n        \n    }\n}\n',
+    up: 3,                                            // from the last line to the body line
+    type: 'ret',
+    ghost: 'urn Arrays.asList(s.split(" "));',
+    previewHas: ['import java.util.Arrays;'],
+    expect: 'import java.util.List;\nimport java.util.Arrays;\n\nclass Words {\n    static List<String> words(String s) {\n' +
+      '        return Arrays.asList(s.split(" "));\n    }\n}\n',
+    afterUndo: 'import java.util.List;\n\nclass Words {\n    static List<String> words(String s) {\n        ret\n    }\n}\n',
+  },
+  cpp: {
+    file: 'hyp.cpp',
+    initial: '#include <vector>\n\ndouble hyp(double x, double y) {\n    \n}\n',
+    up: 2,
+    type: 'ret',
+    ghost: 'urn std::sqrt(x * x + y * y);',
+    previewHas: ['#include <cmath>'],
+    expect: '#include <vector>\n#include <cmath>\n\ndouble hyp(double x, double y) {\n    return std::sqrt(x * x + y * y);\n}\n',
+    afterUndo: '#include <vector>\n\ndouble hyp(double x, double y) {\n    ret\n}\n',
+  },
+  // "jumpcoder.enable": { "java": false }: the server runs, but a Java buffer gets no suggestion,
+  // not even when asked from the palette, and Complete Function's keybinding does nothing there.
+  'java-off': {
+    file: 'Words.java',
+    initial: 'import java.util.List;\n\nclass Words {\n    static List<String> words(String s) {\n        \n    }\n}\n',
+    up: 3,
+    type: 'ret',
+    settings: { 'jumpcoder.enable': { '*': true, java: false } },
   },
   // "JumpCoder: Complete Function" by its keybinding (Ctrl+Alt+Enter) in a function body.
   function: {
@@ -164,16 +196,52 @@ const ghostTexts = () => page.evaluate(() => {
   const box = await page.locator('.editor-instance').first().boundingBox();
   const clip = { x: 0, y: 0, width: 1000, height: Math.min(720, box.y + 240) };
 
-  if (SCENARIO === 'inline') {
+  const trigger = async () => {                       // editor.action.inlineSuggest.trigger from the palette
+    await page.keyboard.press('F1');
+    await page.locator('.quick-input-widget input').waitFor({ timeout: 10000 });
+    await page.keyboard.type('Trigger Inline Suggestion');
+    await page.locator('.quick-input-list .monaco-list-row').first().waitFor({ timeout: 10000 });
+    await page.keyboard.press('Enter');
+  };
+  if (S.up) {                                         // to the end of the body line
+    for (let i = 0; i < S.up; i++) await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('End');
+    await page.keyboard.type(S.type, { delay: 25 });
+  }
+
+  if (SCENARIO === 'java-off') {
+    await sleep(2500);                                // past the debounce and an automatic request
+    await trigger();
+    await sleep(2500);
+    check('no ghost text in a language turned off by jumpcoder.enable', await ghost.count() === 0, await ghostTexts());
+    check('no preview either', (await previewTexts()).length === 0);
+    await page.keyboard.press('Control+Alt+Enter');   // Complete Function: its keybinding is not for java now
+    await sleep(2000);
+    const view = (await editor.locator('.view-lines').innerText()).replace(/\u00a0/g, ' ');
+    check('Complete Function does nothing there', !view.includes('Arrays') && readFile() === S.initial, view);
+    await page.screenshot({ path: path.join(OUT, `${SCENARIO}.png`), clip });
+    result.pass = Object.values(result.checks).every(Boolean);
+    fs.writeFileSync(path.join(OUT, `${SCENARIO}.json`), JSON.stringify(result, null, 1));
+    log(result.pass ? 'PASS' : 'FAIL', JSON.stringify(result.timeline));
+    await browser.close();
+    process.exit(result.pass ? 0 : 1);
+  }
+
+  if (S.up) {
+    try { await ghost.first().waitFor({ timeout: 8000 }); }
+    catch { log('no ghost text after 8 s: asking from the palette'); await trigger(); await ghost.first().waitFor({ timeout: 15000 }); }
+    await sleep(500);
+    mark('ghost');
+    const ghostText = await ghostTexts();
+    check(`ghost text at the cursor in a ${SCENARIO} file`, ghostText === S.ghost, ghostText);
+    let shown = [];
+    for (let i = 0; i < 30 && !S.previewHas.every(s => shown.join('\n').includes(s)); i++) { await sleep(100); shown = await previewTexts(); }
+    check('preview shows the back-inserted line', S.previewHas.every(s => shown.join('\n').includes(s)), shown);
+    await page.screenshot({ path: path.join(OUT, `${SCENARIO}-suggestion.png`), clip });
+    await page.keyboard.press('Tab'); mark('accepted');
+  } else if (SCENARIO === 'inline') {
     await page.keyboard.type(S.type, { delay: 25 });
     await page.keyboard.press('Enter');             // auto-indent; the automatic trigger asks the server
-    const trigger = async () => {                     // editor.action.inlineSuggest.trigger from the palette
-      await page.keyboard.press('F1');
-      await page.locator('.quick-input-widget input').waitFor({ timeout: 10000 });
-      await page.keyboard.type('Trigger Inline Suggestion');
-      await page.locator('.quick-input-list .monaco-list-row').first().waitFor({ timeout: 10000 });
-      await page.keyboard.press('Enter');
-    };
     try { await ghost.first().waitFor({ timeout: 8000 }); }
     catch { log('no ghost text after 8 s: asking from the palette'); await trigger(); await ghost.first().waitFor({ timeout: 15000 }); }
     await sleep(500);
