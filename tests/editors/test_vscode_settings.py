@@ -39,3 +39,29 @@ def test_the_server_starts_in_the_extensions_directory_not_the_workspace():
     proc = subprocess.run([node, str(ROOT / "tests" / "editors" / "vscode" / "server_command.test.js")],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0 and proc.stdout.rstrip().endswith("PASS"), proc.stdout + proc.stderr
+
+
+def test_the_client_attaches_to_the_servers_languages_less_those_jumpcoder_enable_turns_off():
+    """The document selector comes from the server's initialize result (a language the server adds
+    needs no extension release), filtered by ``jumpcoder.enable`` (Copilot-style per-language object)."""
+    node = shutil.which("node")
+    if node is None or not (EXT / "node_modules" / "esbuild").is_dir():
+        pytest.skip("needs node and editors/vscode/node_modules (npm ci in editors/vscode)")
+    proc = subprocess.run([node, str(ROOT / "tests" / "editors" / "vscode" / "languages.test.js")],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and proc.stdout.rstrip().endswith("PASS"), proc.stdout + proc.stderr
+
+
+def test_jumpcoder_enable_is_a_per_language_object_and_activation_covers_the_servers_languages():
+    pkg = json.loads((EXT / "package.json").read_text())
+    enable = pkg["contributes"]["configuration"]["properties"]["jumpcoder.enable"]
+    assert enable["type"] == "object" and enable["default"] == {"*": True}
+    assert enable["scope"] == "language-overridable"
+    from jumpcoder_lsp.languages import language_ids
+
+    # VS Code starts an extension only on the languages its manifest lists: every language the
+    # server has today must be there by its VS Code language id (the canonical name)
+    assert {f"onLanguage:{name}" for name in language_ids()} <= set(pkg["activationEvents"])
+    whens = [k.get("when", "") for k in pkg["contributes"]["keybindings"]] + \
+        [m.get("when", "") for m in pkg["contributes"]["menus"]["commandPalette"]]
+    assert not any("== python" in w for w in whens), whens
