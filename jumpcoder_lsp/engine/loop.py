@@ -361,6 +361,9 @@ def complete(
     before (default: the enclosing function and the import block). ``cancel`` is polled between
     decode steps; a cancelled run raises :class:`~jumpcoder_lsp.runtime.base.Cancelled`.
     ``cache`` keeps speculative infills across calls (pass the same one for one document).
+    The model sees a bounded part of the text (:func:`~jumpcoder_lsp.engine.context.context_window`,
+    ``config.context_lines`` / ``context_chars``): the file head and a window before the cursor; the
+    result's line numbers are the document's, and its ``code`` is the text the model saw.
     """
     if method not in ("jumpcoder", "autoregressive", "filtered"):
         raise ValueError(f"unknown method {method!r}")
