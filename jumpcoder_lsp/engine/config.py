@@ -36,6 +36,10 @@ class EngineConfig:
     policy: str = "paper"
     #: stop at the end of the enclosing function (JumpCoder's unit of work)
     stop_at_function_end: bool = True
+    #: the bound on what the model sees (engine/context.py): the file head plus about this many
+    #: lines before the cursor (the window moves in 64-line steps), at most this many characters
+    context_lines: int = 256
+    context_chars: int = 8192
 
     def __post_init__(self) -> None:
         problems = []
@@ -51,6 +55,12 @@ class EngineConfig:
                 problems.append(f"{name} must be an integer in 1..8192, got {v!r}")
         if not (isinstance(self.repetition_threshold, (int, float)) and 0 < self.repetition_threshold <= 1):
             problems.append(f"repetition_threshold must be in (0, 1], got {self.repetition_threshold!r}")
+        if not (isinstance(self.context_lines, int) and not isinstance(self.context_lines, bool)
+                and 16 <= self.context_lines <= 100_000):
+            problems.append(f"context_lines must be an integer in 16..100000, got {self.context_lines!r}")
+        if not (isinstance(self.context_chars, int) and not isinstance(self.context_chars, bool)
+                and 1024 <= self.context_chars <= 4_000_000):
+            problems.append(f"context_chars must be an integer in 1024..4000000, got {self.context_chars!r}")
         if self.policy not in ("paper", "cpu"):
             problems.append(f"policy must be 'paper' or 'cpu', got {self.policy!r}")
         if problems:

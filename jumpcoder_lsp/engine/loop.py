@@ -18,6 +18,7 @@ from ..runtime.base import Cancelled, CancelCheck, Runtime, ScoreRequest
 from ..runtime.fim import FimDialect
 from .combine import best_candidate, combine
 from .config import EngineConfig
+from .context import context_window
 from .filters import rejection
 from .hybrid import hybrid_generation
 from .judge import ast_resolves, scoring_judge
@@ -87,25 +88,30 @@ def _prepare(text: str, line: int, character: int, language: LanguageSpec,
         # Whitespace before the cursor: the model writes the whole line, indentation included
         # (a prompt ending in spaces splits the indent token and misleads the model).
         head, continuation_start = "", 0
-    fixed = [Line(t, "fixed", i) for i, t in enumerate(doc[:line])]
+    # the model sees a bounded window of the lines above (engine/context.py); each Line keeps its
+    # document line number, and line numbers below are in the seen text until mapped back
+    window = context_window(doc, line, max_lines=config.context_lines, max_chars=config.context_chars)
+    seen_index = window.document_lines()
+    fixed = [Line(doc[i], "fixed", i) for i in seen_index]
     if fixed and not fixed[-1].text.endswith(("\n", "\r")):
-        fixed[-1] = Line(fixed[-1].text + "\n", "fixed", line - 1)
+        fixed[-1] = Line(fixed[-1].text + "\n", "fixed", seen_index[-1])
+    seen_line = len(fixed)  # the cursor line, in the seen text
     before = "".join(l.text for l in fixed) + head
     tree = language.parse(before.encode("utf-8"))
     # The function the cursor is in: on a blank cursor line, the one around the last code line
     # above it (the cursor often sits on a fresh line right after a def header or a body line).
-    anchor = line
+    anchor = seen_line
     if not head:
-        anchor = next((i for i in range(line - 1, -1, -1) if fixed[i].text.strip()), line)
+        anchor = next((i for i in range(seen_line - 1, -1, -1) if fixed[i].text.strip()), seen_line)
     func = language.enclosing_function(before, anchor, tree=tree)
     if eligible_lines is None:
         eligible = set(range(0, language.import_line(before, tree=tree) + 1))
         if func is not None:
-            eligible |= set(range(func.start_line, line + 1))
-    else:
-        eligible = set(eligible_lines)
+            eligible |= set(range(func.start_line, seen_line + 1))
+    else:  # document lines, to the seen text's
+        eligible = {j for j, i in enumerate(seen_index) if i in eligible_lines}
     eligible -= language.non_code_lines(before, tree=tree)
-    eligible = {i for i in eligible if i < line}
+    eligible = {seen_index[i] for i in eligible if 0 <= i < seen_line}
     return _Request(
         fixed=fixed,
         head=head,
@@ -355,6 +361,9 @@ def complete(
     before (default: the enclosing function and the import block). ``cancel`` is polled between
     decode steps; a cancelled run raises :class:`~jumpcoder_lsp.runtime.base.Cancelled`.
     ``cache`` keeps speculative infills across calls (pass the same one for one document).
+    The model sees a bounded part of the text (:func:`~jumpcoder_lsp.engine.context.context_window`,
+    ``config.context_lines`` / ``context_chars``): the file head and a window before the cursor; the
+    result's line numbers are the document's, and its ``code`` is the text the model saw.
     """
     if method not in ("jumpcoder", "autoregressive", "filtered"):
         raise ValueError(f"unknown method {method!r}")

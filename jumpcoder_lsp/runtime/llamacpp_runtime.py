@@ -173,6 +173,17 @@ class _Seq:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def nbytes(self) -> int:
+        """What the sequence keeps alive on the Python side: its per-token lists (a pointer and an
+        int/float object each) and the logits row after its last token. Its KV cells live in the
+        context's preallocated buffer (``n_ctx`` cells), which does not grow."""
+        row = int(getattr(self.last, "nbytes", 0) or 0)
+        return 36 * len(self.ids) + 32 * (len(self.logit) + len(self.logprob)) + 36 * len(self.greedy) + row + 200
+
+
+#: bytes the saved sequences' state (:meth:`_Seq.nbytes`) may hold between calls
+MAX_CACHE_BYTES = 64 << 20
+
 
 class LlamaCppRuntime:
     """A :class:`~jumpcoder_lsp.runtime.base.Runtime` over a GGUF file, with llama.cpp.
@@ -181,7 +192,7 @@ class LlamaCppRuntime:
     of the vocabulary's EOS/EOT; unknown ones are ignored (logged). ``threads``: default the physical
     cores. ``n_ctx``: KV cells shared by all sequences (capped at the model's training context);
     ``n_seq_max``: sequence ids (live branches + cached prompts); ``max_cache_entries``: cached
-    sequences kept between calls. ``batch_invariant`` (default): turn off CPU weight repacking so that a
+    sequences kept between calls, their state at most ``max_cache_bytes`` bytes. ``batch_invariant`` (default): turn off CPU weight repacking so that a
     branch's logits do not depend on how many branches are stepped with it.
     """
 
@@ -193,6 +204,7 @@ class LlamaCppRuntime:
         n_ctx: int = 16384,
         n_seq_max: int = 32,
         max_cache_entries: int = 24,
+        max_cache_bytes: int = MAX_CACHE_BYTES,
         stop_tokens: Sequence[str] = (),
         name: Optional[str] = None,
         description: Optional[str] = None,
@@ -231,6 +243,7 @@ class LlamaCppRuntime:
         self.n_ctx = int(min(n_ctx, n_train) if n_train > 0 else n_ctx)
         self.n_seq_max = max(2, int(n_seq_max))
         self.max_cache_entries = max(1, min(int(max_cache_entries), self.n_seq_max))
+        self.max_cache_bytes = max(1, int(max_cache_bytes))
         cparams = L.llama_context_default_params()
         cparams.n_ctx = self.n_ctx
         cparams.n_batch = CHUNK
@@ -252,7 +265,7 @@ class LlamaCppRuntime:
         self._lock = threading.RLock()
         self._seqs: "OrderedDict[int, _Seq]" = OrderedDict()
         self._free = list(range(self.n_seq_max))
-        self._piece_ids: "OrderedDict[str, list[int]]" = OrderedDict()
+        self._piece_ids: tokens.PieceCache = tokens.PieceCache()
         self._piece_bytes: dict[int, bytes] = {}
         self._special_ids: dict[str, int] = {}
         self._bad_ids: dict[str, object] = {}
@@ -454,6 +467,10 @@ class LlamaCppRuntime:
         self._seqs.pop(seq.sid, None)
         self._free.append(seq.sid)
 
+    def cache_bytes(self) -> int:
+        """Bytes the unpinned (cached) sequences hold; live branches are the request's own."""
+        return sum(s.nbytes() for s in self._seqs.values() if not s.pinned)
+
     def _evict_one(self) -> bool:
         for seq in list(self._seqs.values()):  # least recently used first
             if not seq.pinned:
@@ -481,7 +498,7 @@ class LlamaCppRuntime:
                 if len(seq) == len(keep) and keep.last is None and seq.last is not None:
                     keep.last = seq.last
                 self._drop(seq)
-        while len(self._seqs) > self.max_cache_entries:
+        while len(self._seqs) > self.max_cache_entries or self.cache_bytes() > self.max_cache_bytes:
             victim = next((s for s in self._seqs.values() if not s.pinned), None)
             if victim is None:
                 break

@@ -143,21 +143,47 @@ def longest_prefix(entries: Iterable[E], ids: Sequence[int]) -> tuple[Optional[E
     return best, best_n
 
 
-#: text pieces whose ids a runtime remembers (the prompt pieces of the last few requests)
+#: text pieces whose ids a runtime remembers (the prompt pieces of the last few requests), bounded
+#: by count and by bytes (:func:`piece_bytes` of each key and value)
 PIECE_CACHE = 4096
+PIECE_CACHE_BYTES = 32 << 20
+
+
+def piece_bytes(text: str, ids: list[int]) -> int:
+    """What one remembered piece costs, roughly as CPython stores it: the text (up to 4 bytes a
+    character, plus the object) and the list of ids (a pointer and a small int each)."""
+    return 4 * len(text) + 64 + 36 * len(ids) + 64
+
+
+class PieceCache(OrderedDict):
+    """The LRU :func:`piece_ids` fills; keeps the byte total of its entries."""
+
+    def __init__(self, max_bytes: int = PIECE_CACHE_BYTES, max_entries: int = PIECE_CACHE):
+        super().__init__()
+        self.max_bytes, self.max_entries, self.bytes = max_bytes, max_entries, 0
 
 
 def piece_ids(cache: "OrderedDict[str, list[int]]", text: str, encode: Callable[[str], list[int]]) -> list[int]:
-    """The ids of a text piece: from ``cache`` (an LRU of :data:`PIECE_CACHE` pieces), else
+    """The ids of a text piece: from ``cache`` (an LRU of at most :data:`PIECE_CACHE` pieces and,
+    for a :class:`PieceCache`, its byte bound; a piece larger than that is not kept), else
     ``encode(text)`` (not called for empty text), remembered."""
     ids = cache.get(text)
-    if ids is None:
-        ids = encode(text) if text else []
-        cache[text] = ids
-        if len(cache) > PIECE_CACHE:
-            cache.popitem(last=False)
-    else:
+    if ids is not None:
         cache.move_to_end(text)
+        return ids
+    ids = encode(text) if text else []
+    max_bytes = getattr(cache, "max_bytes", None)
+    max_entries = getattr(cache, "max_entries", PIECE_CACHE)
+    size = piece_bytes(text, ids)
+    if max_bytes is not None and size > max_bytes:
+        return ids
+    cache[text] = ids
+    if max_bytes is not None:
+        cache.bytes += size
+    while len(cache) > max_entries or (max_bytes is not None and cache.bytes > max_bytes):
+        old, old_ids = cache.popitem(last=False)
+        if max_bytes is not None:
+            cache.bytes -= piece_bytes(old, old_ids)
     return ids
 
 

@@ -87,15 +87,33 @@ class CacheEntry:
         )
 
 
-class KVStore:
-    """LRU of cache entries, bounded by entry count and total tokens. Lookup = longest common prefix.
+#: bytes the KV store may hold (keys, values, hidden states and the score memo of its entries)
+MAX_CACHE_BYTES = 1 << 30
 
-    An entry whose ids are a prefix of a newer entry's is dropped: the newer one covers it.
+
+def entry_bytes(entry: "CacheEntry") -> int:
+    """Bytes an entry keeps alive: the whole storage of each of its tensors (a prefix view keeps its
+    base's storage), each storage counted once, the ids list at 8 bytes an id."""
+    seen: dict[int, int] = {}
+    for t in [entry.hidden, entry.logit, entry.logprob, entry.greedy, *(x for kv in entry.kv for x in kv)]:
+        storage = t.untyped_storage()
+        seen[storage.data_ptr()] = storage.nbytes()
+    return sum(seen.values()) + 8 * len(entry.ids)
+
+
+class KVStore:
+    """LRU of cache entries, bounded by entry count, total tokens and total bytes
+    (:func:`entry_bytes`). Lookup = longest common prefix.
+
+    An entry whose ids are a prefix of a newer entry's is dropped: the newer one covers it. An entry
+    larger than the byte bound on its own is not kept.
     """
 
-    def __init__(self, max_entries: int = 24, max_tokens: int = 32768):
+    def __init__(self, max_entries: int = 24, max_tokens: int = 32768, max_bytes: int = MAX_CACHE_BYTES):
         self.max_entries = max(1, max_entries)
         self.max_tokens = max(1, max_tokens)
+        self.max_bytes = max(1, max_bytes)
+        self._bytes: dict[int, int] = {}
         self._entries: "OrderedDict[int, CacheEntry]" = OrderedDict()
         self.hits = 0  # tokens served from the cache
         self.misses = 0  # tokens computed
@@ -110,8 +128,17 @@ class KVStore:
     def total_tokens(self) -> int:
         return sum(len(e) for e in self._entries.values())
 
+    @property
+    def total_bytes(self) -> int:
+        return sum(self._bytes.values())
+
     def clear(self) -> None:
         self._entries.clear()
+        self._bytes.clear()
+
+    def _drop(self, key: int) -> None:
+        del self._entries[key]
+        self._bytes.pop(key, None)
 
     def best(self, ids: list[int]) -> tuple[Optional[CacheEntry], int]:
         best, best_n = longest_prefix(reversed(self._entries.values()), ids)  # most recent first: wins ties
@@ -122,12 +149,14 @@ class KVStore:
     def add(self, entry: CacheEntry) -> None:
         for key, old in list(self._entries.items()):
             if is_prefix(old.ids, entry.ids):
-                del self._entries[key]
+                self._drop(key)
         self._entries[id(entry)] = entry
-        while len(self._entries) > 1 and (
-            len(self._entries) > self.max_entries or self.total_tokens > self.max_tokens
+        self._bytes[id(entry)] = entry_bytes(entry)
+        while self._entries and (
+            (len(self._entries) > 1 and (len(self._entries) > self.max_entries or self.total_tokens > self.max_tokens))
+            or self.total_bytes > self.max_bytes
         ):
-            self._entries.popitem(last=False)
+            self._drop(next(iter(self._entries)))
 
 
 # --------------------------------------------------------------------------- cache layers
@@ -216,6 +245,7 @@ class TorchRuntime:
         stop_tokens: Sequence[str] = (),
         max_cache_entries: int = 24,
         max_cache_tokens: int = 32768,
+        max_cache_bytes: int = MAX_CACHE_BYTES,
         description: Optional[str] = None,
     ):
         self.model = model.eval()
@@ -230,11 +260,11 @@ class TorchRuntime:
         self._logit_scale = getattr(text_config, "logit_scale", None)
         self._text_tok = text_only_tokenizer(tokenizer.backend_tokenizer)
         self._decode_tok = tokenizer.backend_tokenizer
-        self._piece_ids: "OrderedDict[str, list[int]]" = OrderedDict()
+        self._piece_ids: tokens.PieceCache = tokens.PieceCache()
         self._special_ids: dict[str, int] = {}
         self._bad_ids: dict[str, torch.Tensor] = {}
         self._token_texts: Optional[list[str]] = None
-        self.store = KVStore(max_cache_entries, max_cache_tokens)
+        self.store = KVStore(max_cache_entries, max_cache_tokens, max_cache_bytes)
         self._lock = threading.RLock()
 
         gen_eos = getattr(getattr(model, "generation_config", None), "eos_token_id", None)
@@ -267,7 +297,7 @@ class TorchRuntime:
 
         ``threads`` sets torch's CPU threads (default: the physical cores). ``name`` goes into :attr:`description` (e.g. the preset name); by default the model name the
         config carries (a GGUF's ``general.name``), else the directory name. Other keyword arguments go
-        to the constructor (``max_cache_entries``, ``max_cache_tokens``, ``description``).
+        to the constructor (``max_cache_entries``, ``max_cache_tokens``, ``max_cache_bytes``, ``description``).
         """
         from transformers import AutoModelForCausalLM, AutoTokenizer
 

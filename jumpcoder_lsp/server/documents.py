@@ -46,6 +46,30 @@ def spec_supports(spec: Any, method: str) -> bool:
 
 
 # --------------------------------------------------------------------------------------------
+# The size limit
+
+#: a document over either bound, or with a NUL character (a binary file), is never given to the
+#: model nor analysed: every feature answers empty for it (:func:`refusal` is the one check)
+MAX_LINES = 100_000
+MAX_CHARS = 5_000_000
+
+
+def refusal(text: str) -> Optional[str]:
+    """Why JumpCoder leaves a document alone (too large, or binary), or None when it does not."""
+    if len(text) > MAX_CHARS:
+        return f"it has {len(text):,} characters (the limit is {MAX_CHARS:,})"
+    if "\0" in text:
+        return "it contains NUL characters (a binary file)"
+    lines = text.count("\n") + text.count("\r") - text.count("\r\n") + 1
+    if lines > MAX_LINES:
+        return f"it has {lines:,} lines (the limit is {MAX_LINES:,})"
+    return None
+
+
+_UNKNOWN = object()
+
+
+# --------------------------------------------------------------------------------------------
 # Documents
 
 
@@ -79,6 +103,7 @@ class Document:
         self._starts: Optional[list[int]] = None
         self._tree = None
         self._dirty = True  # edited (or never parsed) since the last parse
+        self._refusal: Any = _UNKNOWN
         self.full_parses = 0
         self.incremental_parses = 0
 
@@ -87,6 +112,13 @@ class Document:
     @property
     def text(self) -> str:
         return self._text
+
+    @property
+    def refusal(self) -> Optional[str]:
+        """:func:`refusal` of the current text (computed once per change)."""
+        if self._refusal is _UNKNOWN:
+            self._refusal = refusal(self._text)
+        return self._refusal
 
     @property
     def starts(self) -> list[int]:
@@ -127,6 +159,7 @@ class Document:
         if rng is None:  # whole-document change
             self._text = change.text
             self._starts = None
+            self._refusal = _UNKNOWN
             self._tree = None
             self._dirty = True
             return
@@ -156,6 +189,7 @@ class Document:
             )
         self._text = new
         self._starts = None
+        self._refusal = _UNKNOWN
         self._dirty = True
 
     # -- parse ----------------------------------------------------------------------------
@@ -163,7 +197,8 @@ class Document:
     @property
     def tree(self):
         """The parse tree of the current text (incremental reparse when edits are pending)."""
-        if self.spec is None:
+        if self.spec is None or self.refusal is not None:  # never parse a refused document
+            self._tree = None
             return None
         if self._dirty or self._tree is None:
             source = self._text.encode("utf-8", "surrogatepass")

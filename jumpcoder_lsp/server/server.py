@@ -43,6 +43,7 @@ from .. import edits as E
 from ..config import ServerConfig
 from ..engine.types import Insertion
 from ..runtime.base import Cancelled
+from ..engine.context import DEFAULT_CHARS, hole_window
 from .documents import Document, Documents, Snapshot, spec_supports
 from .protocol import JumpCoderProtocol
 from .suggestions import Suggestion, SuggestionStore, new_id
@@ -157,6 +158,7 @@ class JumpCoderServer(LanguageServer):
         self._progress_cancel: dict[Any, CancelToken] = {}
         self._queued_messages: list[tuple[types.MessageType, str]] = []
         self._diag_tasks: dict[str, asyncio.Task] = {}
+        self._refused_warned: set[int] = set()  # serials of the documents warned about (one warning each)
         self._changed: dict[str, asyncio.Event] = {}
         self._analysis = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jumpcoder-analysis")
         self._load_task: Optional[asyncio.Task] = None
@@ -184,6 +186,20 @@ class JumpCoderServer(LanguageServer):
             self._queued_messages.append((kind, message))
             return
         self.window_show_message(types.ShowMessageParams(type=kind, message=message))
+
+    def refused(self, doc: Document) -> bool:
+        """True when ``doc`` is over the size limit or binary (documents.refusal): every feature
+        answers it empty, the model never sees it; the first time, one warning for the document."""
+        reason = doc.refusal
+        if reason is None:
+            return False
+        self.stats["refused"] += 1
+        if doc.serial not in self._refused_warned:
+            self._refused_warned.add(doc.serial)
+            name = doc.uri.rsplit("/", 1)[-1] or doc.uri
+            self.show(types.MessageType.Warning,
+                      f"JumpCoder is off for {name}: {reason}. No completions or diagnostics for this file.")
+        return True
 
     # ------------------------------------------------------------------------------------
     # request validation (answered with -32602)
@@ -570,6 +586,9 @@ class JumpCoderServer(LanguageServer):
         old = self._diag_tasks.pop(doc.uri, None)
         if old is not None:
             old.cancel()
+        if self.refused(doc):  # clear what an earlier, smaller version had
+            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=doc.uri, diagnostics=[]))
+            return
         if delay is None:
             delay = max(self.config.debounce_ms, 100) / 1000
         self._diag_tasks[doc.uri] = asyncio.ensure_future(self._diagnose(doc.uri, delay))
@@ -578,7 +597,7 @@ class JumpCoderServer(LanguageServer):
         if delay:
             await asyncio.sleep(delay)
         doc = self.documents.get(uri)
-        if doc is None:
+        if doc is None or self.refused(doc):
             return
         snap = doc.snapshot()
         loop = asyncio.get_running_loop()
@@ -636,7 +655,8 @@ def eligible_lines(spec, snap: Snapshot, line: int) -> Optional[set[int]]:
         return None
 
 
-def _definition_job(backend, spec, snap: Snapshot, name: str, use_line: int, max_tokens: int, cancel) -> Optional[Insertion]:
+def _definition_job(backend, spec, snap: Snapshot, name: str, use_line: int, max_tokens: int, cancel,
+                    context_chars: int = DEFAULT_CHARS) -> Optional[Insertion]:
     """Ask the infilling model for a line defining ``name``: at the import position and right
     above the statement that uses it; keep the first proposal after which ``name`` is defined."""
     text = E.normalize_eol(snap.text)
@@ -649,7 +669,8 @@ def _definition_job(backend, spec, snap: Snapshot, name: str, use_line: int, max
         candidates.append(0)
     if use_line not in candidates:
         candidates.append(use_line)
-    holes = [(text[: starts[c]] if c < len(starts) else text, text[starts[c]:] if c < len(starts) else "") for c in candidates]
+    holes = [hole_window(text[: starts[c]] if c < len(starts) else text, text[starts[c]:] if c < len(starts) else "",
+                         max_chars=context_chars) for c in candidates]  # bounded like the engine's context (engine/context.py)
     proposals = backend.infill(holes, max_tokens=max_tokens, cancel=cancel)
     for c, proposal in zip(candidates, proposals):
         body = proposal.rstrip("\n")
@@ -753,6 +774,7 @@ def build_server(loader=load_backend) -> JumpCoderServer:
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: JumpCoderServer, params: types.DidOpenTextDocumentParams):
         doc = ls.documents.open(params.text_document)
+        ls.refused(doc)  # warn at once, whatever features are enabled
         ls.schedule_diagnostics(doc, delay=0)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
@@ -772,6 +794,9 @@ def build_server(loader=load_backend) -> JumpCoderServer:
         task = ls._diag_tasks.pop(uri, None)
         if task is not None:
             task.cancel()
+        doc = ls.documents.get(uri)
+        if doc is not None:
+            ls._refused_warned.discard(doc.serial)
         ls.documents.close(uri)
         ls.store.drop_uri(uri)
 
@@ -779,8 +804,9 @@ def build_server(loader=load_backend) -> JumpCoderServer:
 
     @server.feature(types.TEXT_DOCUMENT_INLINE_COMPLETION, types.InlineCompletionOptions())
     async def inline_completion(ls: JumpCoderServer, params: types.InlineCompletionParams):
-        ls.require_cursor(ls.require_document(params.text_document.uri), params.position)
-        if not ls.config.enable_inline:
+        doc = ls.require_document(params.text_document.uri)
+        ls.require_cursor(doc, params.position)
+        if not ls.config.enable_inline or ls.refused(doc):
             return []
         invoked = params.context.trigger_kind == types.InlineCompletionTriggerKind.Invoked
         s = await ls.suggest(params.text_document.uri, params.position, kind="inline", debounce=not invoked)
@@ -813,7 +839,7 @@ def build_server(loader=load_backend) -> JumpCoderServer:
         doc = ls.require_document(params.text_document.uri)
         ls.require_cursor(doc, params.position)
         empty = types.CompletionList(is_incomplete=True, items=[])
-        if not ls.config.enable_completion:
+        if not ls.config.enable_completion or ls.refused(doc):
             return empty
         invoked = params.context is None or params.context.trigger_kind == types.CompletionTriggerKind.Invoked
         s = await ls.suggest(doc.uri, params.position, kind="completion", debounce=not invoked)
@@ -893,6 +919,8 @@ def build_server(loader=load_backend) -> JumpCoderServer:
         uri, position = _uri_position_args(args)
         doc = ls.require_document(uri)
         offset, line, column = ls.require_cursor(doc, position)
+        if ls.refused(doc):
+            return {"applied": False, "reason": "too large"}
         if doc.spec is None:
             raise JsonRpcInvalidParams(f"no language support for {doc.language_id!r}")
         spec = doc.spec
@@ -916,6 +944,8 @@ def build_server(loader=load_backend) -> JumpCoderServer:
         name, use_line = arg["name"], arg["line"]
         if not isinstance(name, str) or not isinstance(use_line, int) or not 0 <= use_line < doc.line_count:
             raise JsonRpcInvalidParams("expected {uri, name: string, line: a line of the document}")
+        if ls.refused(doc):
+            return {"applied": False, "reason": "too large"}
         snap = doc.snapshot()  # the text the definition is computed for and the edit is sent for
         token = ls._begin(doc.uri, "definition")
         try:
@@ -926,7 +956,8 @@ def build_server(loader=load_backend) -> JumpCoderServer:
                 return {"applied": False, "reason": "not ready"}
             try:
                 insertion = await ls.worker.run(
-                    _definition_job, ls.worker.backend, doc.spec, snap, name, use_line, ls.config.engine.max_line_tokens, token
+                    _definition_job, ls.worker.backend, doc.spec, snap, name, use_line, ls.config.engine.max_line_tokens, token,
+                    ls.config.engine.context_chars,
                 )
             except Cancelled:
                 return {"applied": False, "reason": "cancelled"}

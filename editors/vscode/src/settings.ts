@@ -16,6 +16,8 @@ export const SERVER_KEYS: Record<string, string> = {
   tau: 'tau',
   maxLines: 'maxLines',
   inlineMaxLines: 'inlineMaxLines',
+  contextLines: 'contextLines',
+  contextChars: 'contextChars',
   policy: 'policy',
   enableInline: 'enableInline',
   enableCompletion: 'enableCompletion',
