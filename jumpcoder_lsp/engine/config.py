@@ -36,6 +36,10 @@ class EngineConfig:
     policy: str = "paper"
     #: stop at the end of the enclosing function (JumpCoder's unit of work)
     stop_at_function_end: bool = True
+    #: a generated line longer than this many characters ends the suggestion while it is decoded
+    max_line_chars: int = 200
+    #: a generated line that this run already wrote this many times ends the suggestion
+    max_line_repeats: int = 3
 
     def __post_init__(self) -> None:
         problems = []
@@ -49,6 +53,10 @@ class EngineConfig:
             v = getattr(self, name)
             if not (isinstance(v, int) and 1 <= v <= 8192):
                 problems.append(f"{name} must be an integer in 1..8192, got {v!r}")
+        for name, top in (("max_line_chars", 100000), ("max_line_repeats", 4096)):
+            v = getattr(self, name)
+            if not (isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= top):
+                problems.append(f"{name} must be an integer in 1..{top}, got {v!r}")
         if not (isinstance(self.repetition_threshold, (int, float)) and 0 < self.repetition_threshold <= 1):
             problems.append(f"repetition_threshold must be in (0, 1], got {self.repetition_threshold!r}")
         if self.policy not in ("paper", "cpu"):
