@@ -17,6 +17,10 @@ class EngineConfig:
     #: token budget of one generated line / one single-line infill / one infilled function
     max_line_tokens: int = 96
     max_function_tokens: int = 384
+    #: a generated line longer than this many characters ends the suggestion while it is decoded
+    max_line_chars: int = 200
+    #: a generated line that this run already wrote this many times ends the suggestion
+    max_line_repeats: int = 3
     #: speculative infilling: re-verify the infill cached for a position in one forward pass
     speculative: bool = True
     #: drop infills whose gestalt similarity to a neighbouring/existing line is above this
@@ -36,10 +40,6 @@ class EngineConfig:
     policy: str = "paper"
     #: stop at the end of the enclosing function (JumpCoder's unit of work)
     stop_at_function_end: bool = True
-    #: a generated line longer than this many characters ends the suggestion while it is decoded
-    max_line_chars: int = 200
-    #: a generated line that this run already wrote this many times ends the suggestion
-    max_line_repeats: int = 3
 
     def __post_init__(self) -> None:
         problems = []
