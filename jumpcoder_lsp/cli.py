@@ -76,6 +76,7 @@ def _complete(args: argparse.Namespace) -> int:
         for step in result.steps:
             extra = f" judge={step.judge} V={step.value:.2f}" if step.judge else ""
             print(f"  {step.kind:8s} @{step.line:<3d}{extra} {step.text.rstrip()!r}", file=sys.stderr)
+        print(f"  stopped: {result.stop_reason}", file=sys.stderr)
     return 0
 
 

@@ -17,6 +17,10 @@ class EngineConfig:
     #: token budget of one generated line / one single-line infill / one infilled function
     max_line_tokens: int = 96
     max_function_tokens: int = 384
+    #: a generated line longer than this many characters ends the suggestion while it is decoded
+    max_line_chars: int = 200
+    #: a generated line that this run already wrote this many times ends the suggestion
+    max_line_repeats: int = 3
     #: speculative infilling: re-verify the infill cached for a position in one forward pass
     speculative: bool = True
     #: drop infills whose gestalt similarity to a neighbouring/existing line is above this
@@ -53,6 +57,10 @@ class EngineConfig:
             v = getattr(self, name)
             if not (isinstance(v, int) and 1 <= v <= 8192):
                 problems.append(f"{name} must be an integer in 1..8192, got {v!r}")
+        for name, top in (("max_line_chars", 100000), ("max_line_repeats", 4096)):
+            v = getattr(self, name)
+            if not (isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= top):
+                problems.append(f"{name} must be an integer in 1..{top}, got {v!r}")
         if not (isinstance(self.repetition_threshold, (int, float)) and 0 < self.repetition_threshold <= 1):
             problems.append(f"repetition_threshold must be in (0, 1], got {self.repetition_threshold!r}")
         if not (isinstance(self.context_lines, int) and not isinstance(self.context_lines, bool)

@@ -16,21 +16,7 @@ from ..languages.base import LanguageSpec
 from ..runtime.base import CancelCheck, Generated, GenRequest, ScoreRequest, StopRule, stop_at_newline
 from .config import EngineConfig
 from .speculative import SpeculativeCache, verified
-
-
-def infill_stop(language: LanguageSpec, allow_function: bool) -> StopRule:
-    """The paper's adaptive stop: a newline ends an infill, unless the infill starts a function
-    (and functions are allowed), which then runs to the end of that function."""
-
-    def stop(text: str) -> Optional[int]:
-        first = text.find("\n")
-        if first < 0:
-            return None
-        if allow_function and language.is_function_signature(text):
-            return language.function_end(text)
-        return first + 1
-
-    return stop
+from .stop import infill_stop  # noqa: F401  (the adaptive stop lives in engine/stop.py)
 
 
 @dataclass
@@ -62,6 +48,7 @@ def hybrid_generation(
     allow_function: bool,
     generate_next: bool = True,
     gen_prefix: str = "",
+    gen_stop: StopRule = stop_at_newline,
     cancel: Optional[CancelCheck] = None,
 ) -> HybridResult:
     code = "".join(lines)
@@ -93,7 +80,7 @@ def hybrid_generation(
         for i in sorted(positions)
         if i not in results
     ]
-    gen_request = GenRequest((code + gen_prefix,), stop=stop_at_newline, max_new_tokens=config.max_line_tokens, bad_words=bad)
+    gen_request = GenRequest((code + gen_prefix,), stop=gen_stop, max_new_tokens=config.max_line_tokens, bad_words=bad)
 
     generated: Optional[Generated] = None
     if models.infill is models.gen:

@@ -24,6 +24,7 @@ from .hybrid import hybrid_generation
 from .judge import ast_resolves, scoring_judge
 from .positions import line_scores, top_k_positions
 from .speculative import SpeculativeCache
+from .stop import ends_function, line_verdict, next_line_stop, repeats
 from .types import INF, Candidate, Completion, Insertion, Line, Step
 
 Progress = Callable[[str, Optional[float]], None]
@@ -133,6 +134,8 @@ class _Run:
         self.lines: list[Line] = list(req.fixed)
         self.steps: list[Step] = []
         self.ended = False
+        self.stop_reason = ""  # why the run ended (engine/stop.py's reasons, or "max_lines")
+        self.function_done = False  # the function is complete: only an infill-only iteration is left
         self.added = 0  # lines JumpCoder added (generated + infilled)
 
     # -- helpers ---------------------------------------------------------------------------
@@ -163,12 +166,14 @@ class _Run:
     def undefined(self, texts: list[str]) -> set[str]:
         return {u.name for u in self.language.undefined_names("".join(texts))}
 
-    def leaves_block(self, text: str) -> bool:
-        return (
-            self.req.block_indent is not None
-            and bool(text.strip())
-            and self.language.block_ended(self.req.block_indent, text)
-        )
+    def end(self, reason: str) -> None:
+        self.ended, self.stop_reason = True, reason
+
+    def finished_function(self) -> None:
+        """The last line completed the function: no next line is generated any more. JumpCoder
+        gets an infill-only iteration (a jump the finished code needs, such as an import for a
+        name the ``return`` uses, is still made); without infill positions the run ends."""
+        self.function_done = True
 
     # -- the partial cursor line -----------------------------------------------------------
     def complete_head(self) -> None:
@@ -182,7 +187,9 @@ class _Run:
         self.lines.append(Line(head + rest, "cursor", self.req.cursor_line))
         self.steps.append(Step("generate", len(self.lines) - 1, head + rest))
         if out.finish == "eos" and not out.text.strip():
-            self.ended = True
+            self.end("eos")
+        elif ends_function(self.language, "".join(self.texts()), self.req.block_indent):
+            self.finished_function()
 
     # -- one iteration (Algorithm 4's loop body) ---------------------------------------------
     def iterate(self, jump: bool) -> None:
@@ -207,9 +214,14 @@ class _Run:
             else:
                 positions = top_k_positions(scores, eligible, self.config.k)
         self.check_cancel()
+        if self.function_done and not positions:
+            self.end("function_end")
+            return
         hybrid = hybrid_generation(
             texts, positions, models=self.models, language=self.language, config=self.config,
             cache=self.cache, allow_function=self.config.ast_judge and bool(undefined_before), cancel=self.cancel,
+            generate_next=not self.function_done,
+            gen_stop=next_line_stop(self.language, self.req.block_indent, self.config.max_line_chars),
         )
         candidates = [self.candidate(r, texts) for r in hybrid.infills]
         live = [c for c in candidates if c.rejected is None]
@@ -224,20 +236,32 @@ class _Run:
             self.steps.append(Step("infill", winner.position, "".join(winner.lines), winner.judge, winner.value,
                                    [l.text for l in dropped], candidates, time.perf_counter() - t0))
             self.report(f"jumped back to line {winner.position + 1}")
+            if self.function_done:  # is the function still complete with the infill in it?
+                self.function_done = ends_function(self.language, "".join(self.texts()), self.req.block_indent)
             return
         gen = hybrid.generated
         text = gen.text if gen is not None else ""
-        if gen is None or (gen.finish == "eos" and not text.strip()) or self.leaves_block(text):
-            self.ended = True
+        # the rules of engine/stop.py: one that ends the run drops the line it judged
+        if self.function_done:
+            reason = "function_end"
+        elif gen is None or (gen.finish == "eos" and not text.strip()):
+            reason = "eos"
+        else:
+            reason = line_verdict(text, self.language, self.req.block_indent, self.config.max_line_chars)
+            if reason is None and gen.finish == "length" and not text.endswith("\n"):
+                reason = "length"  # a line longer than the token budget: stop rather than split it
+            if reason is None:
+                written = [l.text for l in self.lines if not l.fixed and l.origin != "cursor"]
+                if repeats(text, texts, written, self.config.max_line_repeats):
+                    reason = "repeat"
+        if reason is not None:
+            self.end(reason)
             self.steps.append(Step("end", len(self.lines), text, candidates=candidates, seconds=time.perf_counter() - t0))
             return
-        if gen.finish == "length" and not text.endswith("\n"):
-            self.ended = True  # a line longer than the budget: stop rather than split it
-            self.steps.append(Step("end", len(self.lines), text, candidates=candidates, seconds=time.perf_counter() - t0))
-            return
-        if not text.endswith("\n"):
+        eos_after = not text.endswith("\n")
+        if eos_after:
             text += "\n"
-            self.ended = True  # end of sequence after this line
+            self.end("eos")  # end of sequence after this line
         self.lines.append(Line(text, "generated"))
         self.added += 1
         self.steps.append(Step("generate", len(self.lines) - 1, text, candidates=candidates, seconds=time.perf_counter() - t0))
@@ -245,7 +269,9 @@ class _Run:
         if self.req.block_indent is None and not text.strip() and any(
             not l.fixed and l.origin != "cursor" and l.text.strip() for l in self.lines
         ):
-            self.ended = True  # outside a function: a blank line ends the paragraph
+            self.end("blank")  # outside a function: a blank line ends the paragraph
+        elif not self.ended and ends_function(self.language, "".join(self.texts()), self.req.block_indent):
+            self.finished_function()
 
     def candidate(self, result, texts: list[str]) -> Candidate:
         text = result.text
@@ -311,7 +337,7 @@ def _result(run: _Run, req: _Request, method: str, started: float) -> Completion
     return Completion(
         code="".join(l.text for l in run.lines), continuation=continuation, insertions=insertions,
         steps=run.steps, method=method, seconds=time.perf_counter() - started,
-        continuation_start=req.continuation_start,
+        continuation_start=req.continuation_start, stop_reason=run.stop_reason or "max_lines",
     )
 
 

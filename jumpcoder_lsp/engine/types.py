@@ -100,6 +100,9 @@ class Completion:
     #: character of the cursor line where the continuation's edit starts (the cursor, or 0 when
     #: only whitespace stood before the cursor: the continuation then brings its own indentation)
     continuation_start: int = 0
+    #: why the suggestion ended (engine/stop.py): "eos", "fence", "length", "dedent", "repeat",
+    #: "function_end", "blank" or "max_lines"
+    stop_reason: str = ""
 
     @property
     def jumps(self) -> int:

@@ -1159,6 +1159,35 @@ class PythonSpec:
             return False
         return _indent_width(line) <= _indent_width(block_indent)
 
+    def ends_function_body(self, source: str, block_indent: str) -> bool:
+        """True when the last code line of ``source`` ends a complete ``return`` or ``raise``
+        statement that stands directly in the body of the innermost function whose ``def`` has
+        the indentation ``block_indent`` (not one nested in an ``if``/``for``/``try`` or in a
+        nested ``def``; not a multi-line expression still open)."""
+        src, tree = self._tree(source, None)
+        lines = _split_lines(source)
+        last = next((i for i in range(len(lines) - 1, -1, -1) if lines[i].strip()), None)
+        if last is None:
+            return False
+        row_start = sum(len(l.encode("utf-8")) for l in lines[:last])
+        func = None
+        node = tree.root_node
+        while node is not None:  # the innermost def around the last line
+            if node.type == "function_definition":
+                func = node
+            node = next((c for c in node.named_children
+                         if c.start_byte <= row_start < c.end_byte or c.start_point[0] == last), None)
+        if func is None or func.start_point[1] != len(block_indent):
+            return False
+        body = func.child_by_field_name("body")
+        stmts = [c for c in (body.named_children if body is not None else []) if c.type != "comment"]
+        if not stmts:
+            return False
+        stmt = stmts[-1]
+        return (stmt.type in ("return_statement", "raise_statement") and not stmt.has_error
+                and not stmt.is_missing and stmt.end_point[0] >= last
+                and not any(ch.is_missing for ch in _walk(stmt)))
+
     # ------------------------------------------------------------------ structure
     def enclosing_function(self, source: str, line: int, tree: Optional[Tree] = None) -> Optional[Region]:
         """The innermost ``def`` (function or method) around ``line``: from its first decorator
@@ -1333,3 +1362,11 @@ def _enclosing_by_indent(lines: list[str], line: int) -> Optional[Region]:
         if cur_indent == 0 and k != line:
             return None
     return None
+
+
+def _walk(node: Node):
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(n.children)

@@ -1,0 +1,118 @@
+"""When a suggestion ends: the one owner of every end-of-suggestion rule.
+
+Two kinds of rules, all small functions over plain data (strings, a language spec):
+
+* **Partial-line rules** (:func:`line_verdict`), applied to the next line *while it is decoded*
+  through the :class:`~jumpcoder_lsp.runtime.base.StopRule` that :func:`next_line_stop` builds:
+  the runtimes evaluate a stop rule after every token, so decoding stops as soon as the partial
+  line is known to be
+
+  - ``"fence"``: a markdown fence (three backticks at the start of the line, after indentation:
+    the instruct model closing its answer),
+  - ``"length"``: longer than ``max_line_chars`` characters,
+  - ``"dedent"``: leaving the enclosing block (its indentation is already at or left of the
+    function header's once non-space text appears), or ``"function_end"`` for the closing brace
+    of the function in Java, C++ and C#.
+
+  The suggestion then ends without that line.
+* **Line-level rules**, applied to each generated line before and after it is accepted:
+
+  - ``"repeat"``: the line equals the previous non-blank line, or already occurred
+    ``max_line_repeats`` times in what this run wrote (lines with no letter or digit, such as
+    ``}`` or ``)``, are exempt): the suggestion ends without it,
+  - ``"function_end"``: a complete ``return``/``raise`` statement directly in the body of the
+    enclosing function (Python; not one nested in an ``if``/``for``): the suggestion ends after
+    it (JumpCoder still gets one last infill-only iteration, so that a jump the finished
+    function needs -- an import for a name the ``return`` uses -- is not lost).
+
+Besides these the run ends on end of sequence (``"eos"``), a blank line after written code outside
+a function (``"blank"``), the token budget of a line (``"length"``), the paper's adaptive stop for
+infills (:func:`infill_stop`) and ``max_lines``. The reason is reported as
+:attr:`~jumpcoder_lsp.engine.types.Completion.stop_reason`.
+"""
+
+from __future__ import annotations
+
+from typing import Optional, Sequence
+
+from ..languages.base import LanguageSpec
+from ..runtime.base import StopRule
+
+FENCE = "```"
+
+
+def infill_stop(language: LanguageSpec, allow_function: bool) -> StopRule:
+    """The paper's adaptive stop: a newline ends an infill, unless the infill starts a function
+    (and functions are allowed), which then runs to the end of that function."""
+
+    def stop(text: str) -> Optional[int]:
+        first = text.find("\n")
+        if first < 0:
+            return None
+        if allow_function and language.is_function_signature(text):
+            return language.function_end(text)
+        return first + 1
+
+    return stop
+
+
+def line_verdict(line: str, language: LanguageSpec, block_indent: Optional[str],
+                 max_line_chars: int, partial: bool = False) -> Optional[str]:
+    """Why the generated line ``line`` ends the suggestion, or None. ``partial``: the line is
+    still being decoded (one or two backticks may yet become a fence: undecided).
+
+    ``block_indent``: indentation of the enclosing function's header (None: no function, or the
+    function-end stop is off)."""
+    body = line.rstrip("\r\n")
+    stripped = body.lstrip(" \t")
+    if stripped.startswith(FENCE):
+        return "fence"
+    if partial and stripped and FENCE.startswith(stripped):
+        return None
+    if len(body) > max_line_chars:
+        return "length"
+    if block_indent is not None and stripped and language.block_ended(block_indent, body):
+        return "function_end" if stripped.startswith("}") else "dedent"
+    return None
+
+
+def next_line_stop(language: LanguageSpec, block_indent: Optional[str], max_line_chars: int) -> StopRule:
+    """The stop rule of the next generated line: the first newline ends it (kept); a partial line
+    that :func:`line_verdict` already condemns ends it at once, keeping the partial text so that the
+    engine can tell why (it calls :func:`line_verdict` on it again)."""
+
+    def stop(text: str) -> Optional[int]:
+        i = text.find("\n")
+        if i >= 0:
+            return i + 1
+        if line_verdict(text, language, block_indent, max_line_chars, partial=True) is not None:
+            return len(text)
+        return None
+
+    return stop
+
+
+def _content(line: str) -> str:
+    return line.rstrip("\r\n").rstrip()
+
+
+def repeats(line: str, previous: Sequence[str], written: Sequence[str], max_line_repeats: int) -> bool:
+    """True when ``line`` repeats: it equals the last non-blank line of ``previous`` (the code
+    before it), or occurs ``max_line_repeats`` times already in ``written`` (the lines this run
+    wrote). Indentation counts; lines without a letter or digit never repeat."""
+    text = _content(line)
+    if not any(c.isalnum() for c in text):
+        return False
+    last = next((_content(p) for p in reversed(previous) if p.strip()), None)
+    if last == text:
+        return True
+    return sum(1 for w in written if _content(w) == text) >= max_line_repeats
+
+
+def ends_function(language: LanguageSpec, code: str, block_indent: Optional[str]) -> bool:
+    """True when the last line of ``code`` completes a statement that ends the enclosing function
+    (the one whose header has ``block_indent``): see the language's ``ends_function_body``."""
+    if block_indent is None:
+        return False
+    check = getattr(language, "ends_function_body", None)
+    return bool(check is not None and check(code, block_indent))

@@ -1,0 +1,178 @@
+"""The stop rules of engine/stop.py, each pinned with a scripted model: decoding stops inside the
+line that ends the suggestion (tokens counted), and the reason is reported."""
+
+import pytest
+
+from jumpcoder_lsp.engine import EngineConfig, ModelPair, complete
+from jumpcoder_lsp.engine.stop import line_verdict, next_line_stop, repeats
+from jumpcoder_lsp.languages import get_language
+from jumpcoder_lsp.runtime.scripted import ScriptedRuntime
+
+from engine_scripts import FIM, EOS, scripted_pair, split_fim
+
+PY = get_language("python")
+
+
+class Counting:
+    """Wraps a scripted runtime and keeps every generated branch's result."""
+
+    def __init__(self, rt):
+        self.rt, self.outs = rt, []
+        self.description = rt.description
+
+    def score(self, requests):
+        return self.rt.score(requests)
+
+    def count_tokens(self, text):
+        return self.rt.count_tokens(text)
+
+    def generate(self, requests, cancel=None):
+        outs = self.rt.generate(requests, cancel=cancel)
+        self.outs.extend(outs)
+        return outs
+
+
+def counted(program, infill=lambda p, s: ""):
+    models, rt = scripted_pair(program, infill)
+    c = Counting(rt)
+    return ModelPair(c, c, FIM, "scripted"), c
+
+
+def looping(line):
+    """A model that writes ``line`` after any code (and nothing as an infill)."""
+
+    def continue_fn(prompt):
+        if split_fim(prompt) is not None:
+            return EOS
+        return line if prompt.endswith("\n") else EOS
+
+    rt = Counting(ScriptedRuntime(continue_fn))
+    return ModelPair(rt, rt, FIM, "scripted"), rt
+
+
+@pytest.mark.parametrize("method", ["jumpcoder", "autoregressive"])
+def test_a_250_backtick_fence_line_stops_within_a_few_tokens(method):
+    fence = "`" * 250 + "\n"
+    models, rt = counted(["    y = x + 1\n", fence])
+    result = complete("def f(x):\n", 1, 0, models=models, language=PY, method=method)
+    assert result.stop_reason == "fence"
+    assert result.continuation == "    y = x + 1"
+    fence_outs = [o for o in rt.outs if o.text.lstrip().startswith("`")]
+    assert fence_outs and max(len(o.tokens) for o in fence_outs) <= 3  # one scripted token per backtick
+
+
+def test_an_indented_fence_ends_too_and_a_backtick_in_code_does_not():
+    assert line_verdict("    ```", PY, "", 200) == "fence"
+    assert line_verdict("    x = `", PY, "", 200) is None
+
+
+def test_a_line_past_the_length_cap_stops_while_decoded():
+    long = "    y = " + " + ".join(["x"] * 150) + "\n"
+    models, rt = counted(["    y = 0\n", long])
+    config = EngineConfig(max_line_chars=40, max_line_tokens=2000)
+    result = complete("def f(x):\n", 1, 0, models=models, language=PY, config=config, method="autoregressive")
+    assert result.stop_reason == "length"
+    assert result.continuation == "    y = 0"
+    assert max(len(o.tokens) for o in rt.outs) <= 41 < len(long)  # stopped at the cap, not the line's end
+
+
+def test_a_dedented_line_stops_at_its_first_token():
+    models, rt = counted(["    y = x + 1\n", "print(f(2), 'and a long tail', [1, 2, 3, 4, 5, 6])\n"])
+    result = complete("def f(x):\n", 1, 0, models=models, language=PY, method="autoregressive")
+    assert result.stop_reason == "dedent"
+    assert result.continuation == "    y = x + 1"
+    assert [len(o.tokens) for o in rt.outs][-1] == 1  # "print" decoded, then stopped
+
+
+def test_return_groups_repeated_ends_after_the_first():
+    text = "def group(words):\n    groups = {}\n    for w in words:\n        groups.setdefault(len(w), []).append(w)\n"
+    for method in ("autoregressive", "jumpcoder"):
+        models, rt = looping("    return groups\n")
+        result = complete(text, 4, 0, models=models, language=PY, method=method, config=EngineConfig(max_lines=64))
+        assert result.stop_reason == "function_end", method
+        assert result.continuation == "    return groups"
+        # one next-line generation only (JumpCoder's last iteration is infill-only)
+        assert sum(1 for o in rt.outs if "return" in o.text) == 1
+
+
+def test_a_repeated_line_ends_the_suggestion_without_the_copy():
+    models, _ = looping("    print(x)\n")
+    result = complete("def f(x):\n", 1, 0, models=models, language=PY, method="autoregressive")
+    assert result.stop_reason == "repeat"
+    assert result.continuation == "    print(x)"
+
+
+def test_a_line_written_max_line_repeats_times_ends_the_run():
+    assert repeats("    a += 1\n", ["    a += 1\n", "    b += 1\n"], ["    a += 1\n"] * 3, 3)
+    assert not repeats("    a += 1\n", ["    a += 1\n", "    b += 1\n"], ["    a += 1\n"] * 2, 3)
+    assert not repeats("    }\n", ["    }\n"], [], 3)  # no letter or digit: never a repeat
+    assert not repeats("        x = 1\n", ["    x = 1\n"], [], 3)  # indentation counts
+
+
+def test_a_return_nested_in_a_loop_does_not_end_the_function():
+    program = ["    for a in x:\n", "        if a:\n", "            return a\n", "    return None\n", "    x = 2\n"]
+    models, _ = counted(program)
+    result = complete("def f(x):\n", 1, 0, models=models, language=PY, method="autoregressive")
+    assert result.continuation == "".join(program[:4]).rstrip("\n")
+    assert result.stop_reason == "function_end"
+
+
+def test_raise_at_the_body_indentation_ends_the_function():
+    models, _ = counted(["    if x:\n", "        y = 1\n", "    raise ValueError(x)\n", "    y = 3\n"])
+    result = complete("def f(x):\n", 1, 0, models=models, language=PY, method="autoregressive")
+    assert result.stop_reason == "function_end"
+    assert result.continuation.endswith("    raise ValueError(x)")
+
+
+def test_an_open_multiline_return_goes_on_to_its_end():
+    program = ["    return [\n", "        x,\n", "    ]\n", "    y = 1\n"]
+    models, _ = counted(program)
+    result = complete("def f(x):\n", 1, 0, models=models, language=PY, method="autoregressive")
+    assert result.continuation == "    return [\n        x,\n    ]"
+    assert result.stop_reason == "function_end"
+
+
+def test_jumpcoder_still_jumps_after_the_return_that_ends_the_function():
+    # The return uses `reduce`; the last, infill-only iteration inserts the import.
+    models, _ = counted(["    return reduce(lambda a, b: a * b, nums)\n", "    return 1\n"],
+                        lambda p, s: "from functools import reduce\n" if p == "" else "")
+    result = complete('def product(nums):\n    """Multiply."""\n', 2, 0, models=models, language=PY)
+    assert [i.text for i in result.insertions] == ["from functools import reduce\n"]
+    assert result.stop_reason == "function_end"
+    assert result.continuation == "    return reduce(lambda a, b: a * b, nums)"
+
+
+@pytest.mark.parametrize("lang,prompt,program", [
+    ("java", "class A {\n    int f(int x) {\n", ["        int y = x + 1;\n", "        return y;\n", "    }\n",
+                                                 "    int g() { return 2; }\n"]),
+    ("cpp", "int f(int x) {\n", ["    if (x) {\n", "        return 1;\n", "    }\n", "    return x;\n", "}\n",
+                                "int main() { return f(1); }\n"]),
+    ("csharp", "class A {\n    public int F(int x) {\n", ["        var y = x * 2;\n", "        return y;\n",
+                                                           "    }\n", "    public int G() => 1;\n"]),
+])
+def test_the_closing_brace_of_the_function_ends_it_at_its_first_token(lang, prompt, program):
+    language = get_language(lang)
+    models, rt = counted(program)
+    n = prompt.count("\n")
+    result = complete(prompt, n, 0, models=models, language=language, method="autoregressive")
+    assert result.stop_reason == "function_end"
+    body = program[: next(i for i, l in enumerate(program) if l.strip() == "}" and
+                          len(l) - len(l.lstrip()) <= len(prompt.splitlines()[-1]) - len(prompt.splitlines()[-1].lstrip()))]
+    assert result.continuation == "".join(body).rstrip("\n")
+    assert len(rt.outs[-1].tokens) <= 2  # indentation and "}"
+
+
+def test_the_stop_rule_keeps_the_partial_line_so_the_engine_can_tell_why():
+    rule = next_line_stop(PY, "", 200)
+    assert rule("    y = 1") is None
+    assert rule("    y = 1\n    z") == len("    y = 1\n")
+    assert rule("``") is None and rule("```") == 3
+    assert rule("print") == 5
+
+
+def test_end_of_sequence_and_max_lines_are_reported():
+    models, _ = counted(["    y = 1\n"])
+    assert complete("def f(x):\n", 1, 0, models=models, language=PY).stop_reason == "eos"
+    models, _ = counted([f"    y{i} = {i}\n" for i in range(10)])
+    result = complete("def f(x):\n", 1, 0, models=models, language=PY, config=EngineConfig(max_lines=3))
+    assert result.stop_reason == "max_lines"
