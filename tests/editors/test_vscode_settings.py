@@ -32,24 +32,24 @@ def test_settings_that_start_the_server_cannot_come_from_a_workspace():
     assert "machine" not in (props["jumpcoder.model"].get("scope"), props["jumpcoder.infillModel"].get("scope"))
 
 
-def test_the_server_starts_in_the_extensions_directory_not_the_workspace():
+def _node_test(name: str) -> None:
+    """Runs tests/editors/vscode/<name> (the extension under stubs, stub_extension.js): it prints PASS."""
     node = shutil.which("node")
     if node is None or not (EXT / "node_modules" / "esbuild").is_dir():
         pytest.skip("needs node and editors/vscode/node_modules (npm ci in editors/vscode)")
-    proc = subprocess.run([node, str(ROOT / "tests" / "editors" / "vscode" / "server_command.test.js")],
+    proc = subprocess.run([node, str(ROOT / "tests" / "editors" / "vscode" / name)],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0 and proc.stdout.rstrip().endswith("PASS"), proc.stdout + proc.stderr
+
+
+def test_the_server_starts_in_the_extensions_directory_not_the_workspace():
+    _node_test("server_command.test.js")
 
 
 def test_the_client_attaches_to_the_servers_languages_less_those_jumpcoder_enable_turns_off():
     """The document selector comes from the server's initialize result (a language the server adds
     needs no extension release), filtered by ``jumpcoder.enable`` (Copilot-style per-language object)."""
-    node = shutil.which("node")
-    if node is None or not (EXT / "node_modules" / "esbuild").is_dir():
-        pytest.skip("needs node and editors/vscode/node_modules (npm ci in editors/vscode)")
-    proc = subprocess.run([node, str(ROOT / "tests" / "editors" / "vscode" / "languages.test.js")],
-                          capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0 and proc.stdout.rstrip().endswith("PASS"), proc.stdout + proc.stderr
+    _node_test("languages.test.js")
 
 
 def test_jumpcoder_enable_is_a_per_language_object_and_activation_covers_the_servers_languages():

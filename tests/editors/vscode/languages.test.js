@@ -7,28 +7,8 @@
 //
 //   node tests/editors/vscode/languages.test.js      (exit 0 and "PASS" when every check holds)
 'use strict';
-const path = require('path');
-const Module = require('module');
 const assert = require('assert');
-
-const EXT = path.resolve(__dirname, '../../../editors/vscode');
-const esbuild = require(path.join(EXT, 'node_modules', 'esbuild'));
-const EXTENSION_DIR = '/home/user/.vscode/extensions/jumpcoder.jumpcoder-0.1.0';
-
-function anything(overrides = {}) {
-  const target = function () {};
-  return new Proxy(target, {
-    get: (_t, p) => (p in overrides ? overrides[p] : p === 'then' ? undefined : anything()),
-    apply: () => anything(),
-    construct: () => anything(),
-    set: () => true,
-  });
-}
-
-const bundle = esbuild.buildSync({
-  entryPoints: [path.join(EXT, 'src', 'extension.ts')], bundle: true, platform: 'node', format: 'cjs',
-  external: ['vscode', 'vscode-languageclient', 'vscode-languageclient/*'], write: false, logLevel: 'error',
-}).outputFiles[0].text;
+const { anything, activate } = require('./stub_extension');
 
 /** activate() with `enable` as jumpcoder.enable (`perLanguage`: [languageId] overrides); the client's
  *  document selector and `jumpcoder.languages` context after the server answered with `capabilities` */
@@ -55,21 +35,7 @@ async function attachTo(capabilities, enable, perLanguage = {}) {
     onDidChangeState() { return { dispose() {} }; }
     isRunning() { return false; }
   }
-  const client = anything({ LanguageClient, State: { Stopped: 1, Starting: 3, Running: 2 } });
-  const load = Module._load;
-  Module._load = function (request, ...rest) {
-    if (request === 'vscode') return vscode;
-    if (request.startsWith('vscode-languageclient')) return client;
-    return load.call(this, request, ...rest);
-  };
-  try {
-    const m = new Module(path.join(EXTENSION_DIR, 'dist', 'extension.js'));
-    m.paths = Module._nodeModulePaths(EXT);
-    m._compile(bundle, m.id);
-    await m.exports.activate({ subscriptions: [], extensionPath: EXTENSION_DIR, extensionUri: { fsPath: EXTENSION_DIR } });
-  } finally {
-    Module._load = load;
-  }
+  await activate(vscode, LanguageClient);
   // what vscode-languageclient does with the initialize result: preInitialize for all, then initialize
   const selector = options.documentSelector;
   for (const f of features) if (typeof f.preInitialize === 'function') f.preInitialize(capabilities, selector);

@@ -7,25 +7,10 @@
 //
 //   node tests/editors/vscode/server_command.test.js      (exit 0 and "PASS" when every check holds)
 'use strict';
-const path = require('path');
-const Module = require('module');
 const assert = require('assert');
+const { anything, activate, EXTENSION_DIR } = require('./stub_extension');
 
-const EXT = path.resolve(__dirname, '../../../editors/vscode');
-const esbuild = require(path.join(EXT, 'node_modules', 'esbuild'));
 const WORKSPACE = '/home/user/untrusted-project';
-const EXTENSION_DIR = '/home/user/.vscode/extensions/jumpcoder.jumpcoder-0.1.0';
-
-/** an object on which any property, call or `new` gives another such object (not a thenable) */
-function anything(overrides = {}) {
-  const target = function () {};
-  return new Proxy(target, {
-    get: (_t, p) => (p in overrides ? overrides[p] : p === 'then' ? undefined : anything()),
-    apply: () => anything(),
-    construct: () => anything(),
-    set: () => true,
-  });
-}
 
 function runActivate(settings) {
   const recorded = [];
@@ -47,26 +32,7 @@ function runActivate(settings) {
     registerFeature() {}
     onDidChangeState() { return { dispose() {} }; }
   }
-  const client = anything({ LanguageClient, State: { Stopped: 1, Starting: 3, Running: 2 } });
-  const load = Module._load;
-  Module._load = function (request, ...rest) {
-    if (request === 'vscode') return vscode;
-    if (request.startsWith('vscode-languageclient')) return client;
-    return load.call(this, request, ...rest);
-  };
-  try {
-    const { outputFiles } = esbuild.buildSync({
-      entryPoints: [path.join(EXT, 'src', 'extension.ts')], bundle: true, platform: 'node', format: 'cjs',
-      external: ['vscode', 'vscode-languageclient', 'vscode-languageclient/*'], write: false, logLevel: 'error',
-    });
-    const m = new Module(path.join(EXTENSION_DIR, 'dist', 'extension.js'));
-    m.paths = Module._nodeModulePaths(EXT);
-    m._compile(outputFiles[0].text, m.id);
-    const context = { subscriptions: [], extensionPath: EXTENSION_DIR, extensionUri: { fsPath: EXTENSION_DIR } };
-    return m.exports.activate(context).then(() => recorded);
-  } finally {
-    Module._load = load;
-  }
+  return activate(vscode, LanguageClient).then(() => recorded);
 }
 
 const CASES = [
