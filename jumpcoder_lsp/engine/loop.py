@@ -22,7 +22,7 @@ from .context import context_window
 from .filters import rejection
 from .hybrid import hybrid_generation
 from .judge import ast_resolves, scoring_judge
-from .positions import line_scores, top_k_positions
+from .positions import eligible_lines, line_scores, top_k_positions
 from .speculative import SpeculativeCache
 from .stop import ends_function, line_verdict, next_line_stop, repeats
 from .types import INF, Candidate, Completion, Insertion, Line, Step
@@ -75,7 +75,7 @@ class _Request:
 
 
 def _prepare(text: str, line: int, character: int, language: LanguageSpec,
-             eligible_lines: Optional[set[int]], config: EngineConfig) -> _Request:
+             doc_tree, config: EngineConfig) -> _Request:
     doc = split_lines(text)
     if line < 0 or line > len(doc) or (line == len(doc) and character > 0):
         raise ValueError(f"position {line}:{character} is outside the document ({len(doc)} lines)")
@@ -105,14 +105,9 @@ def _prepare(text: str, line: int, character: int, language: LanguageSpec,
     if not head:
         anchor = next((i for i in range(seen_line - 1, -1, -1) if fixed[i].text.strip()), seen_line)
     func = language.enclosing_function(before, anchor, tree=tree)
-    if eligible_lines is None:
-        eligible = set(range(0, language.import_line(before, tree=tree) + 1))
-        if func is not None:
-            eligible |= set(range(func.start_line, seen_line + 1))
-    else:  # document lines, to the seen text's
-        eligible = {j for j, i in enumerate(seen_index) if i in eligible_lines}
-    eligible -= language.non_code_lines(before, tree=tree)
-    eligible = {seen_index[i] for i in eligible if 0 <= i < seen_line}
+    # where an infill may go: document lines (positions.eligible_lines), kept where the model sees them
+    seen = set(seen_index)
+    eligible = {i for i in eligible_lines(language, text, line, tree=doc_tree, character=character) if i in seen}
     return _Request(
         fixed=fixed,
         head=head,
@@ -341,9 +336,9 @@ def _result(run: _Run, req: _Request, method: str, started: float) -> Completion
     )
 
 
-def _run(text, line, character, *, models, language, config, method, eligible_lines, progress, cancel, cache):
+def _run(text, line, character, *, models, language, config, method, tree, progress, cancel, cache):
     started = time.perf_counter()
-    req = _prepare(text, line, character, language, eligible_lines, config)
+    req = _prepare(text, line, character, language, tree, config)
     run = _Run(req, models, language, config, cache, progress, cancel)
     jump = method == "jumpcoder"
     if req.head:
@@ -372,7 +367,7 @@ def complete(
     language: LanguageSpec,
     config: EngineConfig = EngineConfig(),
     method: str = "jumpcoder",
-    eligible_lines: Optional[set[int]] = None,
+    tree=None,
     progress: Optional[Progress] = None,
     cancel: Optional[CancelCheck] = None,
     cache: Optional[SpeculativeCache] = None,
@@ -383,8 +378,10 @@ def complete(
     (replacing the cursor line from ``continuation_start``) and its ``insertions`` go above it, in
     the document's line numbers. ``method`` is "jumpcoder" (Vanilla), "autoregressive" or
     "filtered" (JumpCoder unless an infill was accepted by the scoring judge, in which case the
-    code with the lower perplexity wins). ``eligible_lines`` restricts the lines an infill may go
-    before (default: the enclosing function and the import block). ``cancel`` is polled between
+    code with the lower perplexity wins). An infill may go before the lines
+    :func:`~jumpcoder_lsp.engine.positions.eligible_lines` gives (the import block and the enclosing
+    function); ``tree`` is the parse of ``text`` when the caller has one (the server's incremental
+    tree), else the engine parses it. ``cancel`` is polled between
     decode steps; a cancelled run raises :class:`~jumpcoder_lsp.runtime.base.Cancelled`.
     ``cache`` keeps speculative infills across calls (pass the same one for one document).
     The model sees a bounded part of the text (:func:`~jumpcoder_lsp.engine.context.context_window`,
@@ -395,7 +392,7 @@ def complete(
         raise ValueError(f"unknown method {method!r}")
     if cache is None:
         cache = SpeculativeCache()
-    args = dict(models=models, language=language, config=config, eligible_lines=eligible_lines,
+    args = dict(models=models, language=language, config=config, tree=tree,
                 progress=progress, cancel=cancel, cache=cache)
     if method != "filtered":
         return _run(text, line, character, method=method, **args)

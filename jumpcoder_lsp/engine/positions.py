@@ -7,8 +7,9 @@ from the generation model are where an infill is tried.
 from __future__ import annotations
 
 import math
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Optional, Sequence
 
+from ..edits import split_lines
 from ..runtime.base import Scored
 from .types import LineScore
 
@@ -52,6 +53,32 @@ def line_scores(lines: Sequence[str], scored: Scored) -> list[LineScore]:
         LineScore(tuple(values), values[0] if values else math.inf)
         for values in per_line
     ]
+
+
+def eligible_lines(language: Any, text: str, cursor_line: int, tree: Any = None, *,
+                   character: Optional[int] = None) -> set[int]:
+    """The document lines an infill may go before (the one rule, for the CLI, the evaluation and
+    the server alike): the import block -- lines 0 to ``language.import_line`` inclusive -- and the
+    enclosing function from its first line, only lines above the cursor line, minus non-code
+    lines (blank, comment-only, docstring and string lines: ``language.non_code_lines``).
+
+    The enclosing function is the one around the cursor line, or, when the cursor line is blank
+    before the cursor (``character``; None: the whole line), around the last non-blank line above
+    it. ``tree`` is the parse of ``text`` (a server's incremental tree); None: parsed here.
+    """
+    if tree is None:
+        tree = language.parse(text.encode("utf-8"))
+    lines = split_lines(text)
+    typed = lines[cursor_line] if cursor_line < len(lines) else ""
+    anchor = cursor_line
+    if not (typed if character is None else typed[:character]).strip():
+        anchor = next((i for i in range(min(cursor_line, len(lines)) - 1, -1, -1) if lines[i].strip()), cursor_line)
+    eligible = set(range(0, language.import_line(text, tree=tree) + 1))
+    func = language.enclosing_function(text, anchor, tree=tree)
+    if func is not None:
+        eligible |= set(range(func.start_line, cursor_line))
+    eligible -= language.non_code_lines(text, tree=tree)
+    return {i for i in eligible if 0 <= i < cursor_line}
 
 
 def top_k_positions(scores: Sequence[LineScore], eligible: Iterable[int], k: int) -> list[int]:

@@ -17,6 +17,7 @@ process's own ``--model`` / ``JUMPCODER_LSP_MODEL`` always may. None of them is 
 * :func:`failing`: a load that fails (the server must say so once and stay up).
 * :func:`engine_pair`: a :class:`~jumpcoder_lsp.engine.ModelPair` of
   :class:`~jumpcoder_lsp.runtime.scripted.ScriptedRuntime` s, run through the real engine.
+* :func:`engine_import`: the same for where an import lands (``def top(xs, k):`` over imports).
 """
 
 from __future__ import annotations
@@ -109,7 +110,7 @@ class DemoBackend:
         language=None,
         config=None,
         method: str = "jumpcoder",
-        eligible_lines=None,
+        tree=None,
         progress: Optional[Callable[[str, Optional[float]], None]] = None,
         cancel: Optional[Callable[[], bool]] = None,
         **_ignored,
@@ -250,6 +251,35 @@ def engine_pair(config=None):
     return ModelPair(gen=gen, infill=infill, fim=fim, description="scripted engine pair")
 
 
+def engine_import(config=None):
+    """ScriptedRuntimes through the real engine, for where an import lands: the generation model
+    writes ``return heapq.nlargest(k, xs)`` in ``def top(xs, k):`` without the import; the
+    infilling model proposes ``import heapq`` at every top-level position (none inside a
+    function), so the engine's eligible lines decide where it goes."""
+    from ..engine import ModelPair
+    from ..runtime.fim import get_dialect
+    from ..runtime.scripted import ScriptedRuntime
+
+    fim = get_dialect("qwen")
+
+    def gen_continue(prompt: str) -> str:
+        if prompt.endswith("def top(xs, k):\n"):
+            return "    return heapq.nlargest(k, xs)\n<|endoftext|>"
+        return "<|endoftext|>"
+
+    def infill_continue(prompt: str) -> str:
+        prefix, _, suffix = prompt[len(fim.prefix):].partition(fim.suffix)
+        at_top = (prefix == "" or prefix.endswith("\n")) and not suffix[:1].isspace()
+        return ("import heapq\n" if at_top else "") + "<|fim_pad|>"
+
+    def logits(context: str, target: str, start: int, tok: str) -> float:
+        return -5.0 if tok == "heapq" and "import heapq" not in context + target[:start] else 1.0
+
+    gen = ScriptedRuntime(gen_continue, logits, description="scripted gen")
+    infill = ScriptedRuntime(infill_continue, logits, eos="<|fim_pad|>", description="scripted infill")
+    return ModelPair(gen=gen, infill=infill, fim=fim, description="scripted engine import")
+
+
 # -- failures and slowness for the lost-edit and progress tests -------------------------------
 
 #: how long :func:`slow_infill`'s infill takes (it ignores cancellation, like a model mid-batch)
@@ -300,6 +330,7 @@ REGISTRY: dict[str, Callable] = {
     "slow_loading": slow_loading,
     "failing": failing,
     "engine_pair": engine_pair,
+    "engine_import": engine_import,
     "context_full": context_full,
     "out_of_memory": out_of_memory,
     "slow_infill": slow_infill,

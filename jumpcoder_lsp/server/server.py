@@ -416,17 +416,18 @@ class JumpCoderServer(LanguageServer):
         """On the model thread."""
         if cancel():
             raise Cancelled()
-        eligible = eligible_lines(spec, snap, line)
+        text = E.normalize_eol(snap.text)
         started = time.monotonic()
         try:
             completion = backend.complete(
-                E.normalize_eol(snap.text),
+                text,
                 line,
                 column,
                 language=spec,
                 config=engine_config,
                 method=self.config.method,
-                eligible_lines=eligible,
+                # the incremental tree parses snap.text: it serves when that is the text the engine gets
+                tree=snap.tree if text == snap.text else None,
                 progress=progress,
                 cancel=cancel,
                 document=snap.uri,
@@ -631,28 +632,6 @@ class JumpCoderServer(LanguageServer):
 
 # ----------------------------------------------------------------------------------------
 # helpers that run on the model thread
-
-
-def eligible_lines(spec, snap: Snapshot, line: int) -> Optional[set[int]]:
-    """Lines an infill may go before: the enclosing function (from its signature to the cursor)
-    and where imports belong, minus comments/strings/blank lines. None: the engine's default."""
-    if not spec_supports(spec, "enclosing_function"):
-        return None
-    try:
-        region = spec.enclosing_function(snap.text, line, snap.tree)
-        if region is None:
-            return None
-        lines = set(range(region.start_line, line + 1))
-        import_at = spec.import_line(snap.text, snap.tree) if spec_supports(spec, "import_line") else None
-        if spec_supports(spec, "non_code_lines"):
-            lines -= spec.non_code_lines(snap.text, snap.tree)
-        if import_at is not None:
-            lines.add(import_at)
-        lines.add(line)
-        return lines
-    except Exception:  # noqa: BLE001 - fall back to the engine's own choice
-        log.exception("eligible-lines analysis failed")
-        return None
 
 
 def _definition_job(backend, spec, snap: Snapshot, name: str, use_line: int, max_tokens: int, cancel,

@@ -69,7 +69,7 @@ class Backend(Protocol):
         language: Any,
         config: EngineConfig,
         method: str,
-        eligible_lines: Optional[set[int]],
+        tree: Any,
         progress: Optional[ProgressFn],
         cancel: Optional[Callable[[], bool]],
     ) -> Completion: ...

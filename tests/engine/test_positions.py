@@ -42,3 +42,22 @@ def test_top_k_picks_the_lowest_first_token_logits_among_eligible_lines():
     assert top_k_positions(scores, range(5), 2) == [3, 1]
     assert top_k_positions(scores, {0, 2, 4}, 2) == [4, 2]
     assert top_k_positions(scores, range(5), 0) == []
+
+
+def test_eligible_lines_are_the_import_block_and_the_function_above_the_cursor_minus_non_code():
+    from jumpcoder_lsp.engine.positions import eligible_lines
+    from jumpcoder_lsp.languages import get_language
+
+    py = get_language("python")
+    text = "import os\nimport sys\n\n\ndef top(xs, k):\n    "
+    # the import lines (the blank import_line is not code), the def header; not the cursor line
+    assert eligible_lines(py, text, 5, character=4) == {0, 1, 4}
+    # a caller's tree of the same text (the server's) gives the same lines
+    assert eligible_lines(py, text, 5, py.parse(text.encode()), character=4) == {0, 1, 4}
+    # docstring, comment and blank lines are never positions
+    prompt = 'from typing import List\n\n\ndef f(xs: List[int]) -> int:\n    """ doc\n    """\n    # note\n'
+    assert eligible_lines(py, prompt, 7, character=0) == {0, 3}
+    # nothing typed before the cursor: the function is the one around the last code line above
+    two = "def f(x):\n    y = 1\n\ndef g():\n    pass\n"
+    assert eligible_lines(py, two, 3, character=0) == {0, 1}
+    assert eligible_lines(py, two, 3) == {0}  # the whole line `def g():`: g, which starts at the cursor
