@@ -75,3 +75,13 @@ class LanguageSpec(Protocol):
         ``__future__`` imports and the existing imports)."""
 
     def is_import(self, line: str) -> bool: ...
+
+    def import_bindings(self, line: str) -> Optional[frozenset[str]]:
+        """The names the import ``line`` binds (``from typing import Dict, List`` -> Dict, List;
+        ``import a.b`` -> a; ``import x as y`` -> y), or None when ``line`` is no import or its
+        names cannot be told (a wildcard, an ``#include``, a C# ``using`` that may bring extension
+        methods): the engine then never calls the import unused."""
+
+    def names_used(self, source: str, start_byte: int = 0) -> set[str]:
+        """Every identifier referenced in ``source`` at or after ``start_byte`` (UTF-8 bytes),
+        comments and strings excluded: what "nothing after it uses" is judged by."""

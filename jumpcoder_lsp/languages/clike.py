@@ -879,3 +879,24 @@ class CLikeSpec:
 
     def is_import(self, line: str) -> bool:
         return bool(self._IMPORT_RE.match(line))
+
+    #: identifier node types ``names_used`` collects
+    _IDENTIFIER_TYPES = frozenset({"identifier", "type_identifier", "field_identifier", "namespace_identifier"})
+
+    def import_bindings(self, line: str) -> Optional[frozenset[str]]:
+        """None: an ``#include`` or a C# ``using`` brings names nobody can list (headers, extension
+        methods), so such an import is never called unused. Java overrides this."""
+        return None
+
+    def names_used(self, source: str, start_byte: int = 0) -> set[str]:
+        src, tree = self._tree(source, None)
+        out: set[str] = set()
+        stack = [tree.root_node]
+        while stack:
+            n = stack.pop()
+            if n.end_byte <= start_byte:
+                continue
+            if n.type in self._IDENTIFIER_TYPES and n.start_byte >= start_byte:
+                out.add(src[n.start_byte : n.end_byte].decode("utf-8", "replace"))
+            stack.extend(n.children)
+        return out

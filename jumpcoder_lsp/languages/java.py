@@ -599,3 +599,11 @@ class JavaSpec(CLikeSpec):
     _IMPORT_RE = re.compile(r"^\s*import\s+(?:static\s+)?[\w$.]+(?:\s*\.\s*\*)?\s*;")
     _HEADER_RE = re.compile(r"^\s*package\s+[\w.]+\s*;")
     _ANALYZER = _JavaAnalyzer
+    #: a single-type (or single static member) import: the last segment is the bound name
+    _NAMED_IMPORT_RE = re.compile(r"^\s*import\s+(?:static\s+)?(?:[\w$]+\s*\.\s*)*([\w$]+)\s*;")
+
+    def import_bindings(self, line: str) -> Optional[frozenset[str]]:
+        """``import java.util.Arrays;`` -> {Arrays}; ``import static java.lang.Math.max;`` -> {max};
+        None for ``import java.util.*;`` (a wildcard: the names cannot be told)."""
+        m = self._NAMED_IMPORT_RE.match(line)
+        return frozenset({m.group(1)}) if m else None

@@ -1299,6 +1299,41 @@ class PythonSpec:
         """``import x`` / ``from x import y`` (any indentation)."""
         return bool(_IMPORT_RE.match(line))
 
+    def import_bindings(self, line: str) -> Optional[frozenset[str]]:
+        """``import a.b, c as d`` -> {a, d}; ``from x import y, z as w`` -> {y, w}; None for a
+        star import, a ``__future__`` import, a broken line or anything else."""
+        if not self.is_import(line):
+            return None
+        src = line.strip().encode("utf-8")
+        root = self.parse(src).root_node
+        stmt = root.named_children[0] if root.named_child_count == 1 else None
+        if stmt is None or root.has_error or stmt.type not in ("import_statement", "import_from_statement"):
+            return None
+        if stmt.type == "import_from_statement":
+            module = stmt.child_by_field_name("module_name")
+            if module is None or src[module.start_byte : module.end_byte] == b"__future__":
+                return None
+            if any(c.type == "wildcard_import" for c in stmt.named_children):
+                return None
+        names = set()
+        for node in stmt.children_by_field_name("name"):
+            if node.type == "aliased_import":
+                node = node.child_by_field_name("alias")
+            elif stmt.type == "import_statement":  # import a.b binds a
+                node = node.named_children[0] if node.named_children else node
+            else:  # from x import a
+                node = node.named_children[-1] if node.named_children else node
+            names.add(src[node.start_byte : node.end_byte].decode("utf-8"))
+        return frozenset(names) or None
+
+    def names_used(self, source: str, start_byte: int = 0) -> set[str]:
+        src, tree = self._tree(source, None)
+        return {
+            src[n.start_byte : n.end_byte].decode("utf-8", "replace")
+            for n in _walk(tree.root_node)
+            if n.type == "identifier" and n.start_byte >= start_byte
+        }
+
 
 def _body_is_a_stub(node: Node) -> bool:
     """True when a function_definition's body is empty or only a docstring."""
