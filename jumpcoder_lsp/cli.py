@@ -38,7 +38,7 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
 
 def _complete(args: argparse.Namespace) -> int:
     from .edits import completion_to_workspace_edit
-    from .engine import EngineConfig, complete
+    from .engine import complete
     from .engine.apply import unified_diff
     from .languages import language_for_path
     from .loading import load_model_pair
@@ -57,8 +57,7 @@ def _complete(args: argparse.Namespace) -> int:
         column = len(lines[line].rstrip("\r\n")) if 0 <= line < len(lines) else 0
     else:
         column = args.column - 1
-    overrides = {k: v for k, v in (("k", args.k), ("tau", args.tau), ("max_lines", args.max_lines)) if v is not None}
-    config = EngineConfig.from_mapping(overrides, base=language_defaults(args, language.name))
+    config = engine_config(args, language.name)
     models = load_model_pair(
         args.gen_model or args.preset or "qwen2.5-coder-0.5b",
         args.infill_model,
@@ -80,12 +79,13 @@ def _complete(args: argparse.Namespace) -> int:
     return 0
 
 
-def language_defaults(args: argparse.Namespace, language: str):
-    """Preset-recommended k and tau for the language (the paper's defaults)."""
-    from .engine import EngineConfig
-    from .loading import preset_engine_defaults
+def engine_config(args: argparse.Namespace, language: str):
+    """``complete``'s engine settings: the preset's k and tau for the language, then the options
+    given on the command line (an option left out is None and leaves the preset's value)."""
+    from .loading import engine_config_for
 
-    return EngineConfig.from_mapping(preset_engine_defaults(args.gen_model or args.preset or "qwen2.5-coder-0.5b", language))
+    overrides = {k: v for k, v in (("k", args.k), ("tau", args.tau), ("max_lines", args.max_lines)) if v is not None}
+    return engine_config_for(args.gen_model or args.preset or "qwen2.5-coder-0.5b", language, overrides)
 
 
 def build_parser() -> argparse.ArgumentParser:

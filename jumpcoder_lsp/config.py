@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, fields, replace
-from functools import lru_cache
 from typing import Any, Mapping, Optional
 
 from .engine.config import EngineConfig
-from .loading import RUNTIMES
+from .loading import RUNTIMES, engine_config_for
 
 #: environment variable that overrides the generation model spec (handy for editor tests)
 MODEL_ENV = "JUMPCODER_LSP_MODEL"
@@ -118,8 +117,8 @@ class ServerConfig:
         """The engine settings for a document in ``language``: the preset's recommended k and tau for
         that language (paper: k=10 for Java/C++, tau=0.8 for C++) unless the user set them, then
         the user's settings; ``inline`` caps max_lines at ``inline_max_lines``."""
-        preset = _preset_k_tau(None if self.model == "default" else self.model, language)
-        engine = replace(self.engine, **{k: v for k, v in preset if k not in self.engine_set})
+        engine = engine_config_for(None if self.model == "default" else self.model, language,
+                                   {name: getattr(self.engine, name) for name in self.engine_set}, base=self.engine)
         if inline:
             engine = replace(engine, max_lines=min(engine.max_lines, self.inline_max_lines))
         return engine
@@ -222,15 +221,6 @@ class ServerConfig:
                 v = {_camel(g.name): getattr(v, g.name) for g in fields(EngineConfig)}
             out[_camel(f.name)] = v
         return out
-
-
-@lru_cache(maxsize=256)
-def _preset_k_tau(model: Optional[str], language: str) -> tuple[tuple[str, Any], ...]:
-    """The preset's (name, value) pairs for k and tau in ``language``, read once per process (every
-    suggestion asks)."""
-    from .loading import preset_engine_defaults
-
-    return tuple(preset_engine_defaults(model, language).items())
 
 
 def _client_model_problem(key: str, spec: Any) -> Optional[str]:

@@ -7,8 +7,11 @@ share one loaded runtime.
 
 from __future__ import annotations
 
-from typing import Callable, Optional
+from dataclasses import replace
+from functools import lru_cache
+from typing import Any, Callable, Mapping, Optional
 
+from .engine.config import EngineConfig
 from .engine.loop import ModelPair
 from .runtime.fim import get_dialect
 
@@ -104,12 +107,23 @@ def load_model_pair(
     return ModelPair(gen_rt, infill_rt, get_dialect(dialect_name), description)
 
 
-def preset_engine_defaults(spec: Optional[str], language: str) -> dict:
-    """The preset's recommended k and tau for ``language`` ({} when the spec is no preset)."""
+def engine_config_for(spec: Optional[str], language: str, overrides: Mapping[str, Any],
+                      *, base: Optional[EngineConfig] = None) -> EngineConfig:
+    """The engine settings for ``language``, the one merge the CLI, the server and the evaluation
+    share: ``base`` (default: :class:`EngineConfig`'s defaults), then the preset's recommended k and
+    tau for ``language`` (``models/*.toml``, ``[languages.<name>]``; nothing when ``spec`` names no
+    preset, ``None`` is the default preset), then ``overrides``, the settings the user set
+    (camelCase or snake_case). A setting the user did not set must not be in ``overrides``."""
+    config = replace(base or EngineConfig(), **dict(_preset_k_tau(spec, language)))
+    return EngineConfig.from_mapping(overrides, base=config)
+
+
+@lru_cache(maxsize=256)
+def _preset_k_tau(spec: Optional[str], language: str) -> tuple[tuple[str, Any], ...]:
+    """The preset's (name, value) pairs for k and tau in ``language``, read once per process (the
+    server asks on every suggestion)."""
     from .models.presets import find_preset
 
     preset = find_preset(spec or DEFAULT_PRESET)
-    if preset is None:
-        return {}
-    settings = preset.settings_for(language)
-    return {} if settings is None else {"k": settings.k, "tau": settings.tau}
+    settings = None if preset is None else preset.settings_for(language)
+    return () if settings is None else (("k", settings.k), ("tau", settings.tau))

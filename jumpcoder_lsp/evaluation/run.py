@@ -269,10 +269,9 @@ def derive_filtered(ar: dict, jc: dict, models) -> dict:
 # -- the run ---------------------------------------------------------------------------------------
 
 def engine_config(args, language_name: str):
-    from ..engine import EngineConfig
-    from ..loading import preset_engine_defaults
+    from ..loading import engine_config_for
 
-    values = dict(preset_engine_defaults(args.preset, language_name))
+    values = {}
     if args.k is not None:
         values["k"] = args.k
     if args.tau is not None:
@@ -281,7 +280,7 @@ def engine_config(args, language_name: str):
     values["max_lines"] = args.max_lines
     values["policy"] = args.policy
     values["reject_new_undefined"] = args.reject_new_undefined
-    return EngineConfig.from_mapping(values)
+    return engine_config_for(args.preset, language_name, values)
 
 
 def _git_commit() -> Optional[str]:

@@ -876,8 +876,6 @@ class CppSpec(CLikeSpec):
     name = "cpp"
     flavor = "cpp"
     language = CPP_LANGUAGE
-    #: the paper's hyperparameters for C++ (Appendix B.1): k=10, tau=0.8
-    paper_defaults = {"k": 10, "tau": 0.8}
     _FUNCTION_TYPES = _FUNCTION_TYPES
     _MODIFIERS = frozenset("static inline constexpr virtual explicit extern friend const consteval".split())
     _PREFIX_LINE_RE = re.compile(r"^\s*(?:template\s*<.*>\s*$|\[\[.*\]\]\s*$)")

@@ -681,9 +681,6 @@ class CSharpSpec(CLikeSpec):
     name = "csharp"
     flavor = "csharp"
     language = CSHARP_LANGUAGE
-    #: the paper gives k=10 for C++/Java and tau=0.3 for every language but C++ (Appendix B.1);
-    #: C# is not named: the Python defaults
-    paper_defaults = {"k": 5, "tau": 0.3}
     _FUNCTION_TYPES = _FUNCTION_TYPES
     _MODIFIERS = frozenset(
         "public private protected internal static readonly abstract virtual override sealed async extern unsafe new partial".split()

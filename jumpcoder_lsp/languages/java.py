@@ -589,8 +589,6 @@ class JavaSpec(CLikeSpec):
     name = "java"
     flavor = "java"
     language = JAVA_LANGUAGE
-    #: the paper's hyperparameters for Java (Appendix B.1): k=10, tau=0.3
-    paper_defaults = {"k": 10, "tau": 0.3}
     _FUNCTION_TYPES = _FUNCTION_TYPES
     _MODIFIERS = frozenset(
         "public private protected static final abstract synchronized native strictfp default transient volatile".split()
