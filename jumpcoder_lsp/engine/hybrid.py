@@ -16,7 +16,7 @@ from ..languages.base import LanguageSpec
 from ..runtime.base import CancelCheck, Generated, GenRequest, ScoreRequest, StopRule, stop_at_newline
 from .config import EngineConfig
 from .speculative import SpeculativeCache, verified
-from .stop import infill_stop  # noqa: F401  (the adaptive stop lives in engine/stop.py)
+from .stop import infill_stop
 
 
 @dataclass

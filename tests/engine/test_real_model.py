@@ -5,7 +5,7 @@ import pytest
 
 from jumpcoder_lsp.engine import EngineConfig, complete
 from jumpcoder_lsp.engine.apply import apply_completion
-from jumpcoder_lsp.engine.hybrid import infill_stop
+from jumpcoder_lsp.engine.stop import infill_stop
 from jumpcoder_lsp.languages import get_language
 from jumpcoder_lsp.runtime.base import GenRequest
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pytest
 
-from jumpcoder_lsp.engine.hybrid import infill_stop
+from jumpcoder_lsp.engine.stop import infill_stop
 from jumpcoder_lsp.languages import get_language
 from jumpcoder_lsp.runtime.base import GenRequest, ScoreRequest, Special, stop_at_newline
 from jumpcoder_lsp.runtime.fim import get_dialect
