@@ -59,6 +59,11 @@ COMMAND_COMPLETE_FUNCTION = "jumpcoder.completeFunction"
 COMMAND_INSERT_DEFINITION = "jumpcoder.insertDefinition"
 COMMAND_STATUS = "jumpcoder.status"
 
+#: the labels of jumpcoder.applyEdit's workspace/applyEdit: after an accepted continuation (editors
+#: join it to the accept's undo step), and for an insert-only suggestion (an undo step of its own)
+LABEL_INSERTED_LINES = "JumpCoder: inserted lines"
+LABEL_INSERT_ONLY = "JumpCoder: inserted lines (insert-only suggestion)"
+
 DIAGNOSTIC_SOURCE = "jumpcoder"
 UNDEFINED_NAME = "undefined-name"
 CODE_ACTION_TITLE = "JumpCoder: insert missing definition"
@@ -894,7 +899,10 @@ def build_server(loader=load_backend) -> JumpCoderServer:
             snap = doc.snapshot(with_tree=False)
             edits = E.insertion_edits(snap.text, s.insertions, snap.encoding)
             s.applied = True  # before awaiting: a second command for the same suggestion does nothing
-            outcome = await ls.send_edits(snap, edits, "JumpCoder: inserted lines", cancel=token)
+            # the label tells a client whether a continuation went in just before (join its undo
+            # step) or nothing did (insert-only: the lines are an undo step of their own)
+            label = LABEL_INSERT_ONLY if s.insert_only else LABEL_INSERTED_LINES
+            outcome = await ls.send_edits(snap, edits, label, cancel=token)
             if outcome.reason in ("cancelled", "stale"):  # refused before sending: nothing reached the editor
                 s.applied = False
             elif not outcome.applied:

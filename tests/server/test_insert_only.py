@@ -51,6 +51,8 @@ async def test_inline_offers_an_insert_only_item_and_its_command_inserts_the_lin
     assert editor.texts[URI] == "import math\n" + HYP
     [applied] = editor.applied_edits
     assert applied.edit.document_changes[0].text_document.version == 1  # the version it was computed for
+    # no continuation went in before it: editors make it an undo step of its own (not joined)
+    assert applied.label == "JumpCoder: inserted lines (insert-only suggestion)"
     again = await editor.command(command["command"], *command["arguments"])
     assert again == {"applied": False, "reason": "already applied"}
     assert editor.texts[URI].count("import math") == 1
