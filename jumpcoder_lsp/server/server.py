@@ -465,15 +465,15 @@ class JumpCoderServer(LanguageServer):
         column = offset - line_start
         start_col = max(0, min(int(getattr(completion, "continuation_start", column)), column))
         replaced = cursor_line[start_col:column]
-        if continuation.startswith(replaced):
+        if not continuation.strip("\n"):  # nothing (or only line breaks) at the cursor: it replaces nothing
+            start_col = column
+        elif continuation.startswith(replaced):
             continuation, start_col = continuation[len(replaced):], column
         elif replaced.strip():  # the engine may rewrite the indentation before the cursor, never code
             log.warning("dropping a continuation that would replace %r before the cursor", replaced)
             continuation, start_col = "", column
         if not cursor_line[column:].strip():
             continuation = continuation.rstrip("\n")
-        if not continuation:  # insert-only (or nothing): it replaces nothing before the cursor either
-            start_col = column
         if eol != "\n":
             continuation = continuation.replace("\n", eol)
         return Suggestion(
