@@ -294,9 +294,10 @@ async function applyIntoAcceptUndoGroup(params: ApplyWorkspaceEditParams): Promi
 async function acceptInsertions(): Promise<void> {
   const editor = vscode.window.activeTextEditor;
   const accept = preview.insertOnlyAt(editor);
-  if (!accept) {
+  if (!accept) {  // no longer for this cursor and version: the key does what it does without us
     preview.clear('no insert-only suggestion at the cursor');
-    void vscode.commands.executeCommand('setContext', INSERT_ONLY_CONTEXT, false);
+    await vscode.commands.executeCommand('setContext', INSERT_ONLY_CONTEXT, false);
+    await vscode.commands.executeCommand('tab');
     return;
   }
   try {
