@@ -112,3 +112,22 @@ async def test_completion_item_with_only_additional_edits(editor):
     assert extra.range.start == types.Position(line=0, character=0) and extra.new_text == "import math\n"
     editor.edit(URI, [item.text_edit, *item.additional_text_edits])
     assert editor.texts[URI] == "import math\n" + HYP
+
+
+async def test_an_insert_only_answer_never_replaces_the_indentation_before_the_cursor():
+    # the engine says continuation_start=0 when only whitespace stands before the cursor (its
+    # continuation would bring its own indentation); with nothing to continue, the user's
+    # whitespace must stay: the item's range is empty, at the cursor
+    from jumpcoder_lsp.engine.types import Completion, Insertion
+    from jumpcoder_lsp.server.documents import Documents
+    from jumpcoder_lsp.server.server import JumpCoderServer
+
+    docs = Documents()
+    text = "def hyp(x):\n    y = math.sqrt(x)\n    "
+    doc = docs.open(types.TextDocumentItem(uri=URI, language_id="python", version=3, text=text))
+    offset = len(text)
+    answer = Completion(code=text, continuation="\n", insertions=[Insertion(0, "import math\n")], steps=[],
+                        continuation_start=0)
+    s = JumpCoderServer().make_suggestion(doc.snapshot(with_tree=False), offset, 2, answer)
+    assert s.insert_only and s.start == s.offset == offset and s.continuation == ""
+    assert [i.to_json() for i in s.insertions] == [{"line": 0, "text": "import math\n"}]
