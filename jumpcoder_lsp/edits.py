@@ -225,6 +225,34 @@ def insertions_for_document(
     return out
 
 
+#: the longest first line :func:`describe_insertions` quotes
+DESCRIBE_CHARS = 60
+
+
+def describe_insertions(insertions: Sequence[LineInsertion]) -> str:
+    """What accepting ``insertions`` does, for a person: "insert `import math` at line 1", or for
+    several "insert `import math` at line 2 and `def is_prime(k):` (4 lines) at line 5". Each is
+    quoted by its first non-blank line; the line numbers (1-based) are where each one's first line
+    will be once all of them are in (every insertion is above the ones after it). Empty: "".
+    The one wording the server sends (``data.summary`` of an inline item, a completion item's
+    label) for editors to say what <Tab> will do."""
+    parts, shift = [], 0
+    for ins in sorted(insertions, key=lambda i: i.line):
+        lines = split_lines(ins.text)
+        if lines and lines[-1] == "":
+            lines.pop()  # the text ends with its line break
+        first = next((ln.strip() for ln in lines if ln.strip()), "")
+        if len(first) > DESCRIBE_CHARS:
+            first = first[: DESCRIBE_CHARS - 1].rstrip() + "\u2026"
+        size = f" ({len(lines)} lines)" if len(lines) > 1 else ""
+        parts.append(f"`{first}`{size} at line {ins.line + shift + 1}")
+        shift += len(lines)
+    if not parts:
+        return ""
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return "insert " + listed
+
+
 def end_position(text: str, encoding: str, *, starts: Optional[Sequence[int]] = None) -> types.Position:
     """The position after the document's last character."""
     return offset_to_position(text, len(text), encoding, starts=starts)

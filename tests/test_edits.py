@@ -157,3 +157,17 @@ def test_non_ascii_cursor_in_each_encoding():
         cur = P(0, E.chars_to_units(line1, line1.index("#"), enc))
         main, _ = E.completion_edits(text, cur, "X", [], enc)
         assert E.apply_text_edits(text, [main], enc).startswith("s = '😀中'  X#")
+
+
+def test_describe_insertions_says_what_accepting_inserts_and_where():
+    assert E.describe_insertions([]) == ""
+    assert E.describe_insertions([E.LineInsertion(0, "import heapq\n")]) == "insert `import heapq` at line 1"
+    helper = E.LineInsertion(3, "\ndef is_prime(k):\r\n    return k > 1\r\n")  # quoted by its first non-blank line
+    # line numbers are where each lands once both are in: the import pushes the helper down a line
+    assert E.describe_insertions([helper, E.LineInsertion(1, "import math\n")]) == (
+        "insert `import math` at line 2 and `def is_prime(k):` (3 lines) at line 5")
+    long = E.LineInsertion(0, "x = " + "1 + " * 40 + "1\n")
+    text = E.describe_insertions([long])
+    assert text.startswith("insert `x = 1 + 1") and "\u2026`" in text and len(text) < E.DESCRIBE_CHARS + 30
+    three = [E.LineInsertion(0, "import a\n"), E.LineInsertion(0, "import b\n"), E.LineInsertion(2, "y = 0\n")]
+    assert E.describe_insertions(three) == "insert `import a` at line 1, `import b` at line 2 and `y = 0` at line 5"

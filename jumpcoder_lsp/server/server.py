@@ -5,10 +5,13 @@ the worker (the engine) -> :class:`~jumpcoder_lsp.engine.Completion` -> TextEdit
 it was computed on -> editor. Features:
 
 * ``textDocument/inlineCompletion``: the continuation as the item; the lines inserted above the
-  cursor in ``item.data`` (previews) and applied by ``item.command`` = ``jumpcoder.applyEdit``
-  after the client has inserted the continuation.
+  cursor in ``item.data`` (previews, with ``summary``: what accepting inserts, in words) and applied
+  by ``item.command`` = ``jumpcoder.applyEdit`` after the client has inserted the continuation.
+  An insert-only suggestion (nothing to add at the cursor, lines to insert above: the cursor line
+  is complete) is still offered: ``insertText`` "" over an empty range at the cursor,
+  ``data.insertOnly`` true, the same command.
 * ``textDocument/completion``: one item, ``textEdit`` = continuation, ``additionalTextEdits`` =
-  the insertions.
+  the insertions (insert-only: an empty ``textEdit`` and a label saying what is inserted).
 * ``jumpcoder.completeFunction`` {uri, position}: to the end of the function, one versioned
   ``workspace/applyEdit`` with every edit, work-done progress, cancellation.
 * diagnostics for undefined names + the code action "JumpCoder: insert missing definition".
@@ -55,6 +58,11 @@ COMMAND_APPLY = "jumpcoder.applyEdit"
 COMMAND_COMPLETE_FUNCTION = "jumpcoder.completeFunction"
 COMMAND_INSERT_DEFINITION = "jumpcoder.insertDefinition"
 COMMAND_STATUS = "jumpcoder.status"
+
+#: the labels of jumpcoder.applyEdit's workspace/applyEdit: after an accepted continuation (editors
+#: join it to the accept's undo step), and for an insert-only suggestion (an undo step of its own)
+LABEL_INSERTED_LINES = "JumpCoder: inserted lines"
+LABEL_INSERT_ONLY = "JumpCoder: inserted lines (insert-only suggestion)"
 
 DIAGNOSTIC_SOURCE = "jumpcoder"
 UNDEFINED_NAME = "undefined-name"
@@ -457,7 +465,9 @@ class JumpCoderServer(LanguageServer):
         column = offset - line_start
         start_col = max(0, min(int(getattr(completion, "continuation_start", column)), column))
         replaced = cursor_line[start_col:column]
-        if continuation.startswith(replaced):
+        if not continuation.strip("\n"):  # nothing (or only line breaks) at the cursor: it replaces nothing
+            start_col = column
+        elif continuation.startswith(replaced):
             continuation, start_col = continuation[len(replaced):], column
         elif replaced.strip():  # the engine may rewrite the indentation before the cursor, never code
             log.warning("dropping a continuation that would replace %r before the cursor", replaced)
@@ -789,16 +799,19 @@ def build_server(loader=load_backend) -> JumpCoderServer:
             return []
         invoked = params.context.trigger_kind == types.InlineCompletionTriggerKind.Invoked
         s = await ls.suggest(params.text_document.uri, params.position, kind="inline", debounce=not invoked)
-        if s is None or not s.continuation:
+        if s is None or s.empty:
             return []
         doc = ls.documents.get(params.text_document.uri)
+        # insert-only (nothing to add at the cursor, lines to insert above): an item that inserts
+        # nothing over an empty range at the cursor; its command applies the lines
         start = params.position if s.start == s.offset else doc.position(s.start)
         cursor = types.Range(start=start, end=params.position)
         lines = [i.to_json() for i in s.insertions]
+        summary = E.describe_insertions(s.insertions)
         command = None
         if s.insertions:
             command = types.Command(
-                title="JumpCoder: insert the lines above",
+                title=f"JumpCoder: {summary}",
                 command=COMMAND_APPLY,
                 arguments=[{"id": s.id, "uri": s.uri, "insertions": lines}],
             )
@@ -807,7 +820,8 @@ def build_server(loader=load_backend) -> JumpCoderServer:
                 insert_text=s.continuation,
                 range=cursor,
                 command=command,
-                data={"id": s.id, "version": s.version, "insertions": lines, "jumps": s.jumps},
+                data={"id": s.id, "version": s.version, "insertions": lines, "jumps": s.jumps,
+                      "insertOnly": s.insert_only, "summary": summary},
             )
         ]
 
@@ -822,16 +836,18 @@ def build_server(loader=load_backend) -> JumpCoderServer:
             return empty
         invoked = params.context is None or params.context.trigger_kind == types.CompletionTriggerKind.Invoked
         s = await ls.suggest(doc.uri, params.position, kind="completion", debounce=not invoked)
-        if s is None or not s.continuation:
+        if s is None or s.empty:
             return empty
         doc = ls.documents.get(doc.uri)
         start = params.position if s.start == s.offset else doc.position(s.start)
+        # insert-only: the main edit inserts nothing at the cursor, the label says what is inserted
         main, extra = E.completion_edits(doc.text, params.position, s.continuation, s.insertions, doc.encoding, start=start)
         first = next((ln.strip() for ln in E.split_lines(s.continuation) if ln.strip()), s.continuation.strip())
+        label = first[:80] if s.continuation else f"JumpCoder: {E.describe_insertions(s.insertions)}"
         preview = "".join(i.text for i in s.insertions)
         detail = "JumpCoder" + (f" (+{len(s.insertions)} insertion{'s' if len(s.insertions) > 1 else ''} above)" if s.insertions else "")
         item = types.CompletionItem(
-            label=first[:80] or "JumpCoder",
+            label=label or "JumpCoder",
             kind=types.CompletionItemKind.Text,
             detail=detail,
             documentation=(preview + "⋮\n" if preview else "") + s.continuation,
@@ -848,7 +864,9 @@ def build_server(loader=load_backend) -> JumpCoderServer:
 
     @server.command(COMMAND_APPLY)
     async def apply_insertions(ls: JumpCoderServer, *args):
-        """After the client inserted an inline item's continuation: insert its lines above."""
+        """After the client inserted an inline item's continuation (for an insert-only item:
+        nothing): insert its lines above, computed from the document as it is now, provided
+        everything before the cursor is still as the suggestion saw it."""
         arg = _object_arg(args, COMMAND_APPLY, required=("id",))
         s = ls.store.get(str(arg["id"]))
         if s is None:
@@ -881,7 +899,10 @@ def build_server(loader=load_backend) -> JumpCoderServer:
             snap = doc.snapshot(with_tree=False)
             edits = E.insertion_edits(snap.text, s.insertions, snap.encoding)
             s.applied = True  # before awaiting: a second command for the same suggestion does nothing
-            outcome = await ls.send_edits(snap, edits, "JumpCoder: inserted lines", cancel=token)
+            # the label tells a client whether a continuation went in just before (join its undo
+            # step) or nothing did (insert-only: the lines are an undo step of their own)
+            label = LABEL_INSERT_ONLY if s.insert_only else LABEL_INSERTED_LINES
+            outcome = await ls.send_edits(snap, edits, label, cancel=token)
             if outcome.reason in ("cancelled", "stale"):  # refused before sending: nothing reached the editor
                 s.applied = False
             elif not outcome.applied:

@@ -30,6 +30,11 @@ class Suggestion:
     def empty(self) -> bool:
         return not self.continuation and not self.insertions
 
+    @property
+    def insert_only(self) -> bool:
+        """Nothing to add at the cursor, lines to insert above (the cursor line is complete)."""
+        return not self.continuation and bool(self.insertions)
+
     def continuation_landed(self, text: str) -> bool:
         """True when ``text`` holds the continuation in place of ``start``..cursor with the text
         before it unchanged (so the lines of the insertions above still hold)."""
@@ -42,7 +47,11 @@ class Suggestion:
         if offset < self.start:
             return None
         typed = text[self.start : offset]
-        if not self.continuation.startswith(typed) or len(typed) >= len(self.continuation):
+        if not self.continuation.startswith(typed):
+            return None
+        # typed to its end: nothing left to suggest; an insert-only suggestion (no continuation)
+        # only holds for its own state (typed "" with the text unchanged, checked below)
+        if self.empty or (self.continuation and len(typed) >= len(self.continuation)):
             return None
         if text[offset:] != self.text[self.offset :] or text[: self.start] != self.text[: self.start]:
             return None

@@ -13,6 +13,11 @@ checks the buffer and that one ``u`` undoes the accept. Scenarios:
   text at the cursor, the back-inserted ``import``/``#include`` previewed, <Tab>, one ``u`` undoes
   both; a ``text`` buffer is not attached
 * ``restricted``: ``filetypes = { "python" }``: Java buffers are not attached, Python ones are
+* ``insertonly``: the user completes ``return math.sqrt(x)``: nothing is left to add at the cursor,
+  ``import math`` goes above (an insert-only suggestion); the import is previewed and the end of the
+  line says "Tab: insert `import math` at line 2"; typing clears it, <BS> brings it back; <Tab>
+  inserts it; one ``u`` removes only the import, the next one what was typed
+* ``native_insertonly`` (0.12 only): the same with ui = "native" (Neovim holds the empty item)
 * ``isolated``: Neovim's cwd is a project with a planted ``pygls/``; the server starts in the plugin's
   directory (``cmd_cwd``) and never imports it
 
@@ -80,8 +85,9 @@ def find_nvim(version: str) -> tuple[Optional[str], str]:
 
 
 CASES = [("0.11", "ghost"), ("0.11", "func"), ("0.11", "isolated"), ("0.11", "languages"), ("0.11", "restricted"),
+         ("0.11", "insertonly"),
          ("0.12", "ghost"), ("0.12", "func"), ("0.12", "native"), ("0.12", "isolated"), ("0.12", "languages"),
-         ("0.12", "restricted")]
+         ("0.12", "restricted"), ("0.12", "insertonly"), ("0.12", "native_insertonly")]
 
 
 @pytest.mark.timeout(120)

@@ -8,6 +8,10 @@ code-server 4.139.1 (VS Code 1.139.1), and drives headless Debian chromium with 
 * ``inline``: type a function header; the ghost text shows the continuation and decorations preview
   the import and the helper it inserts above; Escape hides both; ask again, Tab; the saved file
   holds all three edits; one Ctrl+Z removes all of them.
+* ``insert-only``: complete the line ``return math.sqrt(x)``: nothing is left to add at the cursor but
+  ``import math`` goes above. No ghost text; the preview shows the import and the cursor line says
+  "Tab: insert `import math` at line 2"; typing hides it, Backspace brings it back; Escape hides it,
+  asking again brings it back; Tab inserts only the import; one Ctrl+Z removes only the import.
 * ``function``: "JumpCoder: Complete Function" by its keybinding; the file gets the body and the
   import; one Ctrl+Z removes both.
 * ``cancel``: Complete Function on a slow function; the status bar shows the progress; Cancel in the
@@ -37,7 +41,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN = ROOT / "tests" / "editors" / "vscode" / "run.sh"
-SCENARIOS = ("inline", "function", "cancel", "error", "java", "cpp", "java-off")
+SCENARIOS = ("inline", "insert-only", "function", "cancel", "error", "java", "cpp", "java-off")
 MISSING = 3  # run.sh's exit status when a tool is missing
 
 

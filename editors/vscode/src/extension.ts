@@ -5,6 +5,10 @@
 //   preview them while the ghost text is shown;
 // * accepting runs the item's command `jumpcoder.applyEdit`; the server answers with one versioned
 //   workspace/applyEdit, which is applied into the accept's undo group (one Ctrl+Z undoes it all);
+// * insert-only suggestions (nothing to add at the cursor, lines to insert above): VS Code does not
+//   show an inline item with an empty insertText, so the extension keeps it from VS Code, previews
+//   the lines with a "Tab: insert ..." hint, and Tab runs `jumpcoder.acceptInsertions` (the item's
+//   command); the lines are one undo step of their own (see preview.ts);
 // * "JumpCoder: Complete Function" (Ctrl+Alt+Enter): the server's `jumpcoder.completeFunction`
 //   with cancellable progress;
 // * a status bar item with the server and model state and the server's progress.
@@ -14,13 +18,15 @@ import {
   ExecuteCommandRequest, FeatureState, InlineCompletionRequest, LanguageClient, LanguageClientOptions, ServerCapabilities,
   ServerOptions, State, StaticFeature, TextDocumentEdit, TransportKind,
 } from 'vscode-languageclient/node';
-import { InsertionPreview, insertionsOf } from './preview';
+import { INSERT_ONLY_CONTEXT, InsertionPreview, insertOnlyOf, insertionsOf } from './preview';
 import { RESTART_KEYS, ServerSettings, isEnabled, reportedLanguageIds, serverCommand, serverSettings, settingsDelta } from './settings';
 import { ProgressFeature, ServerStatus, StatusBar } from './status';
 
 const APPLY_EDIT = 'jumpcoder.applyEdit';
 const COMPLETE_FUNCTION = 'jumpcoder.completeFunction';
 const STATUS = 'jumpcoder.status';
+/** the server's label of an insert-only suggestion's edit: nothing went in at the cursor before it */
+const LABEL_INSERT_ONLY = 'JumpCoder: inserted lines (insert-only suggestion)';
 /** the languages of a server that reports none (before it did): Python */
 const FALLBACK_LANGUAGES = ['python'];
 /** the client's document selector: filled, when the server has answered initialize, with the
@@ -56,6 +62,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       preview.clear('dismissed');
       await vscode.commands.executeCommand('editor.action.inlineSuggest.hide');
     }),
+    vscode.commands.registerCommand('jumpcoder.acceptInsertions', acceptInsertions),
     vscode.workspace.onDidChangeConfiguration(onConfiguration),
   );
   log(`activated; server: ${[serverCommand().command, ...serverCommand().args].join(' ')}`);
@@ -110,6 +117,13 @@ function createClient(): LanguageClient {
         if (token.isCancellationRequested || document.version !== version) return null;
         const items = Array.isArray(raw) ? raw : raw?.items ?? [];
         const insertions = items.length ? insertionsOf(items[0]) : [];
+        const insertOnly = items.length ? insertOnlyOf(items[0]) : undefined;
+        if (insertOnly) {
+          // VS Code shows nothing for an item that inserts nothing: offered by our own preview + Tab
+          const accept = c.protocol2CodeConverter.asCommand(insertOnly.command);
+          preview.show(document, position, insertions, { accept, summary: insertOnly.summary });
+          return null;
+        }
         if (insertions.length) preview.show(document, position, insertions);
         else preview.clear('no lines above');
         return c.protocol2CodeConverter.asInlineCompletionResult(raw, token);
@@ -264,14 +278,36 @@ async function applyIntoAcceptUndoGroup(params: ApplyWorkspaceEditParams): Promi
     return { applied: false, failureReason: `the document changed (version ${doc.version}, the edit is for ${v})` };
   }
   const edits = change.edits.map(e => ({ range: c.protocol2CodeConverter.asRange(e.range), text: 'newText' in e ? e.newText : '' }));
+  // insert-only: nothing was inserted at the cursor, so there is no accept to join: a step of its own
+  const own = params.label === LABEL_INSERT_ONLY;
   const applied = await editor.edit(b => { for (const e of edits) b.replace(e.range, e.text); },
-    { undoStopBefore: false, undoStopAfter: true });
-  log(`applied ${edits.length} insertion(s) above the cursor in the accept's undo group: ${applied}`);
+    { undoStopBefore: own, undoStopAfter: true });
+  log(`applied ${edits.length} insertion(s) above the cursor ${own ? 'as an undo step of their own' : "in the accept's undo group"}: ${applied}`);
   return { applied };
 }
 
 // ------------------------------------------------------------------------------------------------
 // commands
+
+/** Tab on an insert-only suggestion: run its command (jumpcoder.applyEdit, through the client and
+ *  the executeCommand middleware) if it is still shown at the cursor of the active editor. */
+async function acceptInsertions(): Promise<void> {
+  const editor = vscode.window.activeTextEditor;
+  const accept = preview.insertOnlyAt(editor);
+  if (!accept) {  // no longer for this cursor and version: the key does what it does without us
+    preview.clear('no insert-only suggestion at the cursor');
+    await vscode.commands.executeCommand('setContext', INSERT_ONLY_CONTEXT, false);
+    await vscode.commands.executeCommand('tab');
+    return;
+  }
+  try {
+    const r = await vscode.commands.executeCommand(accept.command, ...(accept.arguments ?? [])) as
+      { applied?: boolean; reason?: string } | undefined;
+    log(`insert-only accepted: ${JSON.stringify(r)}`);
+  } catch (error) {
+    log(`insert-only accept failed: ${error}`);
+  }
+}
 
 async function completeFunction(): Promise<void> {
   const editor = vscode.window.activeTextEditor;

@@ -4,7 +4,8 @@
 --     nvim --headless --clean -u NONE \
 --       -c 'lua local ok,e=pcall(dofile,"tests/editors/neovim/driver.lua") if not ok then io.stderr:write("FAIL: "..tostring(e).."\n") os.exit(1) end'
 --
--- Scenarios (JC_SCENARIO): ghost, func, native (0.12), isolated, languages, restricted. Exit 0 and a final "PASS" line on
+-- Scenarios (JC_SCENARIO): ghost, func, native (0.12), isolated, languages, restricted, insertonly,
+-- native_insertonly (0.12). Exit 0 and a final "PASS" line on
 -- success, 1 on a failed check, 2 from the watchdog. Not `nvim -l`: insert mode needs the main loop.
 --
 -- The scenario runs in a coroutine resumed every 10 ms from a timer, so that the editor's main
@@ -466,6 +467,86 @@ function scenarios.native()
   check(vim.deep_equal(after, ORIG) or vim.deep_equal(after, { 'import os', '', '', 'def hyp(x):', '    ret' }),
     'one undo removes the whole accept, got ' .. vim.inspect(after))
   log('native accept applied both locations; one undo ->', vim.inspect(after[#after]))
+end
+
+-- An insert-only suggestion: the user completes the line `return math.sqrt(x)`; nothing is left
+-- to add at the cursor, but `import math` goes above. Shown: the import as virtual lines where it
+-- lands and, at the end of the cursor line, what <Tab> does. Typing clears it, <BS> brings it back,
+-- <Tab> inserts the import as ONE undo step of its own (the user's typing is not part of it).
+local INSERT_ONLY = { 'import os', '', '', 'def hyp(x):', '    return math.sqrt(x' }
+local INSERT_ONLY_DONE = { 'import os', '', '', 'def hyp(x):', '    return math.sqrt(x)' }
+local INSERT_ONLY_WANT = { 'import os', 'import math', '', '', 'def hyp(x):', '    return math.sqrt(x)' }
+local INSERT_ONLY_HINT = '  Tab: insert `import math` at line 2'
+
+--- our two marks of the insert-only suggestion: the import above line 2, the hint on the cursor line
+local function insert_only_marks(buf)
+  local m = marks(buf)
+  return #m == 2 and m[1][3].virt_lines and m[2][3].virt_text and m
+end
+
+local function check_insert_only_marks(buf, m)
+  eq({ 1, 0 }, { m[1][1], m[1][2] }, 'import mark position')
+  eq(true, m[1][3].virt_lines_above, 'import shown above its line')
+  eq({ 'import math' }, virt_lines_text(m[1][3]), 'import text')
+  eq(4, m[2][1], 'the hint is on the cursor line')
+  eq('eol', m[2][3].virt_text_pos, 'the hint is at the end of the line')
+  eq({ { INSERT_ONLY_HINT, 'JumpCoderHint' } }, m[2][3].virt_text, 'the hint says what Tab does')
+  eq(INSERT_ONLY_DONE, buf_lines(buf), 'buffer untouched by the preview')
+end
+
+--- after <Tab>: the import is in, the cursor stays after the line; <Esc>, one u removes only the
+--- import, the next u what the user typed
+local function accept_insert_only(buf)
+  type_keys('<Tab>')
+  wait('the inserted import', 5000, function() return vim.deep_equal(buf_lines(buf), INSERT_ONLY_WANT) end)
+  wait('the preview cleared', 2000, function() return #marks(buf) == 0 end)
+  eq('i', mode(), 'still in insert mode after accept')
+  eq({ 6, #INSERT_ONLY_WANT[6] }, api.nvim_win_get_cursor(0), 'cursor where it was, one line down')
+  type_keys('<Esc>')
+  wait('normal mode', 2000, function() return mode() == 'n' end)
+  undo()
+  eq(INSERT_ONLY_DONE, buf_lines(buf), 'ONE undo removes the inserted import and nothing the user typed')
+  undo()
+  eq(INSERT_ONLY, buf_lines(buf), 'the next undo removes what was typed')
+end
+
+function scenarios.insertonly()
+  setup()
+  local buf = open('insert_only.py', INSERT_ONLY)
+  client_ready(buf)
+  api.nvim_win_set_cursor(0, { 5, 0 })
+  type_keys('A')
+  type_keys(')')
+  local m = wait('the insert-only preview', 5000, function() return insert_only_marks(buf) end)
+  check_insert_only_marks(buf, m)
+  eq('i', mode(), 'still in insert mode')
+  check(ghost.visible(buf), 'an insert-only suggestion counts as shown (Tab accepts it)')
+  log('insert-only shown:', vim.inspect({ m[1][3].virt_lines, m[2][3].virt_text }, { newline = '' }))
+  type_keys(' ')
+  wait('typing clears it', 2000, function() return #marks(buf) == 0 end)
+  type_keys('<BS>')
+  m = wait('the insert-only preview again', 5000, function() return insert_only_marks(buf) end)
+  check_insert_only_marks(buf, m)
+  accept_insert_only(buf)
+  log('insert-only: <Tab> inserted the import; one undo removed only it')
+end
+
+-- The same with ui = "native" (0.12): Neovim's inline completion holds the empty item (nothing to
+-- show at the cursor), we show the import and the hint; its accept runs jumpcoder.applyEdit, whose
+-- edit the plugin makes an undo step of its own.
+function scenarios.native_insertonly()
+  check(vim.lsp.inline_completion, 'no vim.lsp.inline_completion in this Neovim')
+  setup({ ui = 'native' })
+  local buf = open('insert_only.py', INSERT_ONLY)
+  client_ready(buf)
+  api.nvim_win_set_cursor(0, { 5, 0 })
+  type_keys('A')
+  type_keys(')')
+  local m = wait('the insert-only preview (native)', 5000, function() return insert_only_marks(buf) end)
+  check_insert_only_marks(buf, m)
+  log('native insert-only shown:', vim.inspect({ m[1][3].virt_lines, m[2][3].virt_text }, { newline = '' }))
+  accept_insert_only(buf)
+  log('native insert-only: <Tab> inserted the import; one undo removed only it')
 end
 
 -- -------------------------------------------------------------------------------- main

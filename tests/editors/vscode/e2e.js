@@ -4,7 +4,7 @@
 //   CS_URL      code-server's address (http://127.0.0.1:PORT)
 //   WS_ROOT     where to make the scenario's fresh workspace folder
 //   OUT_DIR     screenshots + NAME.json (the facts checked)
-//   SCENARIO    inline | function | cancel | error | java | cpp | java-off
+//   SCENARIO    inline | insert-only | function | cancel | error | java | cpp | java-off
 //   SHOT        also save the "suggestion + preview" screenshot here (inline)
 //   CHROME      the chromium binary (default /usr/lib/chromium/chromium)
 // Exit 0 only if every check of the scenario holds. Facts are read from the UI (status bar,
@@ -61,6 +61,20 @@ const SCENARIOS = {
     previewHas: ['#include <cmath>'],
     expect: '#include <vector>\n#include <cmath>\n\ndouble hyp(double x, double y) {\n    return std::sqrt(x * x + y * y);\n}\n',
     afterUndo: '#include <vector>\n\ndouble hyp(double x, double y) {\n    ret\n}\n',
+  },
+  // An insert-only suggestion: the user completes `return math.sqrt(x)`; nothing is left to add at
+  // the cursor, but `import math` goes above. No ghost text; the preview shows the import and the
+  // cursor line says what Tab does; typing hides both, Backspace brings them back, so does asking
+  // after Escape hid them; Tab inserts the import (nothing else); one Ctrl+Z removes only the import.
+  'insert-only': {
+    file: 'insert_only.py',
+    initial: 'import os\n\n\ndef hyp(x):\n    return math.sqrt(x\n',
+    up: 1,
+    type: ')',
+    previewHas: ['import math'],
+    hint: 'Tab: insert `import math` at line 2',
+    expect: 'import os\nimport math\n\n\ndef hyp(x):\n    return math.sqrt(x)\n',
+    afterUndo: 'import os\n\n\ndef hyp(x):\n    return math.sqrt(x)\n',
   },
   // "jumpcoder.enable": { "java": false }: the server runs, but a Java buffer gets no suggestion,
   // not even when asked from the palette, and Complete Function's keybinding does nothing there.
@@ -121,6 +135,16 @@ const previewTexts = () => page.evaluate(() => {
       const c = getComputedStyle(el, pseudo).content;
       if (c && c !== 'none' && c !== 'normal' && c.includes('\u23ce')) out.push(JSON.parse(c));
     }
+  }
+  return out;
+});
+
+// The insert-only hint ("Tab: insert ..."): an after-decoration of the cursor line.
+const hintTexts = () => page.evaluate(() => {
+  const out = [];
+  for (const el of document.querySelectorAll('.monaco-editor .view-lines span')) {
+    const c = getComputedStyle(el, '::after').content;
+    if (c && c !== 'none' && c !== 'normal' && c.includes('Tab:')) out.push(JSON.parse(c).trim());
   }
   return out;
 });
@@ -227,7 +251,39 @@ const ghostTexts = () => page.evaluate(() => {
     process.exit(result.pass ? 0 : 1);
   }
 
-  if (S.up) {
+  if (SCENARIO === 'insert-only') {
+    const previewed = async (want) => {
+      let shown = [], hints = [];
+      for (let i = 0; i < 100; i++) {
+        shown = await previewTexts(); hints = await hintTexts();
+        if (want ? (S.previewHas.every(x => shown.join('\n').includes(x)) && hints.includes(S.hint))
+          : (!shown.length && !hints.length)) break;
+        await sleep(100);
+      }
+      return { shown, hints };
+    };
+    let p = await previewed(true);
+    if (!p.hints.length) { log('no preview after 10 s: asking from the palette'); await trigger(); p = await previewed(true); }
+    mark('preview');
+    check('preview shows the line inserted above', S.previewHas.every(x => p.shown.join('\n').includes(x)), p.shown);
+    check('the cursor line says what Tab does', p.hints.includes(S.hint), p.hints);
+    check('no ghost text at the cursor (nothing goes there)', await ghost.count() === 0, await ghostTexts());
+    await page.screenshot({ path: path.join(OUT, `${SCENARIO}-suggestion.png`), clip });
+    await page.keyboard.type(' ');
+    p = await previewed(false);
+    check('typing hides the preview and the hint', !p.shown.length && !p.hints.length, p);
+    await page.keyboard.press('Backspace');
+    p = await previewed(true);
+    check('the suggestion again after Backspace', p.hints.includes(S.hint), p);
+    await page.keyboard.press('Escape');
+    p = await previewed(false);
+    check('Escape hides the preview and the hint', !p.shown.length && !p.hints.length, p);
+    await trigger();                                  // ask again (served from the server's cache)
+    p = await previewed(true);
+    check('the suggestion again when asked', p.hints.includes(S.hint), p);
+    await sleep(300);
+    await page.keyboard.press('Tab'); mark('accepted');
+  } else if (S.up) {
     try { await ghost.first().waitFor({ timeout: 8000 }); }
     catch { log('no ghost text after 8 s: asking from the palette'); await trigger(); await ghost.first().waitFor({ timeout: 15000 }); }
     await sleep(500);
@@ -302,7 +358,7 @@ const ghostTexts = () => page.evaluate(() => {
   await page.keyboard.press('Control+s');
   const saved = await waitFile(S.expect, 8000); mark('saved');
   check('file holds the continuation and the back-inserted lines', saved === S.expect, saved);
-  check('preview gone after accepting', (await previewTexts()).length === 0);
+  check('preview gone after accepting', (await previewTexts()).length === 0 && (await hintTexts()).length === 0);
   await page.screenshot({ path: path.join(OUT, `${SCENARIO}-accepted.png`), clip });
 
   await page.keyboard.press('Escape');                // a new suggestion may be shown at the new cursor

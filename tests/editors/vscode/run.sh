@@ -7,7 +7,7 @@
 #   tests/editors/vscode/run.sh [OUT]          (OUT: screenshots, logs, NAME.json; default a temp dir)
 #
 # Needs scripts/setup_vscode_test.sh to have run. Environment:
-#   SCENARIOS   default "inline function cancel error java cpp java-off"
+#   SCENARIOS   default "inline insert-only function cancel error java cpp java-off"
 #   SHOT        save the inline scenario's suggestion screenshot here too (docs/make_vscode_screenshot.sh)
 #   PYTHON      the Python that runs the server (default: python3); the checkout is put on PYTHONPATH
 #   JUMPCODER_VSCODE_TEST_DIR   where setup put code-server, node 24, playwright-core
@@ -19,7 +19,7 @@ REPO=$(cd "$(dirname "$0")/../../.." && pwd)
 HERE="$REPO/tests/editors/vscode"
 DIR="${JUMPCODER_VSCODE_TEST_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/jumpcoder-lsp/vscode}"
 OUT="${1:-$(mktemp -d /tmp/jumpcoder-vscode-XXXXXX)}"
-SCENARIOS="${SCENARIOS:-inline function cancel error java cpp java-off}"
+SCENARIOS="${SCENARIOS:-inline insert-only function cancel error java cpp java-off}"
 PY="${PYTHON:-python3}"
 CHROME="${CHROME:-/usr/lib/chromium/chromium}"
 N24="$DIR/n24/bin"

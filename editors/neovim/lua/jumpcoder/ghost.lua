@@ -10,6 +10,11 @@
 --
 -- and accept all of it with ONE vim.lsp.util.apply_text_edits call: one undo step.
 --
+-- Insert-only suggestions (insertText "" and data.insertOnly: the cursor line is complete, but
+-- lines go above it): no ghost text at the cursor; the insertions are drawn as above, and the end
+-- of the cursor line says what the accept key does ("Tab: insert `import math` at line 1",
+-- data.summary, JumpCoderHint). Accepting applies the lines as one undo step of their own.
+--
 -- Life cycle:  TextChangedI/CursorMovedI -> typed along the ghost? trim it : clear + debounce
 --              -> request -> (buffer unchanged?) show -> accept | dismiss | InsertLeave
 
@@ -43,11 +48,12 @@ local TRIGGER_INVOKED, TRIGGER_AUTOMATIC = 1, 2
 ---@field line_count integer
 ---@field insertions {line: integer, text: string}[]
 ---@field id string?
+---@field summary string?   what accepting inserts, in words (the server's data.summary)
 
 ---@type table<integer, {suggestion: jumpcoder.Suggestion?, timer: uv.uv_timer_t?, request: {client_id: integer, id: integer}?, tick: integer?}>
 local buffers = {}
 
-M.opts = { debounce_ms = 150, auto_trigger = true }
+M.opts = { debounce_ms = 150, auto_trigger = true, accept_key = '<Tab>' }
 
 -- ------------------------------------------------------------------------------------------
 -- helpers
@@ -124,8 +130,29 @@ local function draw_insertions(buf, insertions)
   end
 end
 
+--- "Tab: insert `import math` at line 1": what the accept key does for an insert-only suggestion.
+function M.hint(summary)
+  local key = type(M.opts.accept_key) == 'string' and M.opts.accept_key:gsub('^<(.*)>$', '%1') or nil
+  local what = (summary and summary ~= '') and summary or 'insert the lines above'
+  return key and (key .. ': ' .. what) or what
+end
+
+--- An insert-only suggestion's hint at the end of the cursor line.
+local function draw_hint(buf, row, summary)
+  api.nvim_buf_set_extmark(buf, M.ns, row, 0, {
+    virt_text = { { '  ' .. M.hint(summary), 'JumpCoderHint' } },
+    virt_text_pos = 'eol',
+    hl_mode = 'combine',
+  })
+end
+
 local function draw(buf, s)
   clear_marks(buf)
+  if s.text == '' then -- insert-only
+    draw_hint(buf, s.row, s.summary)
+    draw_insertions(buf, s.insertions)
+    return
+  end
   local lines = split(s.text)
   local below = {}
   for i = 2, #lines do
@@ -190,7 +217,7 @@ end
 --- does not fit the buffer as it is now).
 local function from_item(buf, client, item)
   local text = type(item.insertText) == 'table' and item.insertText.value or item.insertText
-  if type(text) ~= 'string' or text == '' then
+  if type(text) ~= 'string' then
     return nil
   end
   local enc = client.offset_encoding
@@ -210,9 +237,6 @@ local function from_item(buf, client, item)
   local replaced = line:sub(col + 1, end_col)
   if col < end_col and text:sub(1, #replaced) == replaced then
     text, col = text:sub(#replaced + 1), end_col
-    if text == '' then
-      return nil
-    end
   end
   local data = type(item.data) == 'table' and item.data or {}
   local insertions = {}
@@ -220,6 +244,9 @@ local function from_item(buf, client, item)
     if type(ins.line) == 'number' and type(ins.text) == 'string' and ins.line <= row then
       insertions[#insertions + 1] = { line = ins.line, text = ins.text }
     end
+  end
+  if text == '' and (#insertions == 0 or col ~= end_col) then
+    return nil -- nothing to show; an insert-only item never replaces text before the cursor
   end
   return {
     client_id = client.id,
@@ -232,6 +259,7 @@ local function from_item(buf, client, item)
     line_count = api.nvim_buf_line_count(buf),
     insertions = insertions,
     id = data.id,
+    summary = type(data.summary) == 'string' and data.summary or nil,
   }
 end
 
@@ -287,6 +315,9 @@ local function along(buf, s)
     return nil
   end
   local line = get_line(buf, s.row)
+  if s.text == '' then -- insert-only: holds while the cursor line and the cursor are as they were
+    return (cursor[2] == s.col and line == s.prefix .. s.suffix) and s or nil
+  end
   local first = split(s.text)[1]
   local typed = line:sub(#s.prefix + 1, cursor[2])
   if line:sub(1, #s.prefix) ~= s.prefix or line:sub(cursor[2] + 1) ~= s.suffix
@@ -355,7 +386,10 @@ function M.accept(buf)
   local function pos(col)
     return { line = s.row, character = lsp.util.character_offset(buf, s.row, col, enc) }
   end
-  local edits = { { range = { start = pos(s.col), ['end'] = pos(s.replace_end) }, newText = s.text } }
+  local edits = {}
+  if s.text ~= '' or s.col ~= s.replace_end then
+    edits[1] = { range = { start = pos(s.col), ['end'] = pos(s.replace_end) }, newText = s.text }
+  end
   for _, ins in ipairs(s.insertions) do
     local at = { line = ins.line, character = 0 }
     edits[#edits + 1] = { range = { start = at, ['end'] = at }, newText = ins.text }
@@ -401,6 +435,9 @@ function M.observe_native(client)
           local data = items[1] and items[1].data
           if type(data) == 'table' and type(data.insertions) == 'table' then
             pcall(draw_insertions, b, data.insertions)
+            if data.insertOnly == true and api.nvim_get_current_buf() == b then
+              pcall(draw_hint, b, api.nvim_win_get_cursor(0)[1] - 1, data.summary)
+            end
           end
         end
         return inner(err, result, ctx, ...)

@@ -70,6 +70,13 @@ M.server_filetypes = nil
 local CMD_COMPLETE_FUNCTION = 'jumpcoder.completeFunction'
 local CMD_STATUS = 'jumpcoder.status'
 local LABEL_INSERTED_LINES = 'JumpCoder: inserted lines' -- the server's jumpcoder.applyEdit edits
+-- jumpcoder.applyEdit of an insert-only suggestion: nothing went in at the cursor before it
+local LABEL_INSERT_ONLY = 'JumpCoder: inserted lines (insert-only suggestion)'
+
+--- :h undo-break (also in insert mode)
+local function break_undo()
+  vim.cmd('let &g:undolevels = &g:undolevels')
+end
 
 --- The settings object the server reads (initializationOptions / didChangeConfiguration).
 function M.server_settings(cfg)
@@ -292,17 +299,27 @@ end
 -- the server
 
 --- workspace/applyEdit: the lines jumpcoder.applyEdit inserts above (after an accepted
---- continuation, in a later tick) join the continuation's undo step.
+--- continuation, in a later tick) join the continuation's undo step; those of an insert-only
+--- suggestion (nothing was inserted at the cursor) are an undo step of their own, never joined
+--- to what the user typed before.
 local function apply_edit(err, params, ctx, config)
+  local own_step = false
   if params and params.label and params.label:match('^JumpCoder') then
     if params.label == LABEL_INSERTED_LINES then
       pcall(vim.cmd, 'undojoin') -- E790 right after an undo: then it stays a step of its own
+    elseif params.label == LABEL_INSERT_ONLY then
+      own_step = true
+      break_undo()
     end
     -- the default handler would echo "Workspace edit <label>"; status()/messages say it already
     params = vim.deepcopy(params)
     params.label = nil
   end
-  return lsp.handlers['workspace/applyEdit'](err, params, ctx, config)
+  local result = lsp.handlers['workspace/applyEdit'](err, params, ctx, config)
+  if own_step then
+    break_undo() -- what is typed next is a step of its own
+  end
+  return result
 end
 
 --- The filetypes (LSP languageIds) a server's initialize result reports, or nil.
@@ -414,10 +431,12 @@ function M.setup(opts)
   end
   ghost.opts.debounce_ms = M.config.debounce_ms
   ghost.opts.auto_trigger = M.config.auto_trigger
+  ghost.opts.accept_key = (M.config.keymaps or {}).accept or nil
 
   local function hl()
     api.nvim_set_hl(0, 'JumpCoderGhost', { default = true, fg = '#808080', ctermfg = 244, italic = true })
     api.nvim_set_hl(0, 'JumpCoderJump', { default = true, fg = '#5faf5f', ctermfg = 71, italic = true })
+    api.nvim_set_hl(0, 'JumpCoderHint', { default = true, link = 'JumpCoderGhost' })
   end
   hl()
 
