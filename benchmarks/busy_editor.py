@@ -18,6 +18,10 @@ running, and times its answer. Prints:
     python benchmarks/busy_editor.py --minutes 3 --seed 1                 # the default model
     python benchmarks/busy_editor.py --minutes 3 --runtime llamacpp --threads 2
     python benchmarks/busy_editor.py --minutes 0.5 --model scripted:jumpcoder_lsp.server.scripted:demo
+    python benchmarks/busy_editor.py --warm-probe 5 --runtime llamacpp --threads 1   # the warm prompt cache
+
+``--pause`` (default 0.1) is the chance of a 1.5-5 s pause after an action (the user reads or
+thinks): without pauses a CPU model is superseded before it ever answers.
 """
 
 from __future__ import annotations
@@ -106,8 +110,8 @@ def _nonempty(result: Any) -> bool:
     return bool(items)
 
 
-async def run(args) -> dict:
-    rng = random.Random(args.seed)
+async def start(args, extra: Optional[dict] = None):
+    """A server over stdio, initialized and with its model loaded: (client, command, status)."""
     client = LanguageClient("busy-editor", "1")
 
     @client.feature(types.WINDOW_SHOW_MESSAGE)
@@ -135,7 +139,7 @@ async def run(args) -> dict:
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     env.pop("JUMPCODER_LSP_MODEL", None)
     await client.start_io(sys.executable, "-m", "jumpcoder_lsp.server", "--allow-scripted", env=env)
-    options: dict[str, Any] = {"model": args.model}
+    options: dict[str, Any] = {"model": args.model, **(extra or {})}
     for key, value in (("runtime", args.runtime), ("threads", args.threads), ("device", args.device)):
         if value is not None:
             options[key] = value
@@ -157,7 +161,12 @@ async def run(args) -> dict:
     if status["state"] != "ready":
         raise SystemExit(f"model did not load: {status.get('error')}")
     print(f"model ready: {status['model']} ({status.get('device')})", file=sys.stderr)
+    return client, command, status
 
+
+async def run(args) -> dict:
+    rng = random.Random(args.seed)
+    client, command, status = await start(args, {} if args.warm_cache is None else {"warmCache": args.warm_cache})
     docs = []
     for i, (head, lines) in enumerate(DOCUMENTS):
         d = Doc(uri=f"file:///busy/doc{i}.py", text=head, lines=lines)
@@ -245,6 +254,8 @@ async def run(args) -> dict:
         else:
             cancel()
         await asyncio.sleep(rng.uniform(0.05, 0.6))
+        if rng.random() < args.pause:  # the user stops to read or think
+            await asyncio.sleep(rng.uniform(1.5, 5.0))
 
     # shutdown at once, with requests still in flight and the model busy
     outstanding_at_shutdown = len(pending)
@@ -304,6 +315,41 @@ async def run(args) -> dict:
     return report
 
 
+async def warm_probe(args) -> dict:
+    """A request after the warm-up against one without it: for warmCache off and on, ``--warm-probe``
+    fresh documents (a distinct first line each, so nothing is cached from the one before), the
+    last line typed as one didChange, a wait of ``--warm-wait`` s, then an invoked inline request."""
+    out = {}
+    body = "".join(head + "\n".join(lines) + "\n\n\n" for head, lines in DOCUMENTS)
+    for warm in (False, True):
+        client, command, status = await start(args, {"warmCache": warm})
+        times = []
+        for i in range(args.warm_probe):
+            uri = f"file:///busy/warm{int(warm)}_{i}.py"
+            text = f"# trial {i} of {'warm' if warm else 'cold'}: {args.seed}\n" + body + "def clamp(x, lo, hi):\n"
+            client.text_document_did_open(types.DidOpenTextDocumentParams(
+                text_document=types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text)))
+            end = types.Position(line=text.count("\n"), character=0)
+            client.text_document_did_change(types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+                content_changes=[types.TextDocumentContentChangePartial(range=types.Range(start=end, end=end), text="    ")]))
+            await asyncio.sleep(args.warm_wait)
+            t = time.perf_counter()
+            await client.protocol.send_request_async(types.TEXT_DOCUMENT_INLINE_COMPLETION, types.InlineCompletionParams(
+                text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=end.line, character=4),
+                context=types.InlineCompletionContext(trigger_kind=types.InlineCompletionTriggerKind.Invoked)))
+            times.append(time.perf_counter() - t)
+        st = await command("jumpcoder.status")
+        await client.shutdown_async(None)
+        client.exit(None)
+        await client.stop()
+        out["warm" if warm else "cold"] = {"p50_s": round(percentile(times, 0.5), 3), "max_s": round(max(times), 3),
+                                           "times_s": [round(x, 3) for x in times],
+                                           "stats": {k: v for k, v in st["stats"].items() if k.startswith(("warm", "model"))}}
+    out["model"] = status["model"]
+    return out
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default="default", help="model spec (preset, path, scripted:...)")
@@ -312,9 +358,24 @@ def main(argv=None) -> int:
     parser.add_argument("--device", default=None)
     parser.add_argument("--minutes", type=float, default=3.0)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--pause", type=float, default=0.1, help="chance of a 1.5-5 s pause after each action")
+    parser.add_argument("--warm-cache", choices=("true", "false"), default=None, help="the warmCache setting "
+                        "(default: the server's)")
+    parser.add_argument("--warm-probe", type=int, default=0, metavar="N", help="instead: N requests after a "
+                        "warm-up, with warmCache off and on")
+    parser.add_argument("--warm-wait", type=float, default=4.0, help="with --warm-probe: seconds between the edit and the request")
     parser.add_argument("--json", action="store_true", help="print the report as JSON only")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
+    if args.warm_cache is not None:
+        args.warm_cache = args.warm_cache == "true"
+    if args.warm_probe:
+        report = asyncio.run(warm_probe(args))
+        print(json.dumps(report) if args.json else
+              f"model: {report['model']}\nrequest after an edit, warmCache off: p50 {report['cold']['p50_s']:.2f} s "
+              f"{report['cold']['times_s']}\n                     warmCache on:  p50 {report['warm']['p50_s']:.2f} s "
+              f"{report['warm']['times_s']}\nstats: off {report['cold']['stats']}; on {report['warm']['stats']}")
+        return 0
     report = asyncio.run(run(args))
     if args.json:
         print(json.dumps(report))

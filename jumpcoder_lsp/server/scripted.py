@@ -101,6 +101,7 @@ class DemoBackend:
 
     def __init__(self) -> None:
         self.runs = 0
+        self.warms = 0
 
     # the engine's complete(), scripted
     def complete(
@@ -180,6 +181,18 @@ class DemoBackend:
             seconds=time.monotonic() - start,
             continuation_start=character,
         )
+
+    def warm(self, text: str, line: int, character: int, *, cancel=None, **_ignored) -> int:
+        """The background prefill, scripted: in a buffer with a ``slow*`` function it takes
+        :data:`SLOW_LINES` steps of :data:`SLOW_STEP` s, polling ``cancel`` between them."""
+        self.warms += 1
+        steps = SLOW_LINES if re.search(r"def slow\w*\(", text) else 1
+        for _ in range(steps):
+            if cancel is not None and cancel():
+                raise Cancelled()
+            if steps > 1:
+                time.sleep(SLOW_STEP)
+        return len(text.split())
 
     def infill(self, holes: Sequence[tuple[str, str]], *, max_tokens: int = 96, cancel=None) -> list[str]:
         """A definition for the first known undefined name in the suffix, when the hole is at the

@@ -23,6 +23,7 @@ to the client waits at most :data:`CLIENT_TIMEOUT_S`.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
 import itertools
 import logging
@@ -165,6 +166,7 @@ class JumpCoderServer(LanguageServer):
         self.store = SuggestionStore(self.config.cache_size)
         self._inflight: dict[tuple[str, str], CancelToken] = {}
         self._work: dict[tuple, _Work] = {}  # place -> the model job for it (see suggest)
+        self._warm: dict[str, tuple[asyncio.Future, CancelToken]] = {}  # uri -> its background warm-up
         self._by_request: dict[Any, CancelToken] = {}
         self._early_cancels: "OrderedDict[Any, None]" = OrderedDict()
         self.client_timeout_s = client_timeout_from_environment()
@@ -393,6 +395,7 @@ class JumpCoderServer(LanguageServer):
                 self.stats["superseded"] += 1
                 self.stats["superseded_by_edit"] += 1
         self._cancel_work(lambda place: place[0] == uri, EDITED)
+        self.cancel_warm(uri, EDITED)
 
     def _cancel_work(self, which, reason: str) -> None:
         for place, work in list(self._work.items()):
@@ -446,11 +449,80 @@ class JumpCoderServer(LanguageServer):
             if u == uri:
                 token.cancel(reason)
         self._cancel_work(lambda place: place[0] == uri, reason)
+        self.cancel_warm(uri, reason)
 
     def cancel_all(self) -> None:
         for token in list(self._inflight.values()):
             token.cancel("shutdown")
         self._cancel_work(lambda place: True, "shutdown")
+        for uri in list(self._warm):
+            self.cancel_warm(uri, "shutdown")
+
+    # ------------------------------------------------------------------------------------
+    # the warm prompt cache: a background prefill after an edit
+
+    def schedule_warm(self, doc: Document, params: types.DidChangeTextDocumentParams) -> None:
+        """After an edit, debounced like a request (at least 100 ms): prefill what a request at the edit's end would
+        send (the engine's bounded context, ``Runtime.warm``) as background work on the model
+        thread, so that the request decodes only. Any request cancels it (the worker), a request
+        for the document or the next edit too. Off with the ``warmCache`` setting."""
+        self.cancel_warm(doc.uri, EDITED)
+        if not self.config.warm_cache or not self.worker.ready or doc.spec is None or doc.refusal is not None:
+            return
+        if not callable(getattr(self.worker.backend, "warm", None)):
+            return
+        last = params.content_changes[-1] if params.content_changes else None
+        start = getattr(last, "range", None)
+        if start is None:  # a whole-document change: no cursor to warm for
+            return
+        try:
+            offset = doc.offset(start.start) + len(last.text)
+        except E.PositionError:
+            return
+        token = CancelToken()
+        task = asyncio.ensure_future(self._warm_after(doc.snapshot(with_tree=False), offset, token))
+        self._warm[doc.uri] = (task, token)
+
+    def cancel_warm(self, uri: str, reason: str) -> None:
+        entry = self._warm.pop(uri, None)
+        if entry is not None:
+            entry[1].cancel(reason)
+
+    async def _warm_after(self, arrived: Snapshot, offset: int, token: CancelToken) -> None:
+        try:
+            # the request debounce, at least 100 ms (Neovim's plugin debounces itself and sets 0)
+            await _until_cancelled(token, max(self.config.debounce_ms, 100) / 1000)
+            doc = self.documents.current(arrived)
+            if token.cancelled or doc is None or any(u == doc.uri for u, _k in self._inflight):
+                return
+            line = bisect.bisect_right(doc.starts, offset) - 1
+            snap = doc.snapshot()
+            engine_config = self.config.engine_for(doc.spec.name, inline=True)
+            await self.worker.run(self._warm_job, self.worker.backend, snap, doc.spec, line, offset - doc.starts[line],
+                                  engine_config, token, cancel_token=token, background=True)
+        except Cancelled:
+            pass
+        except Exception:  # noqa: BLE001 - a failed warm-up costs only its time
+            log.exception("warming the prompt cache failed")
+        finally:
+            if self._warm.get(arrived.uri, (None, None))[1] is token:
+                del self._warm[arrived.uri]
+
+    def _warm_job(self, backend, snap: Snapshot, spec, line: int, column: int, engine_config, cancel) -> None:
+        """On the model thread, as background work."""
+        if cancel():
+            raise Cancelled()
+        self.stats["warm_started"] += 1
+        text = E.normalize_eol(snap.text)
+        started = time.monotonic()
+        try:
+            backend.warm(text, line, column, language=spec, config=engine_config,
+                         tree=snap.tree if text == snap.text else None, cancel=cancel)
+        except Cancelled:
+            self.stats["warm_cancelled"] += 1  # counted before the job counts as done (status waitIdle)
+            raise
+        self.stats["warm_done"] += 1
+        self.stats["warm_ms"] += int((time.monotonic() - started) * 1000)
 
     # ------------------------------------------------------------------------------------
     # running the engine
@@ -542,6 +614,7 @@ class JumpCoderServer(LanguageServer):
         if not self.worker.ready or doc.spec is None:
             self.stats["not_ready"] += 1
             return None
+        self.cancel_warm(uri, "a request arrived")
         place = (uri, doc.serial, doc.version, offset)
         token = self._begin(uri, kind, place)
         arrived = doc.snapshot(with_tree=False)  # the cursor's document (the tree is parsed later)
@@ -880,6 +953,7 @@ def build_server(loader=load_backend) -> JumpCoderServer:
         if doc is None:
             return
         ls.document_changed(doc.uri)
+        ls.schedule_warm(doc, params)
         event = ls._changed.pop(doc.uri, None)
         if event is not None:
             event.set()

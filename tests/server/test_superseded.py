@@ -41,7 +41,7 @@ async def until(ed, predicate) -> dict:
 
 
 async def test_an_edit_supersedes_an_inline_request_and_stops_its_model_work(make_editor):
-    ed = await make_editor({"model": DEMO, "debounceMs": 0, "inlineMaxLines": 400})
+    ed = await make_editor({"model": DEMO, "debounceMs": 0, "inlineMaxLines": 400, "warmCache": False})
     uri = "file:///work/slow.py"
     ed.open(uri, SLOW)
     call = asyncio.ensure_future(ed.inline(uri, P(1, 4)))
@@ -61,7 +61,7 @@ async def test_an_edit_supersedes_an_inline_request_and_stops_its_model_work(mak
 
 async def test_a_superseded_request_answers_without_waiting_for_the_model_thread(make_editor):
     # the running step never polls cancellation (a long prefill): the answer must not wait for it
-    ed = await make_editor({"model": SCRIPTED + "stubborn", "debounceMs": 0})
+    ed = await make_editor({"model": SCRIPTED + "stubborn", "debounceMs": 0, "warmCache": False})
     uri = "file:///work/stuck.py"
     ed.open(uri, STUCK)
     call = asyncio.ensure_future(ed.inline(uri, P(1, 4)))
@@ -73,7 +73,7 @@ async def test_a_superseded_request_answers_without_waiting_for_the_model_thread
 
 
 async def test_queued_requests_for_old_versions_never_reach_the_model(make_editor):
-    ed = await make_editor({"model": DEMO, "debounceMs": 0, "inlineMaxLines": 400})
+    ed = await make_editor({"model": DEMO, "debounceMs": 0, "inlineMaxLines": 400, "warmCache": False})
     busy_uri, uri = "file:///work/slow.py", "file:///work/b.py"
     ed.open(busy_uri, SLOW)
     running = asyncio.ensure_future(ed.inline(busy_uri, P(1, 4)))
@@ -99,7 +99,7 @@ async def test_queued_requests_for_old_versions_never_reach_the_model(make_edito
 
 
 async def test_a_newer_request_supersedes_the_other_kind_at_another_place(make_editor):
-    ed = await make_editor({"model": DEMO, "debounceMs": 0, "inlineMaxLines": 400})
+    ed = await make_editor({"model": DEMO, "debounceMs": 0, "inlineMaxLines": 400, "warmCache": False})
     uri = "file:///work/slow.py"
     ed.open(uri, SLOW + "\n\ndef plain():\n    ")
     inline = asyncio.ensure_future(ed.inline(uri, P(1, 4)))
@@ -111,7 +111,7 @@ async def test_a_newer_request_supersedes_the_other_kind_at_another_place(make_e
 
 
 async def test_inline_and_completion_at_one_place_share_one_model_run(make_editor):
-    ed = await make_editor({"model": DEMO, "debounceMs": 0, "inlineMaxLines": 400})
+    ed = await make_editor({"model": DEMO, "debounceMs": 0, "inlineMaxLines": 400, "warmCache": False})
     uri = "file:///work/plain.py"
     ed.open(uri, "def plain():\n    ")
     inline, completion = await asyncio.gather(ed.inline(uri, P(1, 4)), ed.completion(uri, P(1, 4)))
@@ -122,7 +122,7 @@ async def test_inline_and_completion_at_one_place_share_one_model_run(make_edito
 
 
 async def test_the_queue_is_bounded_and_the_oldest_waiting_request_answers_empty(make_editor):
-    ed = await make_editor({"model": SCRIPTED + "stubborn", "debounceMs": 0})
+    ed = await make_editor({"model": SCRIPTED + "stubborn", "debounceMs": 0, "warmCache": False})
     ed.open("file:///work/stuck.py", STUCK)
     running = asyncio.ensure_future(ed.inline("file:///work/stuck.py", P(1, 4)))
     await until(ed, lambda s: s.get("model_started", 0) == 1)
@@ -141,7 +141,7 @@ async def test_the_queue_is_bounded_and_the_oldest_waiting_request_answers_empty
 
 
 async def test_shutdown_under_load_answers_at_once(make_editor):
-    ed = await make_editor({"model": SCRIPTED + "stubborn", "debounceMs": 0})
+    ed = await make_editor({"model": SCRIPTED + "stubborn", "debounceMs": 0, "warmCache": False})
     ed.open("file:///work/stuck.py", STUCK)
     running = asyncio.ensure_future(ed.inline("file:///work/stuck.py", P(1, 4)))
     await until(ed, lambda s: s.get("model_started", 0) == 1)
