@@ -18,7 +18,8 @@ running, and times its answer. Prints:
     python benchmarks/busy_editor.py --minutes 3 --seed 1                 # the default model
     python benchmarks/busy_editor.py --minutes 3 --runtime llamacpp --threads 2
     python benchmarks/busy_editor.py --minutes 0.5 --model scripted:jumpcoder_lsp.server.scripted:demo
-    python benchmarks/busy_editor.py --warm-probe 5 --runtime llamacpp --threads 1   # the warm prompt cache
+    python benchmarks/busy_editor.py --warm-probe 3 --inline-max-lines 1 --method autoregressive \
+        --warm-wait 20 --runtime llamacpp --threads 1                          # the warm prompt cache
 
 ``--pause`` (default 0.1) is the chance of a 1.5-5 s pause after an action (the user reads or
 thinks): without pauses a CPU model is superseded before it ever answers.
@@ -321,8 +322,9 @@ async def warm_probe(args) -> dict:
     last line typed as one didChange, a wait of ``--warm-wait`` s, then an invoked inline request."""
     out = {}
     body = "".join(head + "\n".join(lines) + "\n\n\n" for head, lines in DOCUMENTS)
+    extra = {k: v for k, v in (("inlineMaxLines", args.inline_max_lines), ("method", args.method)) if v is not None}
     for warm in (False, True):
-        client, command, status = await start(args, {"warmCache": warm})
+        client, command, status = await start(args, {"warmCache": warm, **extra})
         times = []
         for i in range(args.warm_probe):
             uri = f"file:///busy/warm{int(warm)}_{i}.py"
@@ -339,6 +341,7 @@ async def warm_probe(args) -> dict:
                 text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=end.line, character=4),
                 context=types.InlineCompletionContext(trigger_kind=types.InlineCompletionTriggerKind.Invoked)))
             times.append(time.perf_counter() - t)
+            print(f"warmCache {warm}: request {i + 1}: {times[-1]:.2f} s", file=sys.stderr)
         st = await command("jumpcoder.status")
         await client.shutdown_async(None)
         client.exit(None)
@@ -363,6 +366,8 @@ def main(argv=None) -> int:
                         "(default: the server's)")
     parser.add_argument("--warm-probe", type=int, default=0, metavar="N", help="instead: N requests after a "
                         "warm-up, with warmCache off and on")
+    parser.add_argument("--inline-max-lines", type=int, default=None, help="with --warm-probe: the inlineMaxLines setting")
+    parser.add_argument("--method", default=None, help="with --warm-probe: the method setting (e.g. autoregressive)")
     parser.add_argument("--warm-wait", type=float, default=4.0, help="with --warm-probe: seconds between the edit and the request")
     parser.add_argument("--json", action="store_true", help="print the report as JSON only")
     parser.add_argument("-v", "--verbose", action="store_true")
