@@ -65,6 +65,9 @@ class ServerConfig:
     debounce_ms: int = 150
     #: suggestions kept for typing-along
     cache_size: int = 64
+    #: after an edit (debounced like a request), prefill the model's prompt cache with the text
+    #: before the cursor in the background, so that the next request there decodes only
+    warm_cache: bool = True
     #: engine settings the user set (they win over the preset's per-language k and tau); bookkeeping,
     #: not a setting: left out of equality and to_json
     engine_set: frozenset = field(default=frozenset(), compare=False)
@@ -93,7 +96,7 @@ class ServerConfig:
         check(isinstance(self.engine, EngineConfig), "engine must be an object")
         check(_is_int(self.inline_max_lines) and 1 <= self.inline_max_lines <= 4096,
               f"inlineMaxLines must be an integer in 1..4096, got {self.inline_max_lines!r}")
-        for name in ("enable_inline", "enable_completion", "enable_diagnostics"):
+        for name in ("enable_inline", "enable_completion", "enable_diagnostics", "warm_cache"):
             v = getattr(self, name)
             check(isinstance(v, bool), f"{_camel(name)} must be true or false, got {v!r}")
         check(_is_int(self.debounce_ms) and 0 <= self.debounce_ms <= 10_000,

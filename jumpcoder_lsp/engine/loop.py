@@ -403,3 +403,13 @@ def complete(
     if perplexity(models, jc.code) < perplexity(models, ar.code):
         return replace(jc, method="filtered:jumpcoder")
     return replace(ar, method="filtered:autoregressive")
+
+
+def prompt_prefix(text: str, line: int, character: int, *, language: LanguageSpec,
+                  config: EngineConfig = EngineConfig(), tree=None) -> str:
+    """The text a request at (line, character) starts its prompts with: the bounded context the
+    model sees (:func:`_prepare`, :func:`~jumpcoder_lsp.engine.context.context_window`) plus what
+    is typed on the cursor line. What the server prefills in the background (``Runtime.warm``) so
+    that the request itself decodes only."""
+    req = _prepare(text, line, character, language, tree, config)
+    return "".join(l.text for l in req.fixed) + req.head

@@ -1,6 +1,6 @@
 """The runtime contract: the only thing the engine knows about a language model.
 
-Two verbs, both batched:
+Two verbs, both batched, and a third for the prompt cache:
 
 * ``score(requests)``: teacher-forced pass. For each request (a context prompt and a target
   text) return, for every token of the target, the logit the model gave that token (the paper's
@@ -9,6 +9,10 @@ Two verbs, both batched:
   verification and perplexity (JumpCoder Filtered).
 * ``generate(requests)``: greedy decoding of a batch of branches. All live branches advance
   together, one forward pass per step; each branch has its own stop rule and token budget.
+* ``warm(prompt, cancel)``: prefill ``prompt`` into the runtime's prefix KV cache and decode
+  nothing, so that a later ``score`` or ``generate`` whose ids start with it computes only what
+  follows (the server's background warm-up while the user types). Returns the prompt's token
+  count; polls ``cancel`` between prefill chunks.
 
 A prompt is a tuple of pieces: plain text (tokenized as text, never parsed for control tokens)
 and :class:`Special` control tokens such as ``<|fim_prefix|>``. The runtime tokenizes each piece
@@ -102,3 +106,5 @@ class Runtime(Protocol):
     ) -> list[Generated]: ...
 
     def count_tokens(self, text: str) -> int: ...
+
+    def warm(self, prompt: Prompt, cancel: Optional[CancelCheck] = None) -> int: ...

@@ -641,6 +641,17 @@ class LlamaCppRuntime:
             raise
         return seq
 
+    def warm(self, prompt: Prompt, cancel: Optional[CancelCheck] = None) -> int:
+        """Prefill ``prompt`` into a saved sequence (the last row's logits too, which a generate of
+        the same prompt starts from) and decode nothing; cancel is polled per prefill chunk."""
+        with self._lock:
+            check_cancel(cancel)
+            ids = self.prompt_ids(prompt)
+            seq = self._prefill(ids, len(ids), True, cancel)
+            self._unpin(seq)
+            self._dedup(seq)
+            return len(ids)
+
     # ------------------------------------------------------------------ score
 
     def score(self, requests: Sequence[ScoreRequest]) -> list[Scored]:

@@ -52,6 +52,7 @@ class ScriptedRuntime:
         self.description = description
         self.calls: list[tuple[str, int]] = []  # ("score"|"generate", batch size)
         self.generated_prompts: list[str] = []  # every prompt a generate call decoded
+        self.warmed_prompts: list[str] = []  # every prompt a warm call prefilled to the end
         self._vocab: dict[str, int] = {}
         self._lock = threading.Lock()
 
@@ -84,6 +85,22 @@ class ScriptedRuntime:
                 )
             )
         return out
+
+    def warm(self, prompt, cancel: Optional[CancelCheck] = None) -> int:
+        """Nothing to cache: one ``step_delay`` per token, polling ``cancel``; recorded."""
+        self.calls.append(("warm", 1))
+        text = render(prompt)
+        toks = tokenize(text)
+        for _ in toks if self.step_delay else ():
+            if cancel is not None and cancel():
+                raise Cancelled()
+            import time
+
+            time.sleep(self.step_delay)
+        if cancel is not None and cancel():
+            raise Cancelled()
+        self.warmed_prompts.append(text)
+        return len(toks)
 
     def generate(self, requests: Sequence[GenRequest], cancel: Optional[CancelCheck] = None) -> list[Generated]:
         self.calls.append(("generate", len(requests)))

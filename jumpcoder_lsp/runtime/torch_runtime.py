@@ -451,6 +451,14 @@ class TorchRuntime:
             entry.logprob[pos] = (s - torch.logsumexp(rows, dim=-1)).cpu()
             entry.greedy[pos] = rows.argmax(dim=-1).cpu()
 
+    def warm(self, prompt: Prompt, cancel: Optional[CancelCheck] = None) -> int:
+        """Prefill ``prompt`` into the KV store and decode nothing; cancel is polled per chunk."""
+        with self._lock, torch.inference_mode():
+            check_cancel(cancel)
+            ids = self.prompt_ids(prompt)
+            self._prefill(ids, cancel)
+            return len(ids)
+
     # ------------------------------------------------------------------ score
 
     def score(self, requests: Sequence[ScoreRequest]) -> list[Scored]:

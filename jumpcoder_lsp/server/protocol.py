@@ -20,8 +20,9 @@ answers what pygls would drop in silence: a body that is not JSON gets -32700 (P
 null); a message that is not a JSON-RPC 2.0 object (no ``"jsonrpc": "2.0"``, a method that is not a
 string, an id that is neither an integer nor a string, a batch) gets -32600 (Invalid Request, with
 the request's id when it has a usable one). A request after ``shutdown`` gets -32600 too (LSP).
-``exit`` and the client's ``processId`` are handed to the transport's
-:class:`~.transport.Lifetime`, which ends the process at once.
+``shutdown`` cancels every pending request (pygls' loop, over a copy of its table). ``exit`` and
+the client's ``processId`` are handed to the transport's :class:`~.transport.Lifetime`, which ends
+the process at once.
 """
 
 from __future__ import annotations
@@ -184,6 +185,21 @@ class JumpCoderProtocol(LanguageServerProtocol):
         if self.lifetime is not None:
             self.lifetime.watch_client(params.process_id)
         return result
+
+    @lsp_method(types.SHUTDOWN)
+    def lsp_shutdown(self, *args):
+        """pygls' shutdown, cancelling the pending requests over a copy of its table: cancelling a
+        command's (concurrent) future runs its done callback at once, which removes it from the
+        table, and pygls' own loop then raised "dictionary changed size during iteration", so that
+        ``shutdown`` was answered with an internal error whenever a command was running."""
+        if (user_handler := self.fm.features.get(types.SHUTDOWN)) is not None:
+            yield user_handler, args, None
+        current_id = self.msg_id
+        for msg_id, future in list(self._request_futures.items()):
+            if msg_id != current_id and not future.done():
+                future.cancel()
+        self._shutdown = True
+        return None
 
     @lsp_method(types.EXIT)
     def lsp_exit(self, *args):

@@ -18,6 +18,8 @@ process's own ``--model`` / ``JUMPCODER_LSP_MODEL`` always may. None of them is 
 * :func:`engine_pair`: a :class:`~jumpcoder_lsp.engine.ModelPair` of
   :class:`~jumpcoder_lsp.runtime.scripted.ScriptedRuntime` s, run through the real engine.
 * :func:`engine_import`: the same for where an import lands (``def top(xs, k):`` over imports).
+* :func:`stubborn`: :func:`demo` whose completions in a ``stuck*`` function block for 30 s
+  without polling cancellation (answers that must not wait for the model thread).
 """
 
 from __future__ import annotations
@@ -99,6 +101,7 @@ class DemoBackend:
 
     def __init__(self) -> None:
         self.runs = 0
+        self.warms = 0
 
     # the engine's complete(), scripted
     def complete(
@@ -178,6 +181,18 @@ class DemoBackend:
             seconds=time.monotonic() - start,
             continuation_start=character,
         )
+
+    def warm(self, text: str, line: int, character: int, *, cancel=None, **_ignored) -> int:
+        """The background prefill, scripted: in a buffer with a ``slow*`` function it takes
+        :data:`SLOW_LINES` steps of :data:`SLOW_STEP` s, polling ``cancel`` between them."""
+        self.warms += 1
+        steps = SLOW_LINES if re.search(r"def slow\w*\(", text) else 1
+        for _ in range(steps):
+            if cancel is not None and cancel():
+                raise Cancelled()
+            if steps > 1:
+                time.sleep(SLOW_STEP)
+        return len(text.split())
 
     def infill(self, holes: Sequence[tuple[str, str]], *, max_tokens: int = 96, cancel=None) -> list[str]:
         """A definition for the first known undefined name in the suffix, when the hole is at the
@@ -324,6 +339,26 @@ def slow_infill(config=None) -> DemoBackend:
     return _SlowInfillBackend()
 
 
+#: how long :func:`stubborn`'s completions for ``stuck*`` functions block, ignoring cancellation
+STUBBORN_S = 30.0
+
+
+class _StubbornBackend(DemoBackend):
+    description = "scripted demo, stubborn"
+
+    def complete(self, text: str, line: int, character: int, **kw) -> Completion:
+        if re.search(r"def stuck\w*\(", text):
+            time.sleep(STUBBORN_S)  # one long step that never polls ``cancel`` (a long prefill)
+        return super().complete(text, line, character, **kw)
+
+
+def stubborn(config=None) -> DemoBackend:
+    """:func:`demo` whose completions in a buffer with a ``stuck*`` function block for
+    :data:`STUBBORN_S` without polling cancellation: the server must answer (a superseded request,
+    ``shutdown``) without waiting for the model thread."""
+    return _StubbornBackend()
+
+
 #: the scripted models a spec may name: ``scripted:jumpcoder_lsp.server.scripted:<name>``
 REGISTRY: dict[str, Callable] = {
     "demo": demo,
@@ -334,6 +369,7 @@ REGISTRY: dict[str, Callable] = {
     "context_full": context_full,
     "out_of_memory": out_of_memory,
     "slow_infill": slow_infill,
+    "stubborn": stubborn,
 }
 
 

@@ -26,6 +26,7 @@ to the client waits at most :data:`CLIENT_TIMEOUT_S`.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
 import itertools
 import logging
@@ -79,6 +80,11 @@ CLIENT_TIMEOUT_ENV = "JUMPCODER_LSP_CLIENT_TIMEOUT_S"
 #: cancelled request ids remembered before their request has registered (a bounded FIFO)
 EARLY_CANCELS = 256
 
+#: the reason a request's token carries when an edit of its document superseded it
+EDITED = "superseded by an edit"
+#: the requests that answer with a suggestion (they supersede each other, see JumpCoderServer._begin)
+SUGGEST_KINDS = ("inline", "completion")
+
 
 def client_timeout_from_environment(environ=os.environ) -> float:
     """:data:`CLIENT_TIMEOUT_S`, or a positive number of seconds from :data:`CLIENT_TIMEOUT_ENV`."""
@@ -93,6 +99,14 @@ def client_timeout_from_environment(environ=os.environ) -> float:
         log.warning("%s=%r is not a positive number of seconds; using %g s", CLIENT_TIMEOUT_ENV, raw, CLIENT_TIMEOUT_S)
         return CLIENT_TIMEOUT_S
     return value
+
+
+@dataclass(frozen=True)
+class _Work:
+    """The model job for one place (uri, serial, version, offset) and the token it polls."""
+
+    task: asyncio.Future
+    token: CancelToken
 
 
 class ClientTimeout(Exception):
@@ -155,10 +169,12 @@ class JumpCoderServer(LanguageServer):
         )
         self.documents = Documents()
         self.config = ServerConfig.from_environment()
-        self.worker = ModelWorker(loader)
-        self.store = SuggestionStore(self.config.cache_size)
         self.stats: Counter = Counter()
+        self.worker = ModelWorker(loader, stats=self.stats)
+        self.store = SuggestionStore(self.config.cache_size)
         self._inflight: dict[tuple[str, str], CancelToken] = {}
+        self._work: dict[tuple, _Work] = {}  # place -> the model job for it (see suggest)
+        self._warm: dict[str, tuple[asyncio.Future, CancelToken]] = {}  # uri -> its background warm-up
         self._by_request: dict[Any, CancelToken] = {}
         self._early_cancels: "OrderedDict[Any, None]" = OrderedDict()
         self.client_timeout_s = client_timeout_from_environment()
@@ -361,17 +377,45 @@ class JumpCoderServer(LanguageServer):
     # ------------------------------------------------------------------------------------
     # cancellation bookkeeping: a newer request for the same document supersedes an older one
 
-    def _begin(self, uri: str, kind: str) -> CancelToken:
+    def _begin(self, uri: str, kind: str, place: Any = None) -> CancelToken:
         """A cancellation flag for the current request, cancelled by ``$/cancelRequest`` for its
-        id and by a newer request of the same kind for the same document."""
-        key = (uri, kind)
-        old = self._inflight.get(key)
-        if old is not None:
-            old.cancel("superseded")
-            self.stats["superseded"] += 1
+        id, by an edit of the document (:meth:`document_changed`), and by a newer request for the
+        same document: of the same kind, or a suggestion request (:data:`SUGGEST_KINDS`) for
+        another ``place`` (version and cursor) when this one is one. A superseded request answers
+        empty at once; its model work stops at the engine's next step."""
         token = self._request_token()
-        self._inflight[key] = token
+        token.place = place
+        for (u, k), old in list(self._inflight.items()):
+            if u != uri or old.cancelled:
+                continue
+            if k == kind or (kind in SUGGEST_KINDS and k in SUGGEST_KINDS and old.place != place):
+                old.cancel("superseded")
+                self.stats["superseded"] += 1
+        self._inflight[(uri, kind)] = token
         return token
+
+    def document_changed(self, uri: str) -> None:
+        """An edit supersedes every request running for ``uri`` (they were for an older version):
+        suggestions answer empty at once, commands answer "stale"; the model work stops."""
+        for (u, _kind), token in list(self._inflight.items()):
+            if u == uri and not token.cancelled:
+                token.cancel(EDITED)
+                self.stats["superseded"] += 1
+                self.stats["superseded_by_edit"] += 1
+        self._cancel_work(lambda place: place[0] == uri, EDITED)
+        self.cancel_warm(uri, EDITED)
+
+    def _cancel_work(self, which, reason: str) -> None:
+        for place, work in list(self._work.items()):
+            if which(place):
+                work.token.cancel(reason)
+
+    def cancelled_answer(self, token: CancelToken, snap: Snapshot) -> dict:
+        """A command's answer once its token is cancelled: "stale" when an edit did it."""
+        if token.reason == EDITED:
+            self.stats["stale_dropped"] += 1
+            return self.stale(snap)
+        return {"applied": False, "reason": "cancelled"}
 
     def _request_token(self) -> CancelToken:
         """A cancellation flag for the request being handled, set by ``$/cancelRequest`` for its
@@ -412,10 +456,81 @@ class JumpCoderServer(LanguageServer):
         for (u, _kind), token in list(self._inflight.items()):
             if u == uri:
                 token.cancel(reason)
+        self._cancel_work(lambda place: place[0] == uri, reason)
+        self.cancel_warm(uri, reason)
 
     def cancel_all(self) -> None:
-        for token in self._inflight.values():
+        for token in list(self._inflight.values()):
             token.cancel("shutdown")
+        self._cancel_work(lambda place: True, "shutdown")
+        for uri in list(self._warm):
+            self.cancel_warm(uri, "shutdown")
+
+    # ------------------------------------------------------------------------------------
+    # the warm prompt cache: a background prefill after an edit
+
+    def schedule_warm(self, doc: Document, params: types.DidChangeTextDocumentParams) -> None:
+        """After an edit, debounced like a request (at least 100 ms): prefill what a request at the edit's end would
+        send (the engine's bounded context, ``Runtime.warm``) as background work on the model
+        thread, so that the request decodes only. Any request cancels it (the worker), a request
+        for the document or the next edit too. Off with the ``warmCache`` setting."""
+        self.cancel_warm(doc.uri, EDITED)
+        if not self.config.warm_cache or not self.worker.ready or doc.spec is None or doc.refusal is not None:
+            return
+        if not callable(getattr(self.worker.backend, "warm", None)):
+            return
+        last = params.content_changes[-1] if params.content_changes else None
+        start = getattr(last, "range", None)
+        if start is None:  # a whole-document change: no cursor to warm for
+            return
+        try:
+            offset = doc.offset(start.start) + len(last.text)
+        except E.PositionError:
+            return
+        token = CancelToken()
+        task = asyncio.ensure_future(self._warm_after(doc.snapshot(with_tree=False), offset, token))
+        self._warm[doc.uri] = (task, token)
+
+    def cancel_warm(self, uri: str, reason: str) -> None:
+        entry = self._warm.pop(uri, None)
+        if entry is not None:
+            entry[1].cancel(reason)
+
+    async def _warm_after(self, arrived: Snapshot, offset: int, token: CancelToken) -> None:
+        try:
+            # the request debounce, at least 100 ms (Neovim's plugin debounces itself and sets 0)
+            await _until_cancelled(token, max(self.config.debounce_ms, 100) / 1000)
+            doc = self.documents.current(arrived)
+            if token.cancelled or doc is None or any(u == doc.uri for u, _k in self._inflight):
+                return
+            line = bisect.bisect_right(doc.starts, offset) - 1
+            snap = doc.snapshot()
+            engine_config = self.config.engine_for(doc.spec.name, inline=True)
+            await self.worker.run(self._warm_job, self.worker.backend, snap, doc.spec, line, offset - doc.starts[line],
+                                  engine_config, token, cancel_token=token, background=True)
+        except Cancelled:
+            pass
+        except Exception:  # noqa: BLE001 - a failed warm-up costs only its time
+            log.exception("warming the prompt cache failed")
+        finally:
+            if self._warm.get(arrived.uri, (None, None))[1] is token:
+                del self._warm[arrived.uri]
+
+    def _warm_job(self, backend, snap: Snapshot, spec, line: int, column: int, engine_config, cancel) -> None:
+        """On the model thread, as background work."""
+        if cancel():
+            raise Cancelled()
+        self.stats["warm_started"] += 1
+        text = E.normalize_eol(snap.text)
+        started = time.monotonic()
+        try:
+            backend.warm(text, line, column, language=spec, config=engine_config,
+                         tree=snap.tree if text == snap.text else None, cancel=cancel)
+        except Cancelled:
+            self.stats["warm_cancelled"] += 1  # counted before the job counts as done (status waitIdle)
+            raise
+        self.stats["warm_done"] += 1
+        self.stats["warm_ms"] += int((time.monotonic() - started) * 1000)
 
     # ------------------------------------------------------------------------------------
     # running the engine
@@ -424,6 +539,7 @@ class JumpCoderServer(LanguageServer):
         """On the model thread."""
         if cancel():
             raise Cancelled()
+        self.stats["model_started"] += 1
         text = E.normalize_eol(snap.text)
         started = time.monotonic()
         try:
@@ -491,7 +607,13 @@ class JumpCoderServer(LanguageServer):
     async def suggest(self, uri: str, position: types.Position, *, kind: str, debounce: bool) -> Optional[Suggestion]:
         """The suggestion at ``position``: from the cache (typing along), else from the model.
         None when the model is not ready, the request was superseded/cancelled, or the document
-        changed while it ran (a result for an older version is dropped)."""
+        changed while it ran (a result for an older version is dropped).
+
+        Scheduling: the request supersedes the older ones for the document (:meth:`_begin`) and
+        is superseded by the next edit (:meth:`document_changed`); a superseded request answers
+        at once, without waiting for the model. Requests for the same place (an inline and a
+        completion request at one cursor of one version) share one model job (:meth:`_work_for`),
+        which is cancelled when no request waits for it any more."""
         doc = self.require_document(uri)
         offset, line, column = self.require_cursor(doc, position)
         self.stats["requests"] += 1
@@ -502,22 +624,25 @@ class JumpCoderServer(LanguageServer):
         if not self.worker.ready or doc.spec is None:
             self.stats["not_ready"] += 1
             return None
-        token = self._begin(uri, kind)
+        self.cancel_warm(uri, "a request arrived")
+        place = (uri, doc.serial, doc.version, offset)
+        token = self._begin(uri, kind, place)
         arrived = doc.snapshot(with_tree=False)  # the cursor's document (the tree is parsed later)
         try:
             if debounce and self.config.debounce_ms > 0:
-                await asyncio.sleep(self.config.debounce_ms / 1000)
+                await _until_cancelled(token, self.config.debounce_ms / 1000)
             if token.cancelled:
                 return None
             doc = self.documents.current(arrived)
             if doc is None:
                 self.stats["stale_dropped"] += 1
                 return None
-            snap = doc.snapshot()
-            engine_config = self.config.engine_for(doc.spec.name, inline=True)
-            completion = await self.worker.run(
-                self._complete_job, self.worker.backend, snap, doc.spec, line, column, engine_config, None, token
-            )
+            hit = self.store.lookup(uri, doc.text, offset, doc.version)  # the other kind may have answered
+            if hit is not None:
+                self.stats["cache_hits"] += 1
+                return hit
+            work = self._work_for(place, doc, line, column, offset)
+            suggestion = await _first(work, token)
         except Cancelled:
             return None
         except asyncio.CancelledError:  # $/cancelRequest: stop the engine too
@@ -525,12 +650,51 @@ class JumpCoderServer(LanguageServer):
             raise
         finally:
             self._finish(uri, kind, token)
-        suggestion = self.store.put(self.make_suggestion(snap, offset, line, completion))
-        if token.cancelled or self.documents.current(snap) is None:
+            self._release_work(place)
+        now = self.documents.get(uri)
+        if token.cancelled or now is None or (now.serial, now.version) != place[1:3]:
             self.stats["stale_dropped"] += 1
-            log.info("dropped a suggestion for %s version %d", uri, snap.version)
+            log.info("dropped a suggestion for %s version %d", uri, suggestion.version)
             return None
         return suggestion
+
+    def _work_for(self, place: tuple, doc: Document, line: int, column: int, offset: int) -> asyncio.Future:
+        """The model job computing the suggestion at ``place`` (started, or joined when a request
+        of the other kind started it): a future of the :class:`Suggestion`, put in the store."""
+        work = self._work.get(place)
+        if work is not None and not work.token.cancelled:
+            return work.task
+        snap = doc.snapshot()
+        token = CancelToken()
+        token.place = place
+        engine_config = self.config.engine_for(doc.spec.name, inline=True)
+
+        async def compute() -> Suggestion:
+            completion = await self.worker.run(
+                self._complete_job, self.worker.backend, snap, doc.spec, line, column, engine_config, None, token,
+                cancel_token=token,
+            )
+            return self.store.put(self.make_suggestion(snap, offset, line, completion))
+
+        work = _Work(asyncio.ensure_future(compute()), token)
+
+        def done(task: asyncio.Future) -> None:
+            if self._work.get(place) is work:
+                del self._work[place]
+            if not task.cancelled():
+                task.exception()  # read: a failure is answered to the requests that waited
+
+        work.task.add_done_callback(done)
+        self._work[place] = work
+        return work.task
+
+    def _release_work(self, place: tuple) -> None:
+        """A request for ``place`` has ended: its model job stops when no live request wants it."""
+        work = self._work.get(place)
+        if work is None or work.task.done():
+            return
+        if not any(t.place == place and not t.cancelled for t in self._inflight.values()):
+            work.token.cancel("no request waits for it")
 
     # ------------------------------------------------------------------------------------
     # edits to the client
@@ -641,6 +805,32 @@ class JumpCoderServer(LanguageServer):
 
 
 # ----------------------------------------------------------------------------------------
+# waiting on the event loop
+
+
+async def _until_cancelled(token: CancelToken, seconds: float) -> None:
+    """Sleep ``seconds``, or less when ``token`` is cancelled meanwhile (a debounce)."""
+    woken = token.wait_future(asyncio.get_running_loop())
+    try:
+        await asyncio.wait({woken}, timeout=seconds)
+    finally:
+        woken.cancel()
+
+
+async def _first(work: asyncio.Future, token: CancelToken):
+    """``work``'s result, or :class:`Cancelled` as soon as ``token`` is cancelled (``work`` goes
+    on for whoever else waits for it; awaiting this does not cancel it either)."""
+    woken = token.wait_future(asyncio.get_running_loop())
+    try:
+        await asyncio.wait({work, woken}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        woken.cancel()
+    if work.done():
+        return work.result()
+    raise Cancelled(token.reason)
+
+
+# ----------------------------------------------------------------------------------------
 # helpers that run on the model thread
 
 
@@ -693,7 +883,8 @@ async def _complete_function(ls: JumpCoderServer, snap: Snapshot, spec, position
     report = p.threadsafe()
     try:
         completion = await ls.worker.run(
-            ls._complete_job, ls.worker.backend, snap, spec, line, column, ls.config.engine_for(spec.name), report, token
+            ls._complete_job, ls.worker.backend, snap, spec, line, column, ls.config.engine_for(spec.name), report, token,
+            cancel_token=token,
         )
     except (Cancelled, JsonRpcException):
         raise
@@ -771,6 +962,8 @@ def build_server(loader=load_backend) -> JumpCoderServer:
         doc = ls.documents.change(params)
         if doc is None:
             return
+        ls.document_changed(doc.uri)
+        ls.schedule_warm(doc, params)
         event = ls._changed.pop(doc.uri, None)
         if event is not None:
             event.set()
@@ -930,7 +1123,7 @@ def build_server(loader=load_backend) -> JumpCoderServer:
             async with ls.progress("JumpCoder", "completing the function", cancel=token) as p:
                 return await _complete_function(ls, snap, spec, position, offset, line, column, token, p)
         except Cancelled:
-            return {"applied": False, "reason": "cancelled"}
+            return ls.cancelled_answer(token, snap)
         except asyncio.CancelledError:
             token.cancel("request cancelled")
             raise
@@ -950,22 +1143,22 @@ def build_server(loader=load_backend) -> JumpCoderServer:
         token = ls._begin(doc.uri, "definition")
         try:
             if token.cancelled:
-                return {"applied": False, "reason": "cancelled"}
+                return ls.cancelled_answer(token, snap)
             if not ls.worker.ready:
                 ls.show(types.MessageType.Info, "JumpCoder: the model is not ready yet.")
                 return {"applied": False, "reason": "not ready"}
             try:
                 insertion = await ls.worker.run(
                     _definition_job, ls.worker.backend, doc.spec, snap, name, use_line, ls.config.engine.max_line_tokens, token,
-                    ls.config.engine.context_chars,
+                    ls.config.engine.context_chars, cancel_token=token,
                 )
             except Cancelled:
-                return {"applied": False, "reason": "cancelled"}
+                return ls.cancelled_answer(token, snap)
             except asyncio.CancelledError:
                 token.cancel("request cancelled")
                 raise
             if token.cancelled:  # the infilling model may not poll the flag
-                return {"applied": False, "reason": "cancelled"}
+                return ls.cancelled_answer(token, snap)
             if insertion is None:
                 ls.show(types.MessageType.Info, f"JumpCoder: the model proposed no definition for '{name}'.")
                 return {"applied": False, "reason": "no definition found"}

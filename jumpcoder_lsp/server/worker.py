@@ -1,9 +1,18 @@
 """The one worker that owns the models.
 
 Model work never runs on the event loop, and never on pygls' shared thread pool (which also reads
-stdin): a single-thread executor loads the models and then runs every request, one at a time. The
-server hands it immutable snapshots and a :class:`CancelToken` that the engine polls between decode
-steps (pygls' ``$/cancelRequest`` only cancels the awaiting coroutine, not the work).
+stdin): one thread loads the models and then runs every job, one at a time. The server hands it
+immutable snapshots and a :class:`CancelToken` that the engine polls between decode steps (pygls'
+``$/cancelRequest`` only cancels the awaiting coroutine, not the work).
+
+Scheduling (:class:`ModelWorker`): the queue is the worker's own, so that work nobody waits for
+never reaches the model. A job whose token is cancelled (superseded by a newer request or an edit,
+``$/cancelRequest``, the document closed) leaves the queue at once; at most
+:attr:`ModelWorker.max_queued` cancellable jobs wait, the oldest is dropped when one more comes;
+:meth:`ModelWorker.run` answers a cancelled job at once (raising :class:`Cancelled`) even while the
+model thread is still finishing its current engine step. Background jobs (``background=True``)
+run only when no other job waits and are cancelled as soon as one comes. :meth:`ModelWorker.shutdown`
+fails everything queued, cancels what runs and does not wait for the thread.
 
 Backends: :func:`load_backend` builds one from the :class:`~jumpcoder_lsp.config.ServerConfig`:
 
@@ -17,18 +26,19 @@ Backends: :func:`load_backend` builds one from the :class:`~jumpcoder_lsp.config
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import inspect
 import logging
 import threading
 import time
-from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from collections import Counter, OrderedDict, deque
+from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Protocol, Sequence
 
 from ..config import ServerConfig
 from ..engine.config import EngineConfig
 from ..engine.types import Completion
+from ..runtime.base import Cancelled
 
 log = logging.getLogger(__name__)
 
@@ -37,17 +47,49 @@ ProgressFn = Callable[[str, Optional[float]], None]
 
 
 class CancelToken:
-    """A per-request cancellation flag; calling it answers "cancelled?" (the engine's ``cancel``)."""
+    """A per-request cancellation flag; calling it answers "cancelled?" (the engine's ``cancel``).
+    :meth:`add_callback` runs a function once when it is cancelled (the worker drops the queued
+    job, an awaiting coroutine wakes up)."""
 
     def __init__(self) -> None:
         self._event = threading.Event()
+        self._lock = threading.Lock()
+        self._callbacks: list[Callable[[], None]] = []
         self.reason = ""
         self.request_id = None  # the JSON-RPC id of the request it belongs to
+        self.place: Any = None  # what the request is for (the server's supersession rule)
 
     def cancel(self, reason: str = "cancelled") -> None:
-        if not self._event.is_set():
+        with self._lock:
+            if self._event.is_set():
+                return
             self.reason = reason
-        self._event.set()
+            self._event.set()
+            callbacks, self._callbacks = self._callbacks, []
+        for fn in callbacks:
+            try:
+                fn()
+            except Exception:  # noqa: BLE001 - one callback must not stop the others
+                log.exception("a cancellation callback failed")
+
+    def add_callback(self, fn: Callable[[], None]) -> None:
+        """Call ``fn`` (on the cancelling thread) when the token is cancelled; now if it is."""
+        with self._lock:
+            if not self._event.is_set():
+                self._callbacks.append(fn)
+                return
+        fn()
+
+    def wait_future(self, loop: asyncio.AbstractEventLoop) -> "asyncio.Future[str]":
+        """An asyncio future of ``loop`` that resolves (to the reason) when the token is cancelled."""
+        fut = loop.create_future()
+
+        def wake() -> None:
+            if not fut.done():
+                fut.set_result(self.reason)
+
+        self.add_callback(lambda: loop.call_soon_threadsafe(wake))
+        return fut
 
     @property
     def cancelled(self) -> bool:
@@ -110,6 +152,18 @@ class EngineBackend:
         from ..engine import complete
 
         return complete(text, line, character, models=self.pair, cache=self._cache_for(document), **kw)
+
+    def warm(self, text, line, character, *, language, config, tree=None, cancel=None) -> int:
+        """Prefill the generation model with the prompt a request at (line, character) would start
+        with (:func:`~jumpcoder_lsp.engine.loop.prompt_prefix`); its token count (0: the runtime
+        has no prompt cache to warm)."""
+        from ..engine.loop import prompt_prefix
+
+        warm = getattr(self.pair.gen, "warm", None)
+        if warm is None:
+            return 0
+        prefix = prompt_prefix(text, line, character, language=language, config=config, tree=tree)
+        return warm((prefix,), cancel=cancel)
 
     def infill(self, holes, *, max_tokens, cancel=None) -> list[str]:
         from ..runtime.base import GenRequest, stop_at_newline
@@ -195,24 +249,66 @@ class LoadResult:
     seconds: float = 0.0
 
 
-class ModelWorker:
-    """Owns the backend and the single thread it runs on."""
+@dataclass(eq=False)
+class _Job:
+    fn: Callable
+    args: tuple
+    kwargs: dict
+    future: concurrent.futures.Future
+    token: Optional[CancelToken] = None
+    background: bool = False
+    queued_at: float = field(default_factory=time.monotonic)
 
-    def __init__(self, loader: Callable[[ServerConfig, ProgressFn], Backend] = load_backend):
+
+def _fail(future: concurrent.futures.Future, exc: BaseException) -> bool:
+    """Fail a job's future that has not started; False when it had already ended or been cancelled."""
+    if future.done():
+        return False
+    try:
+        future.set_exception(exc)
+    except concurrent.futures.InvalidStateError:
+        return False
+    return True
+
+
+class ModelWorker:
+    """Owns the backend and the single thread it runs on, and the queue in front of it."""
+
+    #: cancellable jobs allowed to wait; one more drops the oldest (its request answers empty)
+    MAX_QUEUED = 8
+
+    def __init__(self, loader: Callable[[ServerConfig, ProgressFn], Backend] = load_backend, *,
+                 max_queued: int = MAX_QUEUED, stats: Optional[Counter] = None):
         self._loader = loader
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jumpcoder-model")
+        self.max_queued = max_queued
+        self.stats: Counter = stats if stats is not None else Counter()
         self.backend: Optional[Backend] = None
         self.state = "idle"  # idle | loading | ready | failed
         self.error = ""
         self.models_key: Optional[tuple] = None
         self.busy = 0  # jobs submitted and not finished
         self._changed: Optional[asyncio.Condition] = None
+        self._cond = threading.Condition(threading.RLock())
+        self._queue: "deque[_Job]" = deque()
+        self._running: Optional[_Job] = None
+        self._closed = False
+        self._thread: Optional[threading.Thread] = None
 
     # -- state --------------------------------------------------------------------------
 
     @property
     def ready(self) -> bool:
         return self.backend is not None
+
+    @property
+    def queued(self) -> int:
+        with self._cond:
+            return sum(1 for j in self._queue if not j.future.done())
+
+    @property
+    def running_background(self) -> bool:
+        job = self._running
+        return job is not None and job.background
 
     def _condition(self) -> asyncio.Condition:
         if self._changed is None:
@@ -259,18 +355,138 @@ class ModelWorker:
         await self._notify()
         return LoadResult(True, description=getattr(backend, "description", ""), seconds=time.monotonic() - start)
 
-    async def run(self, fn: Callable, *args, **kwargs):
-        """Run ``fn`` on the model thread and await it. Cancelling the await does not stop a job
-        that has started (use a :class:`CancelToken`); :attr:`busy` counts jobs until they end."""
+    def submit(self, fn: Callable, args: tuple = (), kwargs: Optional[dict] = None, *,
+               token: Optional[CancelToken] = None, background: bool = False) -> concurrent.futures.Future:
+        """Queue ``fn(*args, **kwargs)`` for the model thread; the future of its result. With a
+        ``token``, cancelling it takes the job out of the queue (the future fails with
+        :class:`Cancelled`), and the job may be dropped when the queue is full. A job that is not
+        ``background`` cancels the background work queued or running."""
+        future: concurrent.futures.Future = concurrent.futures.Future()
+        job = _Job(fn, args, kwargs or {}, future, token, background)
+        dropped: list[_Job] = []
+        stop: Optional[_Job] = None
+        with self._cond:
+            if self._closed:
+                _fail(future, Cancelled("the server is shutting down"))
+                return future
+            if not background:
+                dropped += [j for j in self._queue if j.background]
+                if self._running is not None and self._running.background:
+                    stop = self._running
+            self._queue = deque(j for j in self._queue if j not in dropped and not j.future.done())
+            self._queue.append(job)
+            waiting = [j for j in self._queue if j.token is not None and not j.background]
+            full = waiting[: max(0, len(waiting) - self.max_queued)]
+            for j in full:
+                self._queue.remove(j)
+            self._cond.notify_all()
+            self._start_thread()
+        for j in dropped:
+            self._drop_removed(j, "a request arrived", "background_dropped")
+        if stop is not None and stop.token is not None:
+            stop.token.cancel("a request arrived")
+        for j in full:
+            log.info("the model queue is full (%d waiting): dropping the oldest job", self.max_queued)
+            self._drop_removed(j, "the model queue is full", "queue_full")
+        if token is not None:
+            token.add_callback(lambda: self._discard(job))
+        return future
+
+    def _drop_removed(self, job: _Job, reason: str, stat: str) -> None:
+        """A job taken out of the queue: its token cancelled, its future failed (never run)."""
+        if job.token is not None:
+            job.token.cancel(reason)
+        if _fail(job.future, Cancelled(reason)):
+            self.stats[stat] += 1
+
+    def _discard(self, job: _Job) -> None:
+        """The job's token was cancelled: out of the queue now, if it has not started."""
+        with self._cond:
+            try:
+                self._queue.remove(job)
+            except ValueError:
+                return  # running, done, or already dropped
+        self._drop_removed(job, job.token.reason if job.token is not None else "cancelled",
+                           "background_dropped" if job.background else "queue_dropped")
+
+    def _start_thread(self) -> None:
+        if self._thread is None:
+            # a daemon: the process's end (transport.Lifetime) never waits for a model step
+            self._thread = threading.Thread(target=self._loop, name="jumpcoder-model", daemon=True)
+            self._thread.start()
+
+    def _next(self) -> Optional[_Job]:
+        """The next job to run (requests before background work), or None once shut down."""
+        while True:
+            with self._cond:
+                while not self._queue and not self._closed:
+                    self._cond.wait()
+                if self._closed and not self._queue:
+                    return None
+                job = next((j for j in self._queue if not j.background), None) or self._queue[0]
+                self._queue.remove(job)
+                if job.token is None or not job.token.cancelled:
+                    if job.future.set_running_or_notify_cancel():
+                        self._running = job
+                        return job
+                    continue  # its awaiting coroutine was cancelled: never run
+            self._drop_removed(job, job.token.reason, "queue_dropped")
+
+    def _loop(self) -> None:
+        while True:
+            job = self._next()
+            if job is None:
+                return
+            try:
+                result = job.fn(*job.args, **job.kwargs)
+            except BaseException as exc:  # noqa: BLE001 - handed to the awaiting coroutine
+                job.future.set_exception(exc)
+            else:
+                job.future.set_result(result)
+            finally:
+                with self._cond:
+                    self._running = None
+
+    async def run(self, fn: Callable, *args, cancel_token: Optional[CancelToken] = None,
+                  background: bool = False, **kwargs):
+        """Run ``fn`` on the model thread and await it. With ``cancel_token`` (which the job
+        should poll), cancelling it raises :class:`Cancelled` here at once, whether the job is
+        queued (it never runs) or running (it ends at its next check, the await does not wait
+        for that). Cancelling the await itself drops the job if it has not started.
+        :attr:`busy` counts jobs until they end."""
         loop = asyncio.get_running_loop()
-        future = self._executor.submit(fn, *args, **kwargs)
+        future = self.submit(fn, args, kwargs, token=cancel_token, background=background)
         self.busy += 1
         future.add_done_callback(lambda _f: loop.call_soon_threadsafe(self._job_done))
-        return await asyncio.wrap_future(future)
+        wrapped = asyncio.wrap_future(future)
+        if cancel_token is None:
+            return await wrapped
+        woken = cancel_token.wait_future(loop)
+        try:
+            await asyncio.wait({wrapped, woken}, return_when=asyncio.FIRST_COMPLETED)
+        except asyncio.CancelledError:
+            wrapped.cancel()
+            raise
+        finally:
+            woken.cancel()
+        if wrapped.done():
+            return wrapped.result()
+        # still running: it stops at its next check; nobody reads what it ends with
+        wrapped.add_done_callback(lambda f: f.cancelled() or f.exception())
+        raise Cancelled(cancel_token.reason)
 
     def _job_done(self) -> None:
         self.busy -= 1
         asyncio.ensure_future(self._notify())
 
     def shutdown(self) -> None:
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        """Fail every queued job, cancel the running one, and return without waiting for it."""
+        with self._cond:
+            self._closed = True
+            queued, self._queue = list(self._queue), deque()
+            running = self._running
+            self._cond.notify_all()
+        for job in queued:
+            self._drop_removed(job, "the server is shutting down", "shutdown_dropped")
+        if running is not None and running.token is not None:
+            running.token.cancel("the server is shutting down")

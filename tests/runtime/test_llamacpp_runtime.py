@@ -266,3 +266,13 @@ def test_scores_are_finite_log_probabilities(fresh):
     assert len(s.tokens) == len(s.offsets) == len(s.logits) == len(s.logprobs) == len(s.greedy)
     assert all(math.isfinite(x) and x <= 0 for x in s.logprobs)
     assert all(0 <= g < fresh.n_vocab for g in s.greedy)
+
+
+def test_warm_prefills_the_prompt_so_that_generate_decodes_only(fresh):
+    assert fresh.warm((CODE,)) == len(fresh.prompt_ids((CODE,)))
+    misses = fresh.misses
+    out = fresh.generate([GenRequest((CODE,), stop=stop_at_newline, max_new_tokens=16)])[0]
+    assert fresh.misses == misses  # the prompt came from the warmed sequence, with its last logits row
+    assert out.finish == "stop" and out.text.strip()
+    with pytest.raises(Cancelled):
+        fresh.clear_cache() or fresh.warm((CODE,), cancel=lambda: True)

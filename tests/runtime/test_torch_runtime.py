@@ -293,3 +293,19 @@ def test_store_is_bounded_by_entries_and_tokens(make_runtime):
     rt.score([ScoreRequest((CODE,), "        if x:\n")])
     rt.score([ScoreRequest((CODE, "        if x:\n"), "            y = 1\n")])
     assert len(rt.store) == 1
+
+
+def test_warm_prefills_the_prompt_so_that_generate_decodes_only(make_runtime):
+    rt = make_runtime()
+    n = rt.warm((CODE,))
+    assert n == len(rt.prompt_ids((CODE,)))
+    misses = rt.store.misses
+    out = rt.generate([GenRequest((CODE,), stop=never, max_new_tokens=4)])[0]
+    assert rt.store.misses == misses  # the prompt came from the warmed cache
+    assert out.tokens == make_runtime().generate([GenRequest((CODE,), stop=never, max_new_tokens=4)])[0].tokens
+
+
+def test_warm_is_cancelled_between_prefill_chunks(make_runtime):
+    rt = make_runtime()
+    with pytest.raises(Cancelled):
+        rt.warm((CODE,), cancel=lambda: True)

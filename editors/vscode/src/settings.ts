@@ -23,6 +23,7 @@ export const SERVER_KEYS: Record<string, string> = {
   enableCompletion: 'enableCompletion',
   enableDiagnostics: 'enableDiagnostics',
   debounceMs: 'debounceMs',
+  warmCache: 'warmCache',
 };
 
 export type ServerSettings = Record<string, unknown>;

@@ -1,0 +1,85 @@
+"""The warm prompt cache (issue 14, item 3): after an edit the server prefills, in the background,
+what a request at the edit would send; any request cancels it at once. Scripted: ``demo``'s warm
+takes 20 s in a buffer with a ``slow*`` function and polls cancellation every 50 ms; the engine
+pair's ScriptedRuntime records the prompts it warmed. Whether it makes a real request faster is
+measured in benchmarks/busy_editor.py (``--warm-probe``), not here."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from lsprotocol import types
+
+from jumpcoder_lsp.engine.config import EngineConfig
+from jumpcoder_lsp.languages import get_language
+from jumpcoder_lsp.server import scripted
+from jumpcoder_lsp.server.worker import EngineBackend
+
+from .conftest import DEMO
+
+pytestmark = [pytest.mark.asyncio, pytest.mark.timeout(60)]
+
+
+def P(line, ch):
+    return types.Position(line=line, character=ch)
+
+
+async def until(ed, predicate) -> dict:
+    while True:
+        st = await ed.status()
+        if predicate(st["stats"]):
+            return st
+        await asyncio.sleep(0.02)
+
+
+async def test_an_edit_warms_the_cache_and_a_request_cancels_the_warm_up(make_editor):
+    ed = await make_editor({"model": DEMO, "debounceMs": 0, "inlineMaxLines": 2})
+    uri = "file:///work/slow.py"
+    ed.open(uri, "def slow_thing(n):\n")
+    ed.type(uri, "    ", at=P(1, 0))
+    await until(ed, lambda s: s.get("warm_started", 0) == 1)  # the background prefill runs
+    [item] = await ed.inline(uri, P(1, 4))  # the request does not wait behind it
+    assert item.insert_text.startswith("step_0 = 0")
+    s = (await ed.status(wait_idle=True))["stats"]
+    assert s["warm_cancelled"] == 1 and s.get("warm_done", 0) == 0 and s["model_runs"] == 1, s
+
+
+async def test_a_request_for_another_document_cancels_the_warm_up_too(make_editor):
+    ed = await make_editor({"model": DEMO, "debounceMs": 0})
+    ed.open("file:///work/slow.py", "def slow_thing(n):\n")
+    ed.type("file:///work/slow.py", "    ", at=P(1, 0))
+    await until(ed, lambda s: s.get("warm_started", 0) == 1)
+    ed.open("file:///work/plain.py", "def plain():\n    ")
+    [item] = await ed.inline("file:///work/plain.py", P(1, 4))
+    assert item.insert_text == "return 42"
+    s = (await ed.status(wait_idle=True))["stats"]
+    assert s["warm_cancelled"] == 1 and s["model_runs"] == 1, s
+
+
+async def test_a_finished_warm_up_and_the_setting_that_turns_it_off(make_editor):
+    ed = await make_editor({"model": DEMO, "debounceMs": 0})
+    ed.open("file:///work/plain.py", "def plain():\n")
+    ed.type("file:///work/plain.py", "    ", at=P(1, 0))
+    s = (await until(ed, lambda s: s.get("warm_done", 0) == 1))["stats"]
+    assert s.get("warm_cancelled", 0) == 0
+    off = await make_editor({"model": DEMO, "debounceMs": 0, "warmCache": False})
+    off.open("file:///work/plain.py", "def plain():\n")
+    off.type("file:///work/plain.py", "    ", at=P(1, 0))
+    [item] = await off.inline("file:///work/plain.py", P(1, 4))
+    assert item.insert_text == "return 42"
+    s = (await off.status(wait_idle=True))["stats"]
+    assert s.get("warm_started", 0) == 0, s
+
+
+async def test_the_warmed_prompt_is_the_one_the_engine_then_sends():
+    backend = EngineBackend(scripted.engine_pair())
+    text = "import os\n\n\ndef product(xs):\n    return "
+    python = get_language("python")
+    config = EngineConfig(max_lines=1)
+    backend.warm(text, 4, 11, language=python, config=config)
+    [warmed] = backend.pair.gen.warmed_prompts
+    assert warmed == text
+    backend.complete(text, 4, 11, language=python, config=config, method="autoregressive", tree=None,
+                     progress=None, cancel=None)
+    assert backend.pair.gen.generated_prompts and all(p.startswith(warmed) for p in backend.pair.gen.generated_prompts)
