@@ -16,6 +16,7 @@ from typing import Callable, Optional
 from ..languages.base import LanguageSpec
 from ..runtime.base import Cancelled, CancelCheck, Runtime, ScoreRequest
 from ..runtime.fim import FimDialect
+from . import filtered
 from .combine import best_candidate, combine
 from .config import EngineConfig
 from .context import context_window
@@ -377,8 +378,8 @@ def complete(
     The model sees the text before the cursor; the result's ``continuation`` goes at the cursor
     (replacing the cursor line from ``continuation_start``) and its ``insertions`` go above it, in
     the document's line numbers. ``method`` is "jumpcoder" (Vanilla), "autoregressive" or
-    "filtered" (JumpCoder unless an infill was accepted by the scoring judge, in which case the
-    code with the lower perplexity wins). An infill may go before the lines
+    "filtered" (:func:`~jumpcoder_lsp.engine.filtered.choose`: JumpCoder unless an infill was
+    accepted by the scoring judge, in which case the code with the lower perplexity wins). An infill may go before the lines
     :func:`~jumpcoder_lsp.engine.positions.eligible_lines` gives (the import block and the enclosing
     function); ``tree`` is the parse of ``text`` when the caller has one (the server's incremental
     tree), else the engine parses it. ``cancel`` is polled between
@@ -397,9 +398,12 @@ def complete(
     if method != "filtered":
         return _run(text, line, character, method=method, **args)
     jc = _run(text, line, character, method="jumpcoder", **args)
-    if all(s.judge == "ast" for s in jc.steps if s.kind == "infill"):
-        return replace(jc, method="filtered:jumpcoder")
-    ar = _run(text, line, character, method="autoregressive", **args)
-    if perplexity(models, jc.code) < perplexity(models, ar.code):
-        return replace(jc, method="filtered:jumpcoder")
-    return replace(ar, method="filtered:autoregressive")
+    ar: list[Completion] = []
+
+    def autoregressive() -> str:
+        ar.append(_run(text, line, character, method="autoregressive", **args))
+        return ar[0].code
+
+    choice = filtered.choose([s.judge for s in jc.steps if s.kind == "infill"], jc.code, autoregressive,
+                             lambda code: perplexity(models, code))
+    return replace(jc if choice.method == filtered.JUMPCODER else ar[0], method=choice.label)
