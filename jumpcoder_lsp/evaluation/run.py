@@ -117,10 +117,10 @@ def candidate_stats(completion) -> dict:
 
 
 def clear_cache(models) -> None:
+    """Each runtime of the pair (once when both roles share one) drops its cached prefixes
+    (:meth:`~jumpcoder_lsp.runtime.base.Runtime.clear_cache`)."""
     for rt in {id(models.gen): models.gen, id(models.infill): models.infill}.values():
-        store = getattr(rt, "store", None)
-        if store is not None:
-            store.clear()
+        rt.clear_cache()
 
 
 def _throttled(say: Callable[[str], None], label: str, every_s: float = 20.0):
