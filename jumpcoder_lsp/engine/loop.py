@@ -8,11 +8,13 @@ the cursor becomes :class:`Insertion` s and what it writes at the cursor the con
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from dataclasses import dataclass, replace
 from typing import Callable, Optional
 
+from ..edits import split_lines as _lsp_split_lines
 from ..languages.base import LanguageSpec
 from ..runtime.base import Cancelled, CancelCheck, Runtime, ScoreRequest
 from ..runtime.fim import FimDialect
@@ -42,20 +44,8 @@ class ModelPair:
     description: str = ""
 
 
-def split_lines(text: str) -> list[str]:
-    """Lines with their newline (LSP rules: \\n, \\r\\n and \\r end a line)."""
-    out, start, i = [], 0, 0
-    while i < len(text):
-        c = text[i]
-        if c == "\r" and i + 1 < len(text) and text[i + 1] == "\n":
-            i += 1
-        if c in "\r\n":
-            out.append(text[start : i + 1])
-            start = i + 1
-        i += 1
-    if start < len(text):
-        out.append(text[start:])
-    return out
+#: lines with their breaks, by LSP's rules (:func:`jumpcoder_lsp.edits.split_lines` with keepends)
+split_lines = functools.partial(_lsp_split_lines, keepends=True)
 
 
 def _indent(text: str) -> str:

@@ -37,6 +37,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
+from ..edits import document_completion, line_starts, line_text
 from .datasets import BENCHMARKS, Problem, load_benchmark
 from .execution import assemble, execute, toolchain
 from .rows import METHODS, ROOT, RowLog, read_rows  # noqa: F401 (read_rows: part of this module's API)
@@ -74,28 +75,18 @@ class Say:
 # -- one problem -----------------------------------------------------------------------------------
 
 def cursor_at_end(prompt: str) -> tuple[int, int]:
-    lines = prompt.splitlines(keepends=True)
-    if not lines:
-        return 0, 0
-    if lines[-1].endswith(("\n", "\r")):
-        return len(lines), 0
-    return len(lines) - 1, len(lines[-1])
-
-
-def apply_insertions(prompt: str, insertions) -> str:
-    lines = prompt.splitlines(keepends=True)
-    for ins in sorted(insertions, key=lambda i: i.before_line, reverse=True):
-        lines.insert(ins.before_line, ins.text)
-    return "".join(lines)
+    """(line, character) of the end of the prompt, by LSP's line rules (edits.py)."""
+    starts = line_starts(prompt)
+    return len(starts) - 1, len(line_text(prompt, starts, len(starts) - 1))
 
 
 def split_completion(prompt: str, completion) -> tuple[str, str]:
-    """(prompt with insertions, text written at the cursor) of a Completion."""
-    head = apply_insertions(prompt, completion.insertions)
-    code = completion.code
-    if code.startswith(head):
-        return head, code[len(head):]
-    return head, completion.continuation  # not expected: the engine keeps the user's lines
+    """(prompt with insertions, text written at the cursor) of a Completion computed at the end of
+    ``prompt``: :func:`jumpcoder_lsp.edits.document_completion`, the conversion the server and the
+    CLI use too."""
+    line, character = cursor_at_end(prompt)
+    head, continuation, _ = document_completion(prompt, line, character, completion).parts(prompt)
+    return head, continuation
 
 
 def jumps_of(completion) -> list[dict]:
