@@ -37,7 +37,7 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
 
 
 def _complete(args: argparse.Namespace) -> int:
-    from .edits import completion_to_workspace_edit
+    from .edits import completion_to_workspace_edit, line_starts, line_text
     from .engine import complete
     from .engine.apply import unified_diff
     from .languages import language_for_path
@@ -52,9 +52,9 @@ def _complete(args: argparse.Namespace) -> int:
         return 1
     language = language_for_path(str(path))
     line = args.line - 1
-    lines = text.splitlines(keepends=True)
+    starts = line_starts(text)
     if args.column is None:
-        column = len(lines[line].rstrip("\r\n")) if 0 <= line < len(lines) else 0
+        column = len(line_text(text, starts, line)) if 0 <= line < len(starts) else 0
     else:
         column = args.column - 1
     config = engine_config(args, language.name)

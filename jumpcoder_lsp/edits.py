@@ -39,9 +39,22 @@ def line_starts(text: str) -> list[int]:
     return [0] + [m.end() for m in _BREAK.finditer(text)]
 
 
-def split_lines(text: str) -> list[str]:
-    """The lines of ``text`` without their breaks, by LSP's rules (``"a\\n"`` -> ``["a", ""]``)."""
-    return _BREAK.split(text)
+def split_lines(text: str, keepends: bool = False) -> list[str]:
+    """The lines of ``text`` by LSP's rules, the one line splitter of the project.
+
+    Without ``keepends``: every LSP line without its break (``"a\\n"`` -> ``["a", ""]``: the
+    empty last line is where a cursor can be). With ``keepends``: the text cut after each break,
+    so the pieces join back to ``text`` (``"a\\n"`` -> ``["a\\n"]``, ``""`` -> ``[]``), as the
+    engine holds code lines. Tree-sitter counts rows differently
+    (:func:`jumpcoder_lsp.languages.base.tree_sitter_rows`).
+    """
+    if not keepends:
+        return _BREAK.split(text)
+    starts = line_starts(text)
+    out = [text[a:b] for a, b in zip(starts, starts[1:] + [len(text)])]
+    if out[-1] == "":
+        out.pop()
+    return out
 
 
 def line_text(text: str, starts: Sequence[int], line: int) -> str:
@@ -342,22 +355,106 @@ def offsets_of_bytes(text: str, byte_offsets: Sequence[int]) -> list[int]:
     return out
 
 
+@dataclass(frozen=True)
+class DocumentCompletion:
+    """An engine :class:`~jumpcoder_lsp.engine.types.Completion` in the terms of the document it
+    was computed for (:func:`document_completion`): what the server suggests, what
+    ``jumpcoder-lsp complete`` writes and what the evaluation runs."""
+
+    start: int  # code-point offset where the continuation's edit starts (<= cursor)
+    cursor: int  # code-point offset of the cursor
+    continuation: str  # replaces start..cursor; the document's line breaks
+    insertions: tuple  # LineInsertion, sorted by line, all at or above the cursor line
+    warnings: tuple = ()  # what was dropped, and why
+
+    def parts(self, text: str) -> tuple[str, str, str]:
+        """(the document before the continuation, with the insertions in it; the continuation;
+        the document after the cursor). Their concatenation is the document once accepted."""
+        starts = line_starts(text)
+        out, pos = [], 0
+        for ins in self.insertions:
+            at = starts[ins.line]
+            out += [text[pos:at], ins.text]
+            pos = at
+        out.append(text[pos:self.start])
+        return "".join(out), self.continuation, text[self.cursor:]
+
+    def apply(self, text: str) -> str:
+        """The document once the suggestion is accepted."""
+        return "".join(self.parts(text))
+
+    def text_edits(self, text: str, encoding: str = UTF16) -> list[types.TextEdit]:
+        """LSP TextEdits against ``text``: the insertions, then the continuation's edit."""
+        starts = line_starts(text)
+        main = types.TextEdit(range=types.Range(start=offset_to_position(text, self.start, encoding, starts=starts),
+                                                end=offset_to_position(text, self.cursor, encoding, starts=starts)),
+                              new_text=self.continuation)
+        return [*insertion_edits(text, list(self.insertions), encoding, starts=starts), main]
+
+
+def document_completion(text: str, line: int, character: int, completion, *,
+                        starts: Optional[Sequence[int]] = None) -> DocumentCompletion:
+    """The one conversion of an engine answer at (line, character) of ``text`` (``character``
+    counts code points) into document terms. The rules:
+
+    * insertions: :func:`insertions_for_document` (the document's line breaks, a final break; one
+      below the cursor line drops them all, with a warning);
+    * a continuation of nothing (or only line breaks: an insert-only answer) replaces nothing;
+    * else the continuation replaces ``completion.continuation_start``..cursor: when it begins with the
+      text there, that part is left standing and the edit is a plain insertion at the cursor (ghost
+      text in every client); else that text may only be whitespace (the engine rewrites the
+      indentation, never code: a continuation that would replace code is dropped, with a warning);
+    * the trim rule: when only whitespace follows the cursor on its line, the continuation ends
+      without line breaks (the user's next line stays where it is);
+    * line breaks in the document's style (``\r\n``, ``\r``);
+    * the line after a last line without a break (where the engine may be asked to continue):
+      the continuation starts with a break.
+    """
+    if starts is None:
+        starts = line_starts(text)
+    warnings: list[str] = []
+    lead = ""
+    eol = eol_of(text)
+    if line == len(starts) and character == 0 and text and not text.endswith(("\n", "\r")):
+        line, character, lead = len(starts) - 1, len(line_text(text, starts, len(starts) - 1)), "\n"
+    if line < 0 or line >= len(starts):
+        raise PositionError(f"line {line} is outside the document ({len(starts)} lines)")
+    cursor_line = line_text(text, starts, line)
+    if character < 0 or character > len(cursor_line):
+        raise PositionError(f"character {character} is outside line {line} ({len(cursor_line)} characters)")
+    try:
+        insertions = insertions_for_document(completion.insertions, text, starts=starts, cursor_line=line)
+    except ValueError as exc:
+        warnings.append(f"dropping insertions: {exc}")
+        insertions = []
+    continuation = lead + normalize_eol(completion.continuation)
+    start_col = character if lead else max(0, min(int(getattr(completion, "continuation_start", character)), character))
+    replaced = cursor_line[start_col:character]
+    if not continuation.strip("\n"):  # nothing (or only line breaks) at the cursor: it replaces nothing
+        start_col = character
+    elif continuation.startswith(replaced):
+        continuation, start_col = continuation[len(replaced):], character
+    elif replaced.strip():  # the engine may rewrite the indentation before the cursor, never code
+        warnings.append(f"dropping a continuation that would replace {replaced!r} before the cursor")
+        continuation, start_col = "", character
+    if not cursor_line[character:].strip():
+        continuation = continuation.rstrip("\n")
+    if eol != "\n":
+        continuation = continuation.replace("\n", eol)
+    return DocumentCompletion(start=starts[line] + start_col, cursor=starts[line] + character,
+                              continuation=continuation, insertions=tuple(insertions), warnings=tuple(warnings))
+
+
 def completion_to_workspace_edit(uri: str, text: str, line: int, character: int, completion, encoding: str = UTF16,
                                  version: Optional[int] = None) -> dict:
     """A JSON-ready LSP WorkspaceEdit for an engine :class:`Completion` computed at (line,
-    character) of ``text`` (``character`` counts code points): the continuation at the cursor and
-    the insertions above it, in one TextDocumentEdit (used by ``jumpcoder-lsp complete --json``)."""
+    character) of ``text`` (``character`` counts code points): :func:`document_completion`'s
+    insertions and continuation in one TextDocumentEdit (used by ``jumpcoder-lsp complete --json``)."""
     from lsprotocol import converters
 
-    starts = line_starts(text)
-    line_str = line_text(text, starts, line) if line < len(starts) else ""
-    cursor = types.Position(line=line, character=chars_to_units(line_str, character, encoding))
-    start = types.Position(line=line, character=chars_to_units(line_str, completion.continuation_start, encoding))
-    main, above = completion_edits(text, cursor, completion.continuation,
-                                   insertions_for_document(completion.insertions, text, starts=starts, cursor_line=line),
-                                   encoding, start=start, starts=starts)
+    doc = document_completion(text, line, character, completion)
     edit = types.WorkspaceEdit(document_changes=[types.TextDocumentEdit(
         text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version),
-        edits=[*above, main],
+        edits=doc.text_edits(text, encoding),
     )])
     return converters.get_converter().unstructure(edit, unstructure_as=types.WorkspaceEdit)

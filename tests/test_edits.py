@@ -171,3 +171,124 @@ def test_describe_insertions_says_what_accepting_inserts_and_where():
     assert text.startswith("insert `x = 1 + 1") and "\u2026`" in text and len(text) < E.DESCRIBE_CHARS + 30
     three = [E.LineInsertion(0, "import a\n"), E.LineInsertion(0, "import b\n"), E.LineInsertion(2, "y = 0\n")]
     assert E.describe_insertions(three) == "insert `import a` at line 1, `import b` at line 2 and `y = 0` at line 5"
+
+
+# -- the one conversion: engine answer -> document (document_completion) -------------------
+
+
+def C(continuation, insertions=(), continuation_start=None, character=0):
+    from jumpcoder_lsp.engine.types import Completion
+
+    return Completion(code="", continuation=continuation, insertions=list(insertions), steps=[],
+                      continuation_start=character if continuation_start is None else continuation_start)
+
+
+def test_trim_rule_drops_the_final_breaks_when_nothing_follows_the_cursor():
+    text = "def f(x):\n    "
+    doc = E.document_completion(text, 1, 4, C("    return x\n\n", continuation_start=0))
+    # the indentation before the cursor is kept (a plain insertion at the cursor), the breaks trimmed
+    assert (doc.start, doc.cursor, doc.continuation) == (14, 14, "return x")
+    assert doc.apply(text) == "def f(x):\n    return x"
+
+
+def test_trim_rule_keeps_the_break_when_code_follows_the_cursor():
+    text = "def f(x):\n    y = 1\n"
+    doc = E.document_completion(text, 1, 0, C("    x += 1\n"))
+    assert doc.continuation == "    x += 1\n"
+    assert doc.apply(text) == "def f(x):\n    x += 1\n    y = 1\n"
+    # whitespace after the cursor counts as nothing
+    doc = E.document_completion("a = 1\n   ", 1, 0, C("b = 2\n"))
+    assert doc.continuation == "b = 2"
+
+
+def test_workspace_edit_trims_like_the_server():
+    # complete --json once sent the continuation untrimmed (a stray line break the server never sent)
+    text = "def f(x):\n"
+    edit = E.completion_to_workspace_edit("file:///t.py", text, 1, 0, C("    return x\n\n"))
+    (change,) = edit["documentChanges"]
+    assert [e["newText"] for e in change["edits"]] == ["    return x"]
+
+
+def test_crlf_and_lone_cr_documents_get_their_own_breaks():
+    for eol in ("\r\n", "\r"):
+        text = f"def f():{eol}    x = 1{eol}"
+        doc = E.document_completion(text, 2, 0, C("    y = x\n    return y\n", [Insertion(0, "import os\n")]))
+        assert doc.continuation == f"    y = x{eol}    return y"
+        assert doc.insertions == (E.LineInsertion(0, f"import os{eol}"),)
+        assert doc.apply(text) == f"import os{eol}def f():{eol}    x = 1{eol}    y = x{eol}    return y"
+
+
+def test_line_rules_are_lsp_not_splitlines():
+    # a form feed or U+2028 inside a line is not a line break: insertions keep their line
+    text = "a = '\x0c'\nb = '\u2028'\n"
+    doc = E.document_completion(text, 2, 0, C("c = 3\n", [Insertion(1, "import os\n")]))
+    assert doc.apply(text) == "a = '\x0c'\nimport os\nb = '\u2028'\nc = 3"
+    before, cont, after = doc.parts(text)
+    assert (before, cont, after) == ("a = '\x0c'\nimport os\nb = '\u2028'\n", "c = 3", "")
+
+
+def test_rewriting_indentation_is_allowed_rewriting_code_is_not():
+    text = "def f():\n\t"
+    doc = E.document_completion(text, 1, 1, C("    return 1", continuation_start=0))
+    assert (doc.start, doc.cursor, doc.continuation) == (9, 10, "    return 1")
+    assert doc.apply(text) == "def f():\n    return 1"
+    text = "def f():\n    ret"
+    doc = E.document_completion(text, 1, 7, C("    pass", continuation_start=0))
+    assert doc.continuation == "" and doc.start == doc.cursor and doc.warnings
+
+
+def test_insertions_below_the_cursor_are_dropped_with_a_warning():
+    text = "a\nb\nc\n"
+    doc = E.document_completion(text, 1, 0, C("x", [Insertion(2, "y\n")]))
+    assert doc.insertions == () and "below the cursor" in doc.warnings[0]
+
+
+def test_the_line_after_a_last_line_without_a_break():
+    text = "def f():\n    x = 1"
+    doc = E.document_completion(text, 2, 0, C("    return x"))
+    assert doc.apply(text) == "def f():\n    x = 1\n    return x"
+    assert E.document_completion(text, 2, 0, C("")).apply(text) == text
+    with pytest.raises(E.PositionError):
+        E.document_completion(text, 3, 0, C("x"))
+
+
+def test_text_edits_equal_apply():
+    text = "s = '😀'\ndef g():\n    "
+    doc = E.document_completion(text, 2, 4, C("return s\n", [Insertion(0, "import os")], continuation_start=4))
+    for enc in E.ENCODINGS:
+        assert E.apply_text_edits(text, doc.text_edits(text, enc), enc) == doc.apply(text)
+
+
+def _old_engine_split_lines(text):  # engine/loop.py's own splitter before edits.split_lines owned the rule
+    out, start, i = [], 0, 0
+    while i < len(text):
+        c = text[i]
+        if c == "\r" and i + 1 < len(text) and text[i + 1] == "\n":
+            i += 1
+        if c in "\r\n":
+            out.append(text[start : i + 1])
+            start = i + 1
+        i += 1
+    if start < len(text):
+        out.append(text[start:])
+    return out
+
+
+def test_split_lines_keepends_is_the_engines_line_rule():
+    from jumpcoder_lsp.engine.loop import split_lines as engine_split_lines
+
+    rng = random.Random(7)
+    for _ in range(500):
+        text = "".join(rng.choice(["a", " ", "\n", "\r", "\r\n", "\x0c", "\u2028"]) for _ in range(rng.randint(0, 12)))
+        pieces = E.split_lines(text, keepends=True)
+        assert pieces == _old_engine_split_lines(text) == engine_split_lines(text)
+        assert "".join(pieces) == text
+        assert [p.rstrip("\r\n") for p in pieces] == E.split_lines(text)[: len(pieces)]
+    assert E.split_lines("", keepends=True) == [] and E.split_lines("a\n", keepends=True) == ["a\n"]
+
+
+def test_tree_sitter_rows_split_on_newline_only():
+    from jumpcoder_lsp.languages.base import tree_sitter_rows
+
+    assert tree_sitter_rows("a\r\nb\rc\n") == ["a", "b\rc", ""]
+    assert E.split_lines("a\r\nb\rc\n") == ["a", "b", "c", ""]

@@ -8,14 +8,17 @@ the cursor becomes :class:`Insertion` s and what it writes at the cursor the con
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from dataclasses import dataclass, replace
 from typing import Callable, Optional
 
+from ..edits import split_lines as _lsp_split_lines
 from ..languages.base import LanguageSpec
 from ..runtime.base import Cancelled, CancelCheck, Runtime, ScoreRequest
 from ..runtime.fim import FimDialect
+from . import filtered
 from .combine import best_candidate, combine
 from .config import EngineConfig
 from .context import context_window
@@ -41,20 +44,8 @@ class ModelPair:
     description: str = ""
 
 
-def split_lines(text: str) -> list[str]:
-    """Lines with their newline (LSP rules: \\n, \\r\\n and \\r end a line)."""
-    out, start, i = [], 0, 0
-    while i < len(text):
-        c = text[i]
-        if c == "\r" and i + 1 < len(text) and text[i + 1] == "\n":
-            i += 1
-        if c in "\r\n":
-            out.append(text[start : i + 1])
-            start = i + 1
-        i += 1
-    if start < len(text):
-        out.append(text[start:])
-    return out
+#: lines with their breaks, by LSP's rules (:func:`jumpcoder_lsp.edits.split_lines` with keepends)
+split_lines = functools.partial(_lsp_split_lines, keepends=True)
 
 
 def _indent(text: str) -> str:
@@ -377,8 +368,8 @@ def complete(
     The model sees the text before the cursor; the result's ``continuation`` goes at the cursor
     (replacing the cursor line from ``continuation_start``) and its ``insertions`` go above it, in
     the document's line numbers. ``method`` is "jumpcoder" (Vanilla), "autoregressive" or
-    "filtered" (JumpCoder unless an infill was accepted by the scoring judge, in which case the
-    code with the lower perplexity wins). An infill may go before the lines
+    "filtered" (:func:`~jumpcoder_lsp.engine.filtered.choose`: JumpCoder unless an infill was
+    accepted by the scoring judge, in which case the code with the lower perplexity wins). An infill may go before the lines
     :func:`~jumpcoder_lsp.engine.positions.eligible_lines` gives (the import block and the enclosing
     function); ``tree`` is the parse of ``text`` when the caller has one (the server's incremental
     tree), else the engine parses it. ``cancel`` is polled between
@@ -397,12 +388,15 @@ def complete(
     if method != "filtered":
         return _run(text, line, character, method=method, **args)
     jc = _run(text, line, character, method="jumpcoder", **args)
-    if all(s.judge == "ast" for s in jc.steps if s.kind == "infill"):
-        return replace(jc, method="filtered:jumpcoder")
-    ar = _run(text, line, character, method="autoregressive", **args)
-    if perplexity(models, jc.code) < perplexity(models, ar.code):
-        return replace(jc, method="filtered:jumpcoder")
-    return replace(ar, method="filtered:autoregressive")
+    ar: list[Completion] = []
+
+    def autoregressive() -> str:
+        ar.append(_run(text, line, character, method="autoregressive", **args))
+        return ar[0].code
+
+    choice = filtered.choose([s.judge for s in jc.steps if s.kind == "infill"], jc.code, autoregressive,
+                             lambda code: perplexity(models, code))
+    return replace(jc if choice.method == filtered.JUMPCODER else ar[0], method=choice.label)
 
 
 def prompt_prefix(text: str, line: int, character: int, *, language: LanguageSpec,

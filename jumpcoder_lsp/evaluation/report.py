@@ -11,8 +11,8 @@ from typing import Iterable, Optional
 
 from .datasets import BENCHMARKS
 from .execution import ERROR_CLASSES
-
-METHOD_ORDER = ("autoregressive", "jumpcoder", "filtered")
+from .rows import METHODS as METHOD_ORDER
+from .rows import ROOT, read_rows
 LABELS = {"autoregressive": "autoregressive (greedy)", "jumpcoder": "JumpCoder (Vanilla)",
           "filtered": "JumpCoder (Filtered)"}
 
@@ -219,8 +219,6 @@ def benchmark_section(name: str, rows: list[dict], meta: dict) -> str:
 
 
 def load_out_dir(out_dir: Path) -> list[tuple[str, list[dict], dict]]:
-    from .run import read_rows
-
     found = []
     stems = sorted(p.stem for p in out_dir.glob("*.jsonl"))
     order = {b: i for i, b in enumerate(BENCHMARKS)}
@@ -282,8 +280,6 @@ def render(out_dir: Path, display_out: Optional[str] = None) -> str:
 
 
 def write_report(out_dir: Path, path: Path) -> Path:
-    from .run import ROOT
-
     try:
         display = str(out_dir.resolve().relative_to(ROOT))
     except ValueError:

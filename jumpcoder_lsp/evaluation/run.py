@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import shlex
 import subprocess
@@ -38,11 +37,12 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
+from ..edits import document_completion, line_starts, line_text
 from .datasets import BENCHMARKS, Problem, load_benchmark
 from .execution import assemble, execute, toolchain
+from .rows import METHODS, ROOT, RowLog, read_rows  # noqa: F401 (read_rows: part of this module's API)
+from .rows import num as _num
 
-ROOT = Path(__file__).resolve().parents[2]
-METHODS = ("autoregressive", "jumpcoder", "filtered")
 DEFAULT_OUT = ROOT / "benchmarks" / "results"
 DEFAULT_RESULTS_MD = ROOT / "docs" / "results.md"
 #: settings that must match for --resume to reuse rows
@@ -72,84 +72,21 @@ class Say:
             print(f"[{time.perf_counter() - self.t0:7.1f}s] {message}", file=sys.stderr, flush=True)
 
 
-# -- rows ------------------------------------------------------------------------------------------
-
-def _num(v):
-    """JSON-safe float (inf -> "inf")."""
-    if isinstance(v, float) and not math.isfinite(v):
-        return "inf" if v > 0 else ("-inf" if v < 0 else "nan")
-    return v
-
-
-def read_rows(path: Path) -> list[dict]:
-    """Rows of a JSONL file; a torn last line (a run killed mid-write) is ignored."""
-    rows = []
-    if not path.exists():
-        return rows
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        try:
-            rows.append(json.loads(line))
-        except json.JSONDecodeError:
-            continue
-    return rows
-
-
-class RowLog:
-    """Append-only JSONL of finished (task, method) rows."""
-
-    def __init__(self, path: Path, resume: bool, overwrite: bool):
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        existing = read_rows(path)
-        if existing and not resume:
-            if not overwrite:
-                raise ValueError(f"{path} already has {len(existing)} rows: pass --resume to continue it "
-                                 f"or --overwrite to start again")
-            path.unlink()
-            existing = []
-        if path.exists() and path.read_bytes() and not path.read_bytes().endswith(b"\n"):
-            with path.open("a", encoding="utf-8") as f:  # a torn last line: start a fresh one
-                f.write("\n")
-        self.rows: dict[tuple[str, str], dict] = {(r["task_id"], r["method"]): r for r in existing}
-
-    def done(self, task_id: str, method: str) -> Optional[dict]:
-        return self.rows.get((task_id, method))
-
-    def add(self, row: dict) -> None:
-        self.rows[(row["task_id"], row["method"])] = row
-        with self.path.open("a", encoding="utf-8") as f:
-            f.write(json.dumps(row, ensure_ascii=False) + "\n")
-            f.flush()
-            os.fsync(f.fileno())
-
-
 # -- one problem -----------------------------------------------------------------------------------
 
 def cursor_at_end(prompt: str) -> tuple[int, int]:
-    lines = prompt.splitlines(keepends=True)
-    if not lines:
-        return 0, 0
-    if lines[-1].endswith(("\n", "\r")):
-        return len(lines), 0
-    return len(lines) - 1, len(lines[-1])
-
-
-def apply_insertions(prompt: str, insertions) -> str:
-    lines = prompt.splitlines(keepends=True)
-    for ins in sorted(insertions, key=lambda i: i.before_line, reverse=True):
-        lines.insert(ins.before_line, ins.text)
-    return "".join(lines)
+    """(line, character) of the end of the prompt, by LSP's line rules (edits.py)."""
+    starts = line_starts(prompt)
+    return len(starts) - 1, len(line_text(prompt, starts, len(starts) - 1))
 
 
 def split_completion(prompt: str, completion) -> tuple[str, str]:
-    """(prompt with insertions, text written at the cursor) of a Completion."""
-    head = apply_insertions(prompt, completion.insertions)
-    code = completion.code
-    if code.startswith(head):
-        return head, code[len(head):]
-    return head, completion.continuation  # not expected: the engine keeps the user's lines
+    """(prompt with insertions, text written at the cursor) of a Completion computed at the end of
+    ``prompt``: :func:`jumpcoder_lsp.edits.document_completion`, the conversion the server and the
+    CLI use too."""
+    line, character = cursor_at_end(prompt)
+    head, continuation, _ = document_completion(prompt, line, character, completion).parts(prompt)
+    return head, continuation
 
 
 def jumps_of(completion) -> list[dict]:
@@ -171,10 +108,10 @@ def candidate_stats(completion) -> dict:
 
 
 def clear_cache(models) -> None:
+    """Each runtime of the pair (once when both roles share one) drops its cached prefixes
+    (:meth:`~jumpcoder_lsp.runtime.base.Runtime.clear_cache`)."""
     for rt in {id(models.gen): models.gen, id(models.infill): models.infill}.values():
-        store = getattr(rt, "store", None)
-        if store is not None:
-            store.clear()
+        rt.clear_cache()
 
 
 def _throttled(say: Callable[[str], None], label: str, every_s: float = 20.0):
@@ -234,26 +171,27 @@ def with_outcome(row: dict, sandbox, run_timeout: Optional[float]) -> dict:
 
 
 def derive_filtered(ar: dict, jc: dict, models) -> dict:
-    """The engine's Filtered decision (see :func:`jumpcoder_lsp.engine.complete`) from the
-    autoregressive and Vanilla rows of the same problem."""
+    """The engine's Filtered decision (:func:`jumpcoder_lsp.engine.filtered.choose`, the rule
+    ``complete(method="filtered")`` applies) from the autoregressive and Vanilla rows of the same
+    problem."""
+    from ..engine import filtered
     from ..engine.loop import perplexity
 
     keep = ["benchmark", "task_id", "index", "language"]
     row = {k: jc[k] for k in keep}
     row["method"] = "filtered"
     row["derived"] = True
-    if all(j["judge"] == "ast" for j in jc["jumps"]):
-        chosen, ppl, extra_s, extra_tok = jc, None, 0.0, 0
-        row["engine_method"] = "filtered:jumpcoder"
+    t0 = time.perf_counter()
+    choice = filtered.choose([j["judge"] for j in jc["jumps"]], jc["raw_code"], lambda: ar["raw_code"],
+                             lambda code: perplexity(models, code))
+    ppl_s = time.perf_counter() - t0
+    chosen = jc if choice.method == filtered.JUMPCODER else ar
+    row["engine_method"] = choice.label
+    if choice.perplexity is None:
+        ppl, extra_s, extra_tok = None, 0.0, 0
     else:
-        t0 = time.perf_counter()
-        p_jc = perplexity(models, jc["raw_code"])
-        p_ar = perplexity(models, ar["raw_code"])
-        ppl_s = time.perf_counter() - t0
-        chosen = jc if p_jc < p_ar else ar
-        ppl = {"jumpcoder": _num(p_jc), "autoregressive": _num(p_ar)}
+        ppl = {k: _num(v) for k, v in choice.perplexity.items()}
         extra_s, extra_tok = ar["gen_seconds"] + ppl_s, ar["tokens"]
-        row["engine_method"] = "filtered:" + ("jumpcoder" if chosen is jc else "autoregressive")
     for k in ("code", "raw_code", "program", "jumps", "n_jumps", "n_steps", "passed", "error_class", "error",
               "exec_seconds"):
         row[k] = chosen[k]

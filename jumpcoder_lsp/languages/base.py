@@ -11,6 +11,14 @@ from dataclasses import dataclass
 from typing import Optional, Protocol, Sequence
 
 
+def tree_sitter_rows(text: str) -> list[str]:
+    """Lines as tree-sitter counts rows: split on ``\\n`` only, a trailing ``\\r`` dropped from
+    each (a lone ``\\r`` is an ordinary byte to tree-sitter, unlike LSP, whose lines are
+    :func:`jumpcoder_lsp.edits.split_lines`). A text ending with a newline has a last, empty row
+    (where an editor's cursor can be)."""
+    return [ln[:-1] if ln.endswith("\r") else ln for ln in text.split("\n")]
+
+
 @dataclass(frozen=True)
 class UndefinedName:
     name: str

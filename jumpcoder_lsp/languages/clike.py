@@ -29,7 +29,7 @@ from typing import Callable, Iterable, Optional, Union
 
 from tree_sitter import Language, Node, Parser, Tree
 
-from .base import Region, UndefinedName
+from .base import Region, UndefinedName, tree_sitter_rows
 
 __all__ = ["Scope", "Use", "Analyzer", "TypeInfo", "TypeScopeAnalyzer", "CLikeSpec", "VAR", "TYPE", "CALL"]
 
@@ -485,11 +485,6 @@ def _byte_classes(text: str, flavor: str) -> bytearray:
     return out
 
 
-def split_lines(text: str) -> list[str]:
-    """Lines as tree-sitter counts rows (split on ``\\n``; a trailing ``\\r`` dropped)."""
-    return [ln[:-1] if ln.endswith("\r") else ln for ln in text.split("\n")]
-
-
 def indent_width(s: str) -> int:
     w = 0
     for ch in s:
@@ -801,7 +796,7 @@ class CLikeSpec:
         end of the text while the body is still open. None outside any function."""
         src, tree, n = self._closed_tree(source, tree)
         text = src[:n].decode("utf-8", "replace")
-        lines = split_lines(text)
+        lines = tree_sitter_rows(text)
         last = len(lines) - 1
         best: Optional[Node] = None
         stack = [tree.root_node]
@@ -853,7 +848,7 @@ class CLikeSpec:
         blank lines at the top); without any, after the header lines (Java's ``package``),
         else 0."""
         text = source if isinstance(source, str) else source.decode("utf-8", "replace")
-        lines = split_lines(text)
+        lines = tree_sitter_rows(text)
         pos = 0
         in_comment = False
         for i, line in enumerate(lines):

@@ -41,7 +41,7 @@ from typing import Iterable, Optional, Union
 import tree_sitter_python
 from tree_sitter import Language, Node, Parser, Query, QueryCursor, Tree
 
-from .base import Region, UndefinedName
+from .base import Region, UndefinedName, tree_sitter_rows
 
 __all__ = ["PythonSpec", "PY_LANGUAGE", "BUILTIN_NAMES"]
 
@@ -1042,7 +1042,7 @@ class PythonSpec:
         continuation lines of a multi-line string, and everything after an unterminated
         triple-quoted string)."""
         src, tree = self._tree(source, tree)
-        lines = _split_lines(source if isinstance(source, str) else src.decode("utf-8", "replace"))
+        lines = tree_sitter_rows(source if isinstance(source, str) else src.decode("utf-8", "replace"))
         firsts: list[int] = []  # column (in bytes) of each line's first non-blank character, -1 if blank
         result: set[int] = set()
         for i, line in enumerate(lines):
@@ -1165,7 +1165,7 @@ class PythonSpec:
         the indentation ``block_indent`` (not one nested in an ``if``/``for``/``try`` or in a
         nested ``def``; not a multi-line expression still open)."""
         src, tree = self._tree(source, None)
-        lines = _split_lines(source)
+        lines = tree_sitter_rows(source)
         last = next((i for i in range(len(lines) - 1, -1, -1) if lines[i].strip()), None)
         if last is None:
             return False
@@ -1198,7 +1198,7 @@ class PythonSpec:
         only a docstring (a prompt whose body is still to be written: the engine passes the
         text before the cursor, without the cursor line's indentation). None at module level."""
         src, tree = self._tree(source, tree)
-        lines = _split_lines(source if isinstance(source, str) else src.decode("utf-8", "replace"))
+        lines = tree_sitter_rows(source if isinstance(source, str) else src.decode("utf-8", "replace"))
         best: Optional[tuple[int, Region]] = None
         stack = [tree.root_node]
         while stack:
@@ -1268,7 +1268,7 @@ class PythonSpec:
         of these: after a leading shebang/encoding line, else 0."""
         src, tree = self._tree(source, tree)
         pos = 0
-        lines = _split_lines(source if isinstance(source, str) else src.decode("utf-8", "replace"))
+        lines = tree_sitter_rows(source if isinstance(source, str) else src.decode("utf-8", "replace"))
         while pos < min(2, len(lines)) and _CODING_RE.match(lines[pos]):
             pos += 1
         seen_statement = False
@@ -1343,12 +1343,6 @@ def _body_is_a_stub(node: Node) -> bool:
         return True
     return len(stmts) == 1 and stmts[0].type == "expression_statement" and stmts[0].named_child_count == 1 \
         and stmts[0].named_children[0].type in ("string", "concatenated_string")
-
-
-def _split_lines(text: str) -> list[str]:
-    """Lines as tree-sitter counts rows (split on ``\\n`` only; a trailing ``\\r`` dropped).
-    A text ending with a newline has a last, empty line (where an editor's cursor can be)."""
-    return [ln[:-1] if ln.endswith("\r") else ln for ln in text.split("\n")]
 
 
 def _ends_with_newline(line: str) -> bool:

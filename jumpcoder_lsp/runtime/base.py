@@ -1,6 +1,7 @@
 """The runtime contract: the only thing the engine knows about a language model.
 
-Two verbs, both batched, and a third for the prompt cache:
+Two verbs, both batched, a third for the prompt cache, and ``clear_cache()`` (which drops what the
+runtime cached between calls):
 
 * ``score(requests)``: teacher-forced pass. For each request (a context prompt and a target
   text) return, for every token of the target, the logit the model gave that token (the paper's
@@ -20,8 +21,8 @@ separately and concatenates the ids, so a prompt built from the same pieces alwa
 ids and the runtime can reuse the KV cache of the longest common token prefix of earlier requests
 (branch and cache bookkeeping live in the runtime, never in the engine).
 
-Implementations: :mod:`jumpcoder_lsp.runtime.torch_runtime` (transformers) and, later, a
-llama.cpp one; tests use :mod:`jumpcoder_lsp.runtime.scripted`.
+Implementations: :mod:`jumpcoder_lsp.runtime.torch_runtime` (transformers) and
+:mod:`jumpcoder_lsp.runtime.llamacpp_runtime`; tests use :mod:`jumpcoder_lsp.runtime.scripted`.
 """
 
 from __future__ import annotations
@@ -108,3 +109,9 @@ class Runtime(Protocol):
     def count_tokens(self, text: str) -> int: ...
 
     def warm(self, prompt: Prompt, cancel: Optional[CancelCheck] = None) -> int: ...
+
+    def clear_cache(self) -> None:
+        """Drop every cached prefix (the KV cache the runtime keeps between calls), so the next
+        call computes from scratch: the evaluation calls it before each problem, so no problem's
+        timing or numerics depend on the one before."""
+        ...

@@ -53,8 +53,13 @@ class ScriptedRuntime:
         self.calls: list[tuple[str, int]] = []  # ("score"|"generate", batch size)
         self.generated_prompts: list[str] = []  # every prompt a generate call decoded
         self.warmed_prompts: list[str] = []  # every prompt a warm call prefilled to the end
+        self.cache_clears = 0  # clear_cache() calls (there is no cache: the count is what tests see)
         self._vocab: dict[str, int] = {}
         self._lock = threading.Lock()
+
+    def clear_cache(self) -> None:
+        """The contract's verb: a script keeps no KV cache, so there is nothing to drop."""
+        self.cache_clears += 1
 
     def _id(self, tok: str) -> int:
         with self._lock:

@@ -564,43 +564,22 @@ class JumpCoderServer(LanguageServer):
         return completion
 
     def make_suggestion(self, snap: Snapshot, offset: int, line: int, completion) -> Suggestion:
-        """The engine's answer in document terms: line breaks of the document, the insertions as
-        whole lines above the cursor, and the continuation's edit start (``continuation_start``:
-        the engine may rewrite the indentation before the cursor; when it only repeats it, the
-        edit is a plain insertion at the cursor, which every client shows as ghost text)."""
-        starts = snap.starts
-        try:
-            insertions = E.insertions_for_document(completion.insertions, snap.text, starts=starts, cursor_line=line)
-        except ValueError as exc:
-            log.warning("dropping insertions: %s", exc)
-            insertions = []
-        eol = E.eol_of(snap.text)
-        continuation = E.normalize_eol(completion.continuation)
-        line_start = starts[line]
-        cursor_line = E.line_text(snap.text, starts, line)
-        column = offset - line_start
-        start_col = max(0, min(int(getattr(completion, "continuation_start", column)), column))
-        replaced = cursor_line[start_col:column]
-        if not continuation.strip("\n"):  # nothing (or only line breaks) at the cursor: it replaces nothing
-            start_col = column
-        elif continuation.startswith(replaced):
-            continuation, start_col = continuation[len(replaced):], column
-        elif replaced.strip():  # the engine may rewrite the indentation before the cursor, never code
-            log.warning("dropping a continuation that would replace %r before the cursor", replaced)
-            continuation, start_col = "", column
-        if not cursor_line[column:].strip():
-            continuation = continuation.rstrip("\n")
-        if eol != "\n":
-            continuation = continuation.replace("\n", eol)
+        """The engine's answer in document terms (:func:`jumpcoder_lsp.edits.document_completion`:
+        the document's line breaks, the insertions as whole lines above the cursor, the
+        continuation's edit start and the trim rule; a plain insertion at the cursor, which every
+        client shows as ghost text, unless the engine rewrites the indentation)."""
+        doc = E.document_completion(snap.text, line, offset - snap.starts[line], completion, starts=snap.starts)
+        for warning in doc.warnings:
+            log.warning("%s", warning)
         return Suggestion(
             id=new_id(),
             uri=snap.uri,
             version=snap.version,
             text=snap.text,
             offset=offset,
-            start=line_start + start_col,
-            continuation=continuation,
-            insertions=insertions,
+            start=doc.start,
+            continuation=doc.continuation,
+            insertions=list(doc.insertions),
             jumps=getattr(completion, "jumps", 0),
         )
 

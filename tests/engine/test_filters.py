@@ -110,3 +110,42 @@ def test_engine_still_takes_an_import_the_generated_line_uses():
     # once the line is there, it never is
     uses = next(i for i, s in enumerate(result.steps) if s.kind == "generate" and "heapq" in s.text)
     assert "unused import" not in {c.rejected for s in result.steps[uses + 1 :] for c in s.candidates}
+
+
+# -- the other filters of rejection(), directly ---------------------------------------------
+
+from jumpcoder_lsp.engine.filters import is_repetition, rejection, similarity  # noqa: E402
+
+CODE = ["def f(xs):\n", "    total = 0\n", "    for x in xs:\n", "        total += x\n"]
+
+
+def reject_py(infill_lines, position=1, **kw):
+    kw = {"repetition_threshold": 0.85, "filter_blocks": True, **kw}
+    return rejection(infill_lines, CODE, position, get_language("python"), **kw)
+
+
+def test_empty_and_incomplete_infills_are_dropped():
+    assert reject_py([]) == "empty" and reject_py(["   \n"]) == "empty"
+    assert reject_py(["    y = 1"]) == "incomplete"  # no line break: the decode stopped mid-line
+
+
+def test_repetition_is_a_copy_or_a_near_copy_of_a_neighbour():
+    assert reject_py(["    for x in xs:\n"], position=1) == "repetition"  # a copy of any line
+    assert is_repetition("    total = 00\n", CODE, 1, 0.85)  # near the line at the position
+    assert is_repetition("def f(xs):\n ", CODE, 1, 0.85)  # near the line before it
+    assert not is_repetition("    total = 00\n", CODE, 3, 0.85)  # not a neighbour there
+    assert similarity("abc", "abc") == 1.0 and similarity("abc", "xyz") == 0.0
+    # the threshold is strict: a similarity equal to it is kept
+    s = similarity("    total = 00\n", CODE[1])
+    assert not is_repetition("    total = 00\n", CODE, 1, s) and is_repetition("    total = 00\n", CODE, 1, s - 1e-9)
+
+
+def test_a_single_line_that_opens_a_block_is_dropped_unless_the_filter_is_off():
+    assert reject_py(["    if xs:\n"]) == "opens a block"
+    assert reject_py(["    if xs:\n"], filter_blocks=False) is None
+    # a whole function (more than one line) may open blocks
+    assert reject_py(["    if not xs:\n", "        return 0\n"]) is None
+
+
+def test_an_ordinary_line_passes():
+    assert reject_py(["    xs = list(xs)\n"]) is None

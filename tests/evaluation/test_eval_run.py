@@ -288,3 +288,23 @@ def test_tasks_picks_problems_by_id_and_an_unknown_id_is_an_error(tmp_path):
                               "--results-md", "", "--quiet"])
     with pytest.raises(ValueError, match="no problem HumanEval/99"):  # not within --limit 2
         runmod.run_from_args(args, models=models)
+
+
+def test_every_generated_row_starts_from_a_cleared_cache(tmp_path):
+    # the evaluation clears through the Runtime contract (clear_cache), once per (task, method) run;
+    # one runtime serving both roles is cleared once, not twice
+    _, _, models = run_two(tmp_path, methods=("autoregressive", "jumpcoder"))
+    assert models.gen is models.infill
+    assert models.gen.cache_clears == 4  # 2 problems x 2 methods
+
+
+def test_split_completion_follows_lsp_lines_not_splitlines():
+    # the evaluation applies insertions with edits.document_completion (the server's conversion);
+    # str.splitlines once cut this prompt at the form feed and put the import inside the string
+    from jumpcoder_lsp.engine.types import Completion, Insertion
+    from jumpcoder_lsp.evaluation.run import split_completion
+
+    prompt = "s = '\x0c'\ndef f():\n"
+    comp = Completion(code="", continuation="    return s", insertions=[Insertion(1, "import os\n")], steps=[])
+    assert cursor_at_end(prompt) == (2, 0)
+    assert split_completion(prompt, comp) == ("s = '\x0c'\nimport os\ndef f():\n", "    return s")

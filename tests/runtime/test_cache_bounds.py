@@ -10,7 +10,7 @@ import pytest
 
 from jumpcoder_lsp.engine.speculative import MAX_BYTES as SPEC_BYTES, SpeculativeCache
 from jumpcoder_lsp.runtime import tokens
-from jumpcoder_lsp.runtime.base import ScoreRequest
+from jumpcoder_lsp.runtime.base import GenRequest, ScoreRequest
 
 MiB = 1 << 20
 
@@ -114,3 +114,15 @@ def test_llamacpp_saved_sequences_are_bounded_by_bytes():
     real = sum(sys.getsizeof(s.ids) + sys.getsizeof(s.logit) + sys.getsizeof(s.logprob) + sys.getsizeof(s.greedy)
                + s.last.nbytes for s in rt._seqs.values())
     assert real <= rt.max_cache_bytes
+
+
+def test_torch_clear_cache_leaves_the_store_empty(make_runtime):
+    rt = make_runtime()
+    rt.score([ScoreRequest((), "def f(x):\n    return x\n")])
+    rt.generate([GenRequest(("def g(y):\n",), max_new_tokens=3)])
+    assert len(rt.store) >= 1 and rt.store.total_tokens > 0
+    rt.clear_cache()
+    assert len(rt.store) == 0 and rt.store.total_tokens == 0 and rt.store.total_bytes == 0
+    # and the runtime still works from scratch afterwards
+    rt.score([ScoreRequest((), "x = 1\n")])
+    assert len(rt.store) == 1

@@ -181,3 +181,24 @@ def test_canonical_infill_is_prime_helper(rt):
     assert PY.function_end(text + "x = 1\n") == len(text)
     assert len(text.splitlines()) >= 3
     assert "is_prime" not in {u.name for u in PY.undefined_names(text + suffix)}
+
+
+def cached_tokens(rt) -> int:
+    """Tokens the runtime keeps cached between calls (its KV store / saved sequences)."""
+    if rt.kind == "torch":
+        return rt.store.total_tokens
+    held = sum(len(s) for s in rt._seqs.values())
+    # the llama.cpp memory itself: a sequence holds positions up to pos_max (-1 when empty)
+    in_memory = sum(rt._L.llama_memory_seq_pos_max(rt._mem, sid) + 1 for sid in range(rt.n_seq_max))
+    return held + in_memory
+
+
+def test_clear_cache_leaves_nothing_cached(rt):
+    rt.clear_cache()
+    rt.score([ScoreRequest((), "x = 1\n")])
+    rt.generate([GenRequest(("def f(a):\n",), max_new_tokens=3)])
+    assert cached_tokens(rt) > 0
+    rt.clear_cache()
+    assert cached_tokens(rt) == 0
+    again = rt.score([ScoreRequest((), "x = 1\n")])[0]  # from scratch, still right
+    assert len(again.tokens) >= 3 and cached_tokens(rt) > 0
