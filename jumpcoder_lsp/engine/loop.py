@@ -18,13 +18,13 @@ from ..runtime.base import Cancelled, CancelCheck, Runtime, ScoreRequest
 from ..runtime.fim import FimDialect
 from .combine import best_candidate, combine
 from .config import EngineConfig
-from .context import context_window
+from .context import SuffixWindow, context_window, suffix_window
 from .filters import rejection
 from .hybrid import hybrid_generation
 from .judge import ast_resolves, scoring_judge
 from .positions import eligible_lines, line_scores, top_k_positions
 from .speculative import SpeculativeCache
-from .stop import ends_function, line_verdict, next_line_stop, repeats
+from .stop import ends_function, line_verdict, meets_suffix, next_line_stop, repeats
 from .types import INF, Candidate, Completion, Insertion, Line, Step
 
 Progress = Callable[[str, Optional[float]], None]
@@ -37,8 +37,16 @@ class ModelPair:
 
     gen: Runtime
     infill: Runtime
-    fim: FimDialect
+    fim: FimDialect  # the infilling model's FIM dialect
     description: str = ""
+    #: the generation model's FIM dialect when it is another model than the infilling one (None:
+    #: unknown, and the next line is then prompted left to right even with code after the cursor)
+    gen_fim: Optional[FimDialect] = None
+
+    def next_line_fim(self) -> Optional[FimDialect]:
+        """The dialect in which the generation model writes the next line before code that follows
+        the cursor (engine/hybrid.py next_line_prompt)."""
+        return self.gen_fim if self.gen_fim is not None else (self.fim if self.gen is self.infill else None)
 
 
 def split_lines(text: str) -> list[str]:
@@ -72,6 +80,8 @@ class _Request:
     eligible_fixed: set[int]  # document lines an infill may go before
     block_indent: Optional[str]  # indent of the enclosing def header (None: no function)
     continuation_start: int  # character where the continuation's edit starts on the cursor line
+    #: the code after the cursor the model sees (engine/context.py; empty: none, the paper's prompts)
+    suffix: SuffixWindow = SuffixWindow()
 
 
 def _prepare(text: str, line: int, character: int, language: LanguageSpec,
@@ -108,6 +118,8 @@ def _prepare(text: str, line: int, character: int, language: LanguageSpec,
     # where an infill may go: document lines (positions.eligible_lines), kept where the model sees them
     seen = set(seen_index)
     eligible = {i for i in eligible_lines(language, text, line, tree=doc_tree, character=character) if i in seen}
+    # ... and a bounded window of the code after the cursor (what follows the continuation)
+    suffix = suffix_window(doc, line, continuation_start, max_lines=config.suffix_lines, max_chars=config.suffix_chars)
     return _Request(
         fixed=fixed,
         head=head,
@@ -116,6 +128,7 @@ def _prepare(text: str, line: int, character: int, language: LanguageSpec,
         eligible_fixed=eligible,
         block_indent=func.indent if (func is not None and config.stop_at_function_end) else None,
         continuation_start=continuation_start,
+        suffix=suffix,
     )
 
 
@@ -161,6 +174,15 @@ class _Run:
     def undefined(self, texts: list[str]) -> set[str]:
         return {u.name for u in self.language.undefined_names("".join(texts))}
 
+    def middle_from(self) -> int:
+        """Where the suggestion's own lines start in ``self.lines``: after the last user line above
+        the cursor (the FIM prefix ends there, engine/hybrid.py next_line_prompt)."""
+        return next((i + 1 for i in range(len(self.lines) - 1, -1, -1) if self.lines[i].fixed), 0)
+
+    def meets_suffix(self, line: str) -> bool:
+        """The line is where the code after the cursor resumes (engine/stop.py meets_suffix)."""
+        return bool(self.req.suffix) and meets_suffix(line, self.req.suffix.first_code)
+
     def end(self, reason: str) -> None:
         self.ended, self.stop_reason = True, reason
 
@@ -173,10 +195,24 @@ class _Run:
     # -- the partial cursor line -----------------------------------------------------------
     def complete_head(self) -> None:
         """Finish the line the user is typing (plain generation, no infills)."""
-        head = self.req.head
+        head, suffix = self.req.head, self.req.suffix
         out = hybrid_generation(self.texts(), [], models=self.models, language=self.language, config=self.config,
-                                cache=None, allow_function=False, gen_prefix=head, cancel=self.cancel).generated
+                                cache=None, allow_function=False, gen_prefix=head, cancel=self.cancel,
+                                gen_suffix=suffix.text, middle_from=len(self.lines)).generated
         rest = out.text
+        if self.meets_suffix(head + rest):
+            # the line being typed is completed into the line after the cursor: nothing to suggest
+            self.lines.append(Line(head, "cursor", self.req.cursor_line))
+            self.steps.append(Step("end", len(self.lines) - 1, head + rest))
+            self.end("suffix")
+            return
+        fim = bool(suffix) and self.models.next_line_fim() is not None
+        if fim and out.finish == "eos" and self.req.keep_final_newline and rest.strip() and not rest.endswith("\n"):
+            # a FIM middle that ends inside the line: the rest of the cursor line continues it
+            self.lines.append(Line(head + rest, "cursor", self.req.cursor_line))
+            self.steps.append(Step("generate", len(self.lines) - 1, head + rest))
+            self.end("eos")
+            return
         if not rest.endswith("\n"):
             rest += "\n"
         self.lines.append(Line(head + rest, "cursor", self.req.cursor_line))
@@ -217,6 +253,7 @@ class _Run:
             cache=self.cache, allow_function=self.config.ast_judge and bool(undefined_before), cancel=self.cancel,
             generate_next=not self.function_done,
             gen_stop=next_line_stop(self.language, self.req.block_indent, self.config.max_line_chars),
+            gen_suffix=self.req.suffix.text, middle_from=self.middle_from(),
         )
         candidates = [self.candidate(r, texts) for r in hybrid.infills]
         live = [c for c in candidates if c.rejected is None]
@@ -245,6 +282,8 @@ class _Run:
             reason = line_verdict(text, self.language, self.req.block_indent, self.config.max_line_chars)
             if reason is None and gen.finish == "length" and not text.endswith("\n"):
                 reason = "length"  # a line longer than the token budget: stop rather than split it
+            if reason is None and self.meets_suffix(text):
+                reason = "suffix"  # the code after the cursor resumes here
             if reason is None:
                 written = [l.text for l in self.lines if not l.fixed and l.origin != "cursor"]
                 if repeats(text, texts, written, self.config.max_line_repeats):
