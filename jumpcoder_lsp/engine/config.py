@@ -48,6 +48,9 @@ class EngineConfig:
     #: this many lines below the cursor, at most this many characters; 0 turns the suffix off
     suffix_lines: int = 64
     suffix_chars: int = 2048
+    #: with code after the cursor, write the next line as the middle of a FIM prompt that holds the
+    #: suffix window (False: left to right, the suffix serves only the stop rule "suffix")
+    suffix_fim: bool = True
 
     def __post_init__(self) -> None:
         problems = []
@@ -69,6 +72,8 @@ class EngineConfig:
             v = getattr(self, name)
             if not (isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= top):
                 problems.append(f"{name} must be an integer in 0..{top}, got {v!r}")
+        if not isinstance(self.suffix_fim, bool):
+            problems.append(f"suffix_fim must be true or false, got {self.suffix_fim!r}")
         if not (isinstance(self.repetition_threshold, (int, float)) and 0 < self.repetition_threshold <= 1):
             problems.append(f"repetition_threshold must be in (0, 1], got {self.repetition_threshold!r}")
         if not (isinstance(self.context_lines, int) and not isinstance(self.context_lines, bool)

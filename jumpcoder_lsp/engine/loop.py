@@ -179,6 +179,10 @@ class _Run:
         the cursor (the FIM prefix ends there, engine/hybrid.py next_line_prompt)."""
         return next((i + 1 for i in range(len(self.lines) - 1, -1, -1) if self.lines[i].fixed), 0)
 
+    def fim_suffix(self) -> str:
+        """The suffix the next line's prompt holds ("" for a left-to-right prompt)."""
+        return self.req.suffix.text if self.config.suffix_fim else ""
+
     def meets_suffix(self, line: str) -> bool:
         """The line is where the code after the cursor resumes (engine/stop.py meets_suffix)."""
         return bool(self.req.suffix) and meets_suffix(line, self.req.suffix.first_code)
@@ -195,10 +199,10 @@ class _Run:
     # -- the partial cursor line -----------------------------------------------------------
     def complete_head(self) -> None:
         """Finish the line the user is typing (plain generation, no infills)."""
-        head, suffix = self.req.head, self.req.suffix
+        head = self.req.head
         out = hybrid_generation(self.texts(), [], models=self.models, language=self.language, config=self.config,
                                 cache=None, allow_function=False, gen_prefix=head, cancel=self.cancel,
-                                gen_suffix=suffix.text, middle_from=len(self.lines)).generated
+                                gen_suffix=self.fim_suffix(), middle_from=len(self.lines)).generated
         rest = out.text
         if self.meets_suffix(head + rest):
             # the line being typed is completed into the line after the cursor: nothing to suggest
@@ -206,7 +210,7 @@ class _Run:
             self.steps.append(Step("end", len(self.lines) - 1, head + rest))
             self.end("suffix")
             return
-        fim = bool(suffix) and self.models.next_line_fim() is not None
+        fim = bool(self.fim_suffix()) and self.models.next_line_fim() is not None
         if fim and out.finish == "eos" and self.req.keep_final_newline and rest.strip() and not rest.endswith("\n"):
             # a FIM middle that ends inside the line: the rest of the cursor line continues it
             self.lines.append(Line(head + rest, "cursor", self.req.cursor_line))
@@ -253,7 +257,7 @@ class _Run:
             cache=self.cache, allow_function=self.config.ast_judge and bool(undefined_before), cancel=self.cancel,
             generate_next=not self.function_done,
             gen_stop=next_line_stop(self.language, self.req.block_indent, self.config.max_line_chars),
-            gen_suffix=self.req.suffix.text, middle_from=self.middle_from(),
+            gen_suffix=self.fim_suffix(), middle_from=self.middle_from(),
         )
         candidates = [self.candidate(r, texts) for r in hybrid.infills]
         live = [c for c in candidates if c.rejected is None]
@@ -272,6 +276,15 @@ class _Run:
                 self.function_done = ends_function(self.language, "".join(self.texts()), self.req.block_indent)
             return
         gen = hybrid.generated
+        if gen is not None and self.fim_suffix() and line_verdict(
+                gen.text, self.language, self.req.block_indent, self.config.max_line_chars) is not None:
+            # A FIM middle that leaves the block at once is the small instruct models' failure (they
+            # go on after the suffix instead: benchmarks/suffix.py): write this line left to right.
+            gen = hybrid_generation(
+                texts, [], models=self.models, language=self.language, config=self.config, cache=None,
+                allow_function=False, cancel=self.cancel,
+                gen_stop=next_line_stop(self.language, self.req.block_indent, self.config.max_line_chars),
+            ).generated
         text = gen.text if gen is not None else ""
         # the rules of engine/stop.py: one that ends the run drops the line it judged
         if self.function_done:

@@ -191,3 +191,22 @@ def test_the_model_sees_a_bounded_suffix_of_a_long_file():
     complete(text, 2, 0, models=models, language=PY, method="autoregressive", config=EngineConfig(suffix_chars=100))
     seen = rt.generated_prompts[0].split(FIM.suffix, 1)[1].split(FIM.middle, 1)[0]
     assert 0 < len(seen) <= 100 and text[text.index(seen):].startswith(seen)
+
+
+def test_a_fim_line_that_leaves_the_block_at_once_is_written_left_to_right_instead():
+    """The small instruct model's FIM failure: it goes on after the suffix (``def main():`` at column
+    0). That line is written again left to right; the suffix still ends the suggestion."""
+    text = "def is_even(n):\n\n\ndef is_odd(n):\n    return not is_even(n)\n"
+    models, rt = fim_model("def main():\n    pass\n", before="def is_even(n):\n")
+    rt.continue_fn = (lambda fim_fn: lambda p: fim_fn(p) if split_fim(p) else
+                      ("    return n % 2 == 0\n" if p.endswith("(n):\n") else EOS))(rt.continue_fn)
+    result = complete(text, 1, 0, models=models, language=PY, method="autoregressive")
+    assert result.continuation == "    return n % 2 == 0" and result.stop_reason == "function_end"
+    assert rt.generated_prompts[-1] == "def is_even(n):\n"  # the retry, left to right
+    assert rt.generated_prompts[0].startswith(FIM.prefix)
+    result = complete(text, 1, 0, models=models, language=PY, method="autoregressive",
+                      config=EngineConfig(suffix_fim=False))
+    assert result.continuation == "    return n % 2 == 0"
+    assert not any(p.startswith(FIM.prefix) for p in rt.generated_prompts[-1:])
+    with pytest.raises(ValueError, match="suffix_fim"):
+        EngineConfig(suffix_fim="yes")
