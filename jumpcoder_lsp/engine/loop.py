@@ -183,6 +183,12 @@ class _Run:
         """The suffix the next line's prompt holds ("" for a left-to-right prompt)."""
         return self.req.suffix.text if self.config.suffix_fim else ""
 
+    def uses_fim(self) -> bool:
+        """The next line is a FIM middle (code follows the cursor and the generation model has a
+        FIM dialect)."""
+        fim = getattr(self.models, "next_line_fim", None)
+        return bool(self.fim_suffix()) and fim is not None and fim() is not None
+
     def meets_suffix(self, line: str) -> bool:
         """The line is where the code after the cursor resumes (engine/stop.py meets_suffix)."""
         return bool(self.req.suffix) and meets_suffix(line, self.req.suffix.first_code)
@@ -210,8 +216,7 @@ class _Run:
             self.steps.append(Step("end", len(self.lines) - 1, head + rest))
             self.end("suffix")
             return
-        fim = bool(self.fim_suffix()) and self.models.next_line_fim() is not None
-        if fim and out.finish == "eos" and self.req.keep_final_newline and rest.strip() and not rest.endswith("\n"):
+        if self.uses_fim() and out.finish == "eos" and self.req.keep_final_newline and rest.strip() and not rest.endswith("\n"):
             # a FIM middle that ends inside the line: the rest of the cursor line continues it
             self.lines.append(Line(head + rest, "cursor", self.req.cursor_line))
             self.steps.append(Step("generate", len(self.lines) - 1, head + rest))
@@ -276,10 +281,10 @@ class _Run:
                 self.function_done = ends_function(self.language, "".join(self.texts()), self.req.block_indent)
             return
         gen = hybrid.generated
-        if gen is not None and self.fim_suffix() and line_verdict(
+        if gen is not None and self.uses_fim() and line_verdict(
                 gen.text, self.language, self.req.block_indent, self.config.max_line_chars) is not None:
-            # A FIM middle that leaves the block at once is the small instruct models' failure (they
-            # go on after the suffix instead: benchmarks/suffix.py): write this line left to right.
+            # A FIM line that leaves the block (or is a fence) is the small instruct models' failure:
+            # they go on after the suffix instead (benchmarks/suffix.py). Write it left to right.
             gen = hybrid_generation(
                 texts, [], models=self.models, language=self.language, config=self.config, cache=None,
                 allow_function=False, cancel=self.cancel,
@@ -426,7 +431,9 @@ def complete(
 ) -> Completion:
     """Run JumpCoder at (line, character) of ``text`` (0-based; character counts code points).
 
-    The model sees the text before the cursor; the result's ``continuation`` goes at the cursor
+    The model sees the text before the cursor and a window of the code after it
+    (:func:`~jumpcoder_lsp.engine.context.suffix_window`: the next line is then a FIM middle, and
+    the suggestion ends where that code resumes); the result's ``continuation`` goes at the cursor
     (replacing the cursor line from ``continuation_start``) and its ``insertions`` go above it, in
     the document's line numbers. ``method`` is "jumpcoder" (Vanilla), "autoregressive" or
     "filtered" (JumpCoder unless an infill was accepted by the scoring judge, in which case the
