@@ -70,13 +70,22 @@ def _complete(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(completion_to_workspace_edit(path.resolve().as_uri(), text, line, column, result), indent=2))
     else:
-        sys.stdout.write(unified_diff(text, line, column, result, str(path)))
+        sys.stdout.write(unified_diff(text, line, column, result, _diff_path(path)))
     if args.trace:
         for step in result.steps:
             extra = f" judge={step.judge} V={step.value:.2f}" if step.judge else ""
             print(f"  {step.kind:8s} @{step.line:<3d}{extra} {step.text.rstrip()!r}", file=sys.stderr)
         print(f"  stopped: {result.stop_reason}", file=sys.stderr)
     return 0
+
+
+def _diff_path(path: Path) -> str:
+    """The file as the diff names it: relative to the working directory when it is below it, so
+    that ``patch -p1`` and ``git apply`` run there find it (git refuses absolute paths)."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def engine_config(args: argparse.Namespace, language: str):

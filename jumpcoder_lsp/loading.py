@@ -104,7 +104,8 @@ def load_model_pair(
     if dialect_name is None:
         raise ValueError(f"cannot tell the FIM dialect of {infill.spec!r}: use a preset or a model whose tokenizer has FIM tokens")
     description = gen_rt.description if infill_rt is gen_rt else f"{gen_rt.description} + {infill_rt.description}"
-    return ModelPair(gen_rt, infill_rt, get_dialect(dialect_name), description)
+    gen_fim = get_dialect(gen.fim) if gen.fim is not None and infill_rt is not gen_rt else None
+    return ModelPair(gen_rt, infill_rt, get_dialect(dialect_name), description, gen_fim=gen_fim)
 
 
 def engine_config_for(spec: Optional[str], language: str, overrides: Mapping[str, Any],

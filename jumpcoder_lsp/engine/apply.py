@@ -5,6 +5,7 @@ is :func:`jumpcoder_lsp.edits.document_completion`, the one the server and the e
 from __future__ import annotations
 
 import difflib
+import re
 
 from ..edits import document_completion
 from .types import Completion
@@ -15,8 +16,22 @@ def apply_completion(text: str, line: int, character: int, completion: Completio
     return document_completion(text, line, character, completion).apply(text)
 
 
+#: what diff, patch and git write after a last line that has no newline
+NO_NEWLINE = "\\ No newline at end of file\n"
+
+
+def _patch_lines(text: str) -> list[str]:
+    """The lines as patch(1) and git count them: each ends at ``\\n`` (a lone ``\\r``, a form feed
+    and the other separators of :meth:`str.splitlines` are text inside a line)."""
+    return re.findall(r"[^\n]*\n|[^\n]+$", text)
+
+
 def unified_diff(text: str, line: int, character: int, completion: Completion, path: str) -> str:
+    """The change as a unified diff from ``a/PATH`` to ``b/PATH`` that ``patch -p1`` and
+    ``git apply`` take: a last line without a newline gets the ``\\ No newline at end of file``
+    marker, as diff(1) writes it."""
     new = apply_completion(text, line, character, completion)
-    return "".join(
-        difflib.unified_diff(text.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{path}", f"b/{path}")
-    )
+    out = []
+    for piece in difflib.unified_diff(_patch_lines(text), _patch_lines(new), f"a/{path}", f"b/{path}"):
+        out.append(piece if piece.endswith("\n") else piece + "\n" + NO_NEWLINE)
+    return "".join(out)

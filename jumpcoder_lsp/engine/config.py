@@ -44,6 +44,13 @@ class EngineConfig:
     #: lines before the cursor (the window moves in 64-line steps), at most this many characters
     context_lines: int = 256
     context_chars: int = 8192
+    #: the bound on what the model sees after the cursor (engine/context.py suffix_window): at most
+    #: this many lines below the cursor, at most this many characters; 0 turns the suffix off
+    suffix_lines: int = 64
+    suffix_chars: int = 2048
+    #: with code after the cursor, write the next line as the middle of a FIM prompt that holds the
+    #: suffix window (False: left to right, the suffix serves only the stop rule "suffix")
+    suffix_fim: bool = True
 
     def __post_init__(self) -> None:
         problems = []
@@ -61,6 +68,12 @@ class EngineConfig:
             v = getattr(self, name)
             if not (isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= top):
                 problems.append(f"{name} must be an integer in 1..{top}, got {v!r}")
+        for name, top in (("suffix_lines", 100_000), ("suffix_chars", 4_000_000)):
+            v = getattr(self, name)
+            if not (isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= top):
+                problems.append(f"{name} must be an integer in 0..{top}, got {v!r}")
+        if not isinstance(self.suffix_fim, bool):
+            problems.append(f"suffix_fim must be true or false, got {self.suffix_fim!r}")
         if not (isinstance(self.repetition_threshold, (int, float)) and 0 < self.repetition_threshold <= 1):
             problems.append(f"repetition_threshold must be in (0, 1], got {self.repetition_threshold!r}")
         if not (isinstance(self.context_lines, int) and not isinstance(self.context_lines, bool)

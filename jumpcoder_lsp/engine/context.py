@@ -8,6 +8,12 @@ to a multiple of :data:`STEP` lines, so it holds ``lines`` to ``lines + STEP - 1
 only every :data:`STEP` lines while the user types: the prompt's prefix stays the same, and the
 runtimes' prefix KV caches keep hitting. A document that fits is seen whole, exactly as before.
 
+:func:`suffix_window` is what the model sees *after* the cursor: the rest of the cursor line and
+the lines below it, at most ``suffix_lines`` lines and ``suffix_chars`` characters (whole lines; the
+defaults, 64 lines and 2048 characters, are llama.vim's ``n_suffix``), or nothing when no code follows
+the cursor. The engine writes the next line as the middle of a fill-in-the-middle prompt with it, and
+ends the suggestion where the code below resumes (engine/stop.py ``meets_suffix``).
+
 :func:`hole_window` bounds a fill-in-the-middle hole (prefix, suffix) the same way.
 """
 
@@ -24,6 +30,9 @@ STEP = 64
 #: defaults of EngineConfig.context_lines / context_chars
 DEFAULT_LINES = 256
 DEFAULT_CHARS = 8192
+#: defaults of EngineConfig.suffix_lines / suffix_chars
+DEFAULT_SUFFIX_LINES = 64
+DEFAULT_SUFFIX_CHARS = 2048
 
 
 @dataclass(frozen=True)
@@ -73,6 +82,48 @@ def context_window(lines: Sequence[str], end: int, *, max_lines: int = DEFAULT_L
             size -= sum(len(lines[i]) for i in range(start, step_end))
             start = step_end
     return ContextWindow(head, max(start, head), end)
+
+
+@dataclass(frozen=True)
+class SuffixWindow:
+    """What the model sees after the cursor. ``text`` is what follows the suggestion in the
+    document: the rest of the cursor line when it holds code (the continuation then ends with a
+    newline and that rest moves below it), then the lines below the cursor line, as whole lines.
+    ``first_code`` is its first non-blank line without its newline. Both are "" when nothing but
+    whitespace follows the cursor within the bound (the engine then works as if it had no suffix)."""
+
+    text: str = ""
+    first_code: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.text)
+
+
+def suffix_window(lines: Sequence[str], line: int, character: int, *, max_lines: int = DEFAULT_SUFFIX_LINES,
+                  max_chars: int = DEFAULT_SUFFIX_CHARS) -> SuffixWindow:
+    """The code after the cursor on ``line`` of ``lines`` (each with its newline) that the model
+    sees: the cursor line from ``character`` on (the engine passes where its edit starts: the
+    cursor, or 0 when only indentation stands before it, so that a code line the cursor is in the
+    indentation of comes whole), then the lines below; at most ``max_lines`` lines (the cursor
+    line's rest counts as one) and ``max_chars`` characters, cut before the first line that would
+    not fit."""
+    pieces: list[str] = []
+    if line < len(lines):
+        rest = lines[line][character:]
+        if rest.strip():
+            pieces.append(rest)
+    used = len(pieces[0]) if pieces else 0
+    if used > max_chars or max_lines <= 0:
+        return SuffixWindow()
+    i = line + 1
+    while i < len(lines) and len(pieces) < max_lines and used + len(lines[i]) <= max_chars:
+        pieces.append(lines[i])
+        used += len(lines[i])
+        i += 1
+    first = next((p.rstrip("\r\n") for p in pieces if p.strip()), "")
+    if not first:
+        return SuffixWindow()
+    return SuffixWindow("".join(pieces), first)
 
 
 def hole_window(prefix: str, suffix: str, *, max_chars: int = DEFAULT_CHARS) -> tuple[str, str]:

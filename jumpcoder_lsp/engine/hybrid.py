@@ -5,6 +5,12 @@ writes a line ``L'_i`` before each chosen position i from ``<PRE> L[1:i-1] <SUF>
 All branches go to the runtime as one batch (one forward pass per step for every live branch);
 when both roles share one model they share the batch too. Infills cached by speculative
 infilling are verified first, in one scoring pass, and only the misses are decoded.
+
+With code after the cursor (``gen_suffix``, engine/context.py's suffix window) the next line is the
+middle of a FIM prompt instead, as llama.vim and Copilot do: ``<PRE> code up to the cursor <SUF>
+suffix <MID>`` followed by what the suggestion wrote so far (:func:`next_line_prompt`), so the
+model sees the code below and each new line only extends the cached prompt. The scoring judge
+still scores the code left to right.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from dataclasses import dataclass
 from typing import Optional, Sequence
 
 from ..languages.base import LanguageSpec
-from ..runtime.base import CancelCheck, Generated, GenRequest, ScoreRequest, StopRule, stop_at_newline
+from ..runtime.base import CancelCheck, Generated, GenRequest, Prompt, ScoreRequest, StopRule, stop_at_newline
 from .config import EngineConfig
 from .speculative import SpeculativeCache, verified
 from .stop import infill_stop
@@ -37,6 +43,19 @@ def _bad_words(language: LanguageSpec, config: EngineConfig) -> tuple[str, ...]:
     return tuple(language.bad_words) if config.bad_words else ()
 
 
+def next_line_prompt(models, code: str, middle: str, suffix: str) -> Prompt:
+    """The prompt of the next generated line: ``code + middle`` left to right without a suffix
+    (the paper's, byte for byte); with one, a FIM prompt whose prefix is ``code`` (the text before
+    the suggestion) and whose middle so far is ``middle`` (the suggestion up to here), in the
+    generation model's FIM dialect (:meth:`ModelPair.next_line_fim`; left to right when it has
+    none)."""
+    fim = models.next_line_fim() if suffix and hasattr(models, "next_line_fim") else None
+    if fim is None:
+        return (code + middle,)
+    prompt = fim.prompt(code, suffix)
+    return prompt + (middle,) if middle else prompt
+
+
 def hybrid_generation(
     lines: Sequence[str],
     positions: Sequence[int],
@@ -50,7 +69,13 @@ def hybrid_generation(
     gen_prefix: str = "",
     gen_stop: StopRule = stop_at_newline,
     cancel: Optional[CancelCheck] = None,
+    gen_suffix: str = "",
+    middle_from: Optional[int] = None,
 ) -> HybridResult:
+    """One batch: the next line after ``lines`` + ``gen_prefix`` (unless not ``generate_next``) and
+    an infill before each of ``positions``. ``gen_suffix``: the code after the cursor (next line by
+    FIM; "" for none); ``lines[middle_from:]`` are the lines the suggestion wrote after the last
+    user line, the FIM middle so far (default: none)."""
     code = "".join(lines)
     prompts = {}
     for i in positions:
@@ -80,7 +105,9 @@ def hybrid_generation(
         for i in sorted(positions)
         if i not in results
     ]
-    gen_request = GenRequest((code + gen_prefix,), stop=gen_stop, max_new_tokens=config.max_line_tokens, bad_words=bad)
+    split = len(lines) if middle_from is None else middle_from
+    gen_prompt = next_line_prompt(models, "".join(lines[:split]), "".join(lines[split:]) + gen_prefix, gen_suffix)
+    gen_request = GenRequest(gen_prompt, stop=gen_stop, max_new_tokens=config.max_line_tokens, bad_words=bad)
 
     generated: Optional[Generated] = None
     if models.infill is models.gen:

@@ -21,13 +21,13 @@ from ..runtime.fim import FimDialect
 from . import filtered
 from .combine import best_candidate, combine
 from .config import EngineConfig
-from .context import context_window
+from .context import SuffixWindow, context_window, suffix_window
 from .filters import rejection
 from .hybrid import hybrid_generation
 from .judge import ast_resolves, scoring_judge
 from .positions import eligible_lines, line_scores, top_k_positions
 from .speculative import SpeculativeCache
-from .stop import ends_function, line_verdict, next_line_stop, repeats
+from .stop import ends_function, line_verdict, meets_suffix, next_line_stop, repeats
 from .types import INF, Candidate, Completion, Insertion, Line, Step
 
 Progress = Callable[[str, Optional[float]], None]
@@ -40,8 +40,16 @@ class ModelPair:
 
     gen: Runtime
     infill: Runtime
-    fim: FimDialect
+    fim: FimDialect  # the infilling model's FIM dialect
     description: str = ""
+    #: the generation model's FIM dialect when it is another model than the infilling one (None:
+    #: unknown, and the next line is then prompted left to right even with code after the cursor)
+    gen_fim: Optional[FimDialect] = None
+
+    def next_line_fim(self) -> Optional[FimDialect]:
+        """The dialect in which the generation model writes the next line before code that follows
+        the cursor (engine/hybrid.py next_line_prompt)."""
+        return self.gen_fim if self.gen_fim is not None else (self.fim if self.gen is self.infill else None)
 
 
 #: lines with their breaks, by LSP's rules (:func:`jumpcoder_lsp.edits.split_lines` with keepends)
@@ -63,6 +71,8 @@ class _Request:
     eligible_fixed: set[int]  # document lines an infill may go before
     block_indent: Optional[str]  # indent of the enclosing def header (None: no function)
     continuation_start: int  # character where the continuation's edit starts on the cursor line
+    #: the code after the cursor the model sees (engine/context.py; empty: none, the paper's prompts)
+    suffix: SuffixWindow = SuffixWindow()
 
 
 def _prepare(text: str, line: int, character: int, language: LanguageSpec,
@@ -99,6 +109,8 @@ def _prepare(text: str, line: int, character: int, language: LanguageSpec,
     # where an infill may go: document lines (positions.eligible_lines), kept where the model sees them
     seen = set(seen_index)
     eligible = {i for i in eligible_lines(language, text, line, tree=doc_tree, character=character) if i in seen}
+    # ... and a bounded window of the code after the cursor (what follows the continuation)
+    suffix = suffix_window(doc, line, continuation_start, max_lines=config.suffix_lines, max_chars=config.suffix_chars)
     return _Request(
         fixed=fixed,
         head=head,
@@ -107,6 +119,7 @@ def _prepare(text: str, line: int, character: int, language: LanguageSpec,
         eligible_fixed=eligible,
         block_indent=func.indent if (func is not None and config.stop_at_function_end) else None,
         continuation_start=continuation_start,
+        suffix=suffix,
     )
 
 
@@ -152,6 +165,25 @@ class _Run:
     def undefined(self, texts: list[str]) -> set[str]:
         return {u.name for u in self.language.undefined_names("".join(texts))}
 
+    def middle_from(self) -> int:
+        """Where the suggestion's own lines start in ``self.lines``: after the last user line above
+        the cursor (the FIM prefix ends there, engine/hybrid.py next_line_prompt)."""
+        return next((i + 1 for i in range(len(self.lines) - 1, -1, -1) if self.lines[i].fixed), 0)
+
+    def fim_suffix(self) -> str:
+        """The suffix the next line's prompt holds ("" for a left-to-right prompt)."""
+        return self.req.suffix.text if self.config.suffix_fim else ""
+
+    def uses_fim(self) -> bool:
+        """The next line is a FIM middle (code follows the cursor and the generation model has a
+        FIM dialect)."""
+        fim = getattr(self.models, "next_line_fim", None)
+        return bool(self.fim_suffix()) and fim is not None and fim() is not None
+
+    def meets_suffix(self, line: str) -> bool:
+        """The line is where the code after the cursor resumes (engine/stop.py meets_suffix)."""
+        return bool(self.req.suffix) and meets_suffix(line, self.req.suffix.first_code)
+
     def end(self, reason: str) -> None:
         self.ended, self.stop_reason = True, reason
 
@@ -166,8 +198,21 @@ class _Run:
         """Finish the line the user is typing (plain generation, no infills)."""
         head = self.req.head
         out = hybrid_generation(self.texts(), [], models=self.models, language=self.language, config=self.config,
-                                cache=None, allow_function=False, gen_prefix=head, cancel=self.cancel).generated
+                                cache=None, allow_function=False, gen_prefix=head, cancel=self.cancel,
+                                gen_suffix=self.fim_suffix(), middle_from=len(self.lines)).generated
         rest = out.text
+        if self.meets_suffix(head + rest):
+            # the line being typed is completed into the line after the cursor: nothing to suggest
+            self.lines.append(Line(head, "cursor", self.req.cursor_line))
+            self.steps.append(Step("end", len(self.lines) - 1, head + rest))
+            self.end("suffix")
+            return
+        if self.uses_fim() and out.finish == "eos" and self.req.keep_final_newline and rest.strip() and not rest.endswith("\n"):
+            # a FIM middle that ends inside the line: the rest of the cursor line continues it
+            self.lines.append(Line(head + rest, "cursor", self.req.cursor_line))
+            self.steps.append(Step("generate", len(self.lines) - 1, head + rest))
+            self.end("eos")
+            return
         if not rest.endswith("\n"):
             rest += "\n"
         self.lines.append(Line(head + rest, "cursor", self.req.cursor_line))
@@ -208,6 +253,7 @@ class _Run:
             cache=self.cache, allow_function=self.config.ast_judge and bool(undefined_before), cancel=self.cancel,
             generate_next=not self.function_done,
             gen_stop=next_line_stop(self.language, self.req.block_indent, self.config.max_line_chars),
+            gen_suffix=self.fim_suffix(), middle_from=self.middle_from(),
         )
         candidates = [self.candidate(r, texts) for r in hybrid.infills]
         live = [c for c in candidates if c.rejected is None]
@@ -226,6 +272,15 @@ class _Run:
                 self.function_done = ends_function(self.language, "".join(self.texts()), self.req.block_indent)
             return
         gen = hybrid.generated
+        if gen is not None and self.uses_fim() and line_verdict(
+                gen.text, self.language, self.req.block_indent, self.config.max_line_chars) is not None:
+            # A FIM line that leaves the block (or is a fence) is the small instruct models' failure:
+            # they go on after the suffix instead (benchmarks/suffix.py). Write it left to right.
+            gen = hybrid_generation(
+                texts, [], models=self.models, language=self.language, config=self.config, cache=None,
+                allow_function=False, cancel=self.cancel,
+                gen_stop=next_line_stop(self.language, self.req.block_indent, self.config.max_line_chars),
+            ).generated
         text = gen.text if gen is not None else ""
         # the rules of engine/stop.py: one that ends the run drops the line it judged
         if self.function_done:
@@ -236,6 +291,8 @@ class _Run:
             reason = line_verdict(text, self.language, self.req.block_indent, self.config.max_line_chars)
             if reason is None and gen.finish == "length" and not text.endswith("\n"):
                 reason = "length"  # a line longer than the token budget: stop rather than split it
+            if reason is None and self.meets_suffix(text):
+                reason = "suffix"  # the code after the cursor resumes here
             if reason is None:
                 written = [l.text for l in self.lines if not l.fixed and l.origin != "cursor"]
                 if repeats(text, texts, written, self.config.max_line_repeats):
@@ -365,7 +422,9 @@ def complete(
 ) -> Completion:
     """Run JumpCoder at (line, character) of ``text`` (0-based; character counts code points).
 
-    The model sees the text before the cursor; the result's ``continuation`` goes at the cursor
+    The model sees the text before the cursor and a window of the code after it
+    (:func:`~jumpcoder_lsp.engine.context.suffix_window`: the next line is then a FIM middle, and
+    the suggestion ends where that code resumes); the result's ``continuation`` goes at the cursor
     (replacing the cursor line from ``continuation_start``) and its ``insertions`` go above it, in
     the document's line numbers. ``method`` is "jumpcoder" (Vanilla), "autoregressive" or
     "filtered" (:func:`~jumpcoder_lsp.engine.filtered.choose`: JumpCoder unless an infill was

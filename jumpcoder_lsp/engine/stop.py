@@ -20,6 +20,9 @@ Two kinds of rules, all small functions over plain data (strings, a language spe
   - ``"repeat"``: the line equals the previous non-blank line, or already occurred
     ``max_line_repeats`` times in what this run wrote (lines with no letter or digit, such as
     ``}`` or ``)``, are exempt): the suggestion ends without it,
+  - ``"suffix"``: the line is the first code line after the cursor (:func:`meets_suffix`): the
+    suggestion has reached the code below, which resumes there, and ends without the copy (also
+    when the line the user is typing is completed into that line: the suggestion is then empty),
   - ``"function_end"``: a complete ``return``/``raise`` statement directly in the body of the
     enclosing function (Python; not one nested in an ``if``/``for``): the suggestion ends after
     it (JumpCoder still gets one last infill-only iteration, so that a jump the finished
@@ -107,6 +110,15 @@ def repeats(line: str, previous: Sequence[str], written: Sequence[str], max_line
     if last == text:
         return True
     return sum(1 for w in written if _content(w) == text) >= max_line_repeats
+
+
+def meets_suffix(line: str, first_code: str) -> bool:
+    """True when the generated ``line`` is the first code line of the text after the cursor
+    (``first_code``: engine/context.py :class:`~jumpcoder_lsp.engine.context.SuffixWindow`):
+    the same text at the same indentation (trailing whitespace aside). A blank line, or an empty
+    ``first_code`` (no code after the cursor), never meets it."""
+    text = _content(line)
+    return bool(first_code.strip()) and bool(text.strip()) and text == first_code.rstrip()
 
 
 def ends_function(language: LanguageSpec, code: str, block_indent: Optional[str]) -> bool:

@@ -101,7 +101,9 @@ class Completion:
     #: only whitespace stood before the cursor: the continuation then brings its own indentation)
     continuation_start: int = 0
     #: why the suggestion ended (engine/stop.py): "eos", "fence", "length", "dedent", "repeat",
-    #: "function_end", "blank" or "max_lines"
+    #: "suffix" (the next line would have been the first code line after the cursor: the code below
+    #: resumes there, and the suggestion ends without repeating it), "function_end", "blank" or
+    #: "max_lines"
     stop_reason: str = ""
 
     @property
