@@ -29,6 +29,11 @@ DTYPES = ("auto", "float32", "bfloat16", "float16")
 METHODS = ("jumpcoder", "autoregressive", "filtered")
 
 
+#: settings a client may never send (they are read from the server's environment only): where the
+#: code goes and with which credentials (see jumpcoder_lsp/runtime/remote.py)
+TRUSTED_ONLY = frozenset({"endpoint", "api_key", "api_key_file", "api_key_env"})
+
+
 class ConfigError(ValueError):
     """One or more settings are invalid (the message lists them all)."""
 
@@ -50,6 +55,7 @@ class ServerConfig:
     infill_model: Optional[str] = None
     device: str = "auto"
     dtype: str = "auto"
+    #: "remote" runs the models on the engine named by the server's environment (JUMPCODER_LSP_REMOTE_*)
     runtime: str = "auto"
     #: CPU threads of the runtime (None: the physical cores); fewer leave room for a busy machine
     threads: Optional[int] = None
@@ -160,6 +166,10 @@ class ServerConfig:
                 engine_changes[name] = getattr(EngineConfig(), name) if value is None else value
                 if value is None:
                     engine_reset.add(name)
+            elif name in TRUSTED_ONLY or name.startswith("remote_"):
+                problems.append(f"{key!r} is refused: the remote engine's endpoint and API key are machine-level "
+                                "settings (the server's environment, JUMPCODER_LSP_REMOTE_*, or the command line), "
+                                "never a client's or a workspace's")
             else:
                 problems.append(f"unknown setting {key!r}")
         if engine_changes:
