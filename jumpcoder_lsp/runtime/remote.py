@@ -285,6 +285,10 @@ class RemoteRuntime:
             if response.status_code >= 400 or not stream:
                 try:
                     response.read()
+                except httpx.TimeoutException:
+                    response.close()
+                    raise EngineTimeout(f"the engine at {where} stopped answering for "
+                                        f"{self.settings.timeout_s:g} s mid-answer") from None
                 except httpx.HTTPError as exc:
                     response.close()
                     raise EndpointDown(f"the engine at {where} dropped the answer ({type(exc).__name__})") from None
@@ -548,6 +552,11 @@ class RemoteRuntime:
                 if engine_finish:
                     finish = "length" if engine_finish == "length" else "eos"
                     break
+        except self._httpx.TimeoutException:
+            if state.closed:
+                raise Cancelled() from None
+            raise EngineTimeout(f"the engine at {self.settings.endpoint} stopped streaming for "
+                                f"{self.settings.timeout_s:g} s") from None
         except self._httpx.HTTPError as exc:
             if state.closed:
                 raise Cancelled() from None

@@ -9,10 +9,11 @@
   (tolerance below, measured), and an engine killed mid-request gives a clear error, and the next
   request works once it is back.
 
-Tolerance (measured: ``pytest tests/runtime/test_remote_runtime.py -k agree -s`` prints it): the server
-uses llama.cpp's repacked CPU kernels and one whole-prompt batch, the local runtime neither, so
-log-probabilities differ a little; the greedy choice must agree on at least 90% of the positions
-both know, |log-probability difference| at most 1.0 and 0.1 on average.
+Tolerance (measured: ``pytest tests/runtime/test_remote_runtime.py -k agree -s`` prints it; on the three
+cases below: every greedy choice agreed, |log-probability difference| at most 0.095, mean 0.004-0.032):
+the server uses llama.cpp's repacked CPU kernels and one whole-prompt batch, the local runtime
+neither, so log-probabilities differ a little; the greedy choice must agree on at least 90% of the
+positions both know, |log-probability difference| at most 0.5 and 0.1 on average.
 """
 
 from __future__ import annotations
@@ -308,7 +309,36 @@ def test_remote_scores_agree_with_the_local_llamacpp_runtime(local_and_remote):
         print(f"\n{len(both)}/{len(a.tokens)} positions: greedy agree {agree}, max |dlogprob| {max(diffs):.3f}, "
               f"mean {sum(diffs) / len(diffs):.3f}")
         assert agree >= 0.9 * len(both)
-        assert max(diffs) <= 1.0 and sum(diffs) / len(diffs) <= 0.1
+        assert max(diffs) <= 0.5 and sum(diffs) / len(diffs) <= 0.1
+
+
+@pytest.mark.real_model
+@pytest.mark.timeout(1800)
+def test_remote_greedy_generation_matches_the_local_llamacpp_runtime(local_and_remote):
+    """The contract's generation prompts: the same greedy text on the engine as in the local runtime
+    with the same kernels. llama_cpp.server loads the GGUF with llama.cpp's CPU weight repacking (it has
+    no setting to turn it off), which the local runtime turns off by default (``batch_invariant``) and
+    which flips the near-tie of the minSubArraySum infill ("curr_sum = 0" vs "curr_sum = nums[i]",
+    measured); so the comparison is with a local runtime that repacks too (then all four agree)."""
+    from min_sub_array import PREFIX, SUFFIX
+    from jumpcoder_lsp.runtime.llamacpp_runtime import LlamaCppRuntime
+
+    _, remote = local_and_remote
+    local = LlamaCppRuntime(require_llama_server(), stop_tokens=STOPS, threads=1, batch_invariant=False)
+    requests = [
+        GenRequest((PREFIX + "        curr_sum = 0\n",), stop=stop_at_newline, max_new_tokens=16),
+        GenRequest(FIM.prompt(PREFIX, SUFFIX), stop=stop_at_newline, max_new_tokens=16),
+        GenRequest((PREFIX,), stop=stop_at_newline, max_new_tokens=16),
+        GenRequest(FIM.prompt("", SUFFIX), stop=stop_at_newline, max_new_tokens=16),
+    ]
+    try:
+        here = [local.generate([r])[0] for r in requests]
+    finally:
+        local.close()
+    there = remote.generate(requests)  # all at once: concurrent requests
+    for a, b in zip(here, there):
+        assert (b.text, b.finish) == (a.text, a.finish)
+        assert len(b.tokens) == len(a.tokens)
 
 
 @pytest.mark.real_model
