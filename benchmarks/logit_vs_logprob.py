@@ -31,7 +31,7 @@ from jumpcoder_lsp.engine.positions import line_scores, top_k_positions  # noqa:
 from jumpcoder_lsp.runtime.base import ScoreRequest  # noqa: E402
 
 DATASET = ROOT.parent / "shared" / "datasets" / "jumpcoder" / "humaneval.json"
-TAUS = (0.05, 0.1, 0.2, 0.3, 0.5, 0.8)
+TAUS = (0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.8)
 
 
 def as_logprob(scored):

@@ -59,6 +59,8 @@ def main() -> int:
         server = LlamaServer(default_gguf(), threads=args.threads, log=log_path).start()
         args.endpoint = server.url
     os.environ["JUMPCODER_LSP_REMOTE_ENDPOINT"] = args.endpoint
+    # the start-up probe scores two short prompts; on a loaded CPU llama_cpp.server queues them
+    os.environ.setdefault("JUMPCODER_LSP_REMOTE_TIMEOUT_S", "600")
     t0 = time.perf_counter()
     try:
         reports = asyncio.run(clients(args, args.clients))
