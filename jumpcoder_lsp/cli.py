@@ -96,10 +96,11 @@ def _complete(args: argparse.Namespace) -> int:
 def engine_config(args: argparse.Namespace, language: str):
     """``complete``'s engine settings: the preset's k and tau for the language, then the options
     given on the command line (an option left out is None and leaves the preset's value)."""
-    from .loading import engine_config_for
+    from .loading import engine_config_for, runtime_score_kind
 
     overrides = {k: v for k, v in (("k", args.k), ("tau", args.tau), ("max_lines", args.max_lines)) if v is not None}
-    return engine_config_for(args.gen_model or args.preset or "qwen2.5-coder-0.5b", language, overrides)
+    return engine_config_for(args.gen_model or args.preset or "qwen2.5-coder-0.5b", language, overrides,
+                             score_kind=runtime_score_kind(getattr(args, "runtime", "auto")))
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any, Mapping, Optional
 
 from .engine.config import EngineConfig
-from .loading import RUNTIMES, engine_config_for
+from .loading import RUNTIMES, engine_config_for, runtime_score_kind
 
 #: environment variable that overrides the generation model spec (handy for editor tests)
 MODEL_ENV = "JUMPCODER_LSP_MODEL"
@@ -124,7 +124,8 @@ class ServerConfig:
         that language (paper: k=10 for Java/C++, tau=0.8 for C++) unless the user set them, then
         the user's settings; ``inline`` caps max_lines at ``inline_max_lines``."""
         engine = engine_config_for(None if self.model == "default" else self.model, language,
-                                   {name: getattr(self.engine, name) for name in self.engine_set}, base=self.engine)
+                                   {name: getattr(self.engine, name) for name in self.engine_set}, base=self.engine,
+                                   score_kind=runtime_score_kind(self.runtime))
         if inline:
             engine = replace(engine, max_lines=min(engine.max_lines, self.inline_max_lines))
         return engine

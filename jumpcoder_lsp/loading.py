@@ -148,14 +148,32 @@ def load_remote_pair(gen_spec: Optional[str] = None, infill_spec: Optional[str] 
     return ModelPair(gen_rt, infill_rt, get_dialect(infill_preset.fim), description)
 
 
+#: tau on log-probabilities per tau on logits: a remote engine returns log-probabilities, and the
+#: scoring judge's verdicts on them agreed best with tau=0.3 on logits at tau=0.05 (81% of 32
+#: removed-line infills on 6 HumanEval programs, Python only: benchmarks/logit_vs_logprob.py,
+#: docs/remote.md); the presets' taus are for logits, so a logprob runtime gets them times this
+LOGPROB_TAU_SCALE = 0.05 / 0.3
+
+
+def runtime_score_kind(runtime: str) -> str:
+    """What a runtime's scores are: ``"logprob"`` for the remote runtime (engines answer
+    log-probabilities), ``"logit"`` for the local ones."""
+    return "logprob" if runtime == "remote" else "logit"
+
+
 def engine_config_for(spec: Optional[str], language: str, overrides: Mapping[str, Any],
-                      *, base: Optional[EngineConfig] = None) -> EngineConfig:
+                      *, base: Optional[EngineConfig] = None, score_kind: str = "logit") -> EngineConfig:
     """The engine settings for ``language``, the one merge the CLI, the server and the evaluation
     share: ``base`` (default: :class:`EngineConfig`'s defaults), then the preset's recommended k and
     tau for ``language`` (``models/*.toml``, ``[languages.<name>]``; nothing when ``spec`` names no
     preset, ``None`` is the default preset), then ``overrides``, the settings the user set
-    (camelCase or snake_case). A setting the user did not set must not be in ``overrides``."""
-    config = replace(base or EngineConfig(), **dict(_preset_k_tau(spec, language)))
+    (camelCase or snake_case). A setting the user did not set must not be in ``overrides``.
+    ``score_kind="logprob"`` (:func:`runtime_score_kind`): the preset's tau is scaled by
+    :data:`LOGPROB_TAU_SCALE` (a tau the user set is taken as given)."""
+    preset = dict(_preset_k_tau(spec, language))
+    if score_kind == "logprob":
+        preset["tau"] = round(preset.get("tau", (base or EngineConfig()).tau) * LOGPROB_TAU_SCALE, 4)
+    config = replace(base or EngineConfig(), **preset)
     return EngineConfig.from_mapping(overrides, base=config)
 
 

@@ -249,6 +249,19 @@ def test_a_client_cannot_name_an_endpoint_or_a_key():
     assert ServerConfig.from_mapping({"runtime": "remote"}).runtime == "remote"
 
 
+def test_a_remote_runtime_gets_the_logprob_tau_unless_the_user_set_one():
+    from jumpcoder_lsp.config import ServerConfig
+    from jumpcoder_lsp.loading import LOGPROB_TAU_SCALE, engine_config_for
+
+    for language in ("python", "cpp"):
+        logit = engine_config_for(None, language, {}).tau
+        assert engine_config_for(None, language, {}, score_kind="logprob").tau == round(logit * LOGPROB_TAU_SCALE, 4)
+        assert ServerConfig.from_mapping({"runtime": "remote"}).engine_for(language).tau == round(logit * LOGPROB_TAU_SCALE, 4)
+        assert ServerConfig.from_mapping({"runtime": "llamacpp"}).engine_for(language).tau == logit
+    assert engine_config_for(None, "python", {"tau": 0.7}, score_kind="logprob").tau == 0.7
+    assert ServerConfig.from_mapping({"runtime": "remote", "tau": 0.7}).engine_for("python").tau == 0.7
+
+
 def test_the_remote_runtime_needs_an_endpoint_from_the_environment(monkeypatch):
     from jumpcoder_lsp.loading import load_model_pair
 
