@@ -89,6 +89,7 @@ async def run(args) -> dict:
     # --allow-scripted: --model may name a scripted model (the server refuses them from clients otherwise)
     await client.start_io(sys.executable, "-m", "jumpcoder_lsp.server", "--allow-scripted", env=env)
     options = {"model": args.model, "debounceMs": args.debounce_ms, "inlineMaxLines": args.inline_max_lines}
+    options.update(getattr(args, "options", None) or {})  # e.g. benchmarks/shared_engine.py's runtime
     if args.device:
         options["device"] = args.device
     caps = types.ClientCapabilities(
@@ -120,7 +121,7 @@ async def run(args) -> dict:
     first, along, lines_out = [], [], []
     for run_i in range(args.runs):
         for i, prompt in enumerate(PROMPTS[: args.prompts]):
-            uri = f"file:///bench/r{run_i}_p{i}.py"
+            uri = f"file:///bench/{getattr(args, 'name', 'c')}_r{run_i}_p{i}.py"
             head, _, last = prompt.rpartition("\n")
             text = head + "\n"
             version = 1

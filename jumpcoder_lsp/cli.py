@@ -28,9 +28,16 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--preset", default=None, help="model preset for both roles (default: qwen2.5-coder-0.5b)")
     p.add_argument("--gen-model", default=None, help="generation model: preset, local dir, .gguf file or hub id")
     p.add_argument("--infill-model", default=None, help="infilling model (default: the generation model)")
-    p.add_argument("--runtime", default="auto", choices=["auto", "torch", "llamacpp"],
+    p.add_argument("--runtime", default="auto", choices=["auto", "torch", "llamacpp", "remote"],
                    help="auto: torch on a CUDA GPU or a CPU with native bf16, else llama.cpp when installed, "
-                        "else torch on the CPU")
+                        "else torch on the CPU; remote: an inference engine over HTTP (--remote-endpoint)")
+    p.add_argument("--remote-endpoint", default=None,
+                   help="the engine's base URL for --runtime remote (default: $JUMPCODER_LSP_REMOTE_ENDPOINT)")
+    p.add_argument("--remote-api", default=None, choices=["openai", "sglang"],
+                   help="the engine's API (default: $JUMPCODER_LSP_REMOTE_API, else detected)")
+    p.add_argument("--remote-model", default=None, help="the engine's model name (default: the first it lists)")
+    p.add_argument("--remote-api-key-file", default=None,
+                   help="a file holding the engine's API key (or $JUMPCODER_LSP_REMOTE_API_KEY)")
     p.add_argument("--threads", type=int, default=None, help="CPU threads (default: physical cores)")
     p.add_argument("--device", default="auto", help="auto, cpu or cuda")
     p.add_argument("--dtype", default="auto", help="auto, float32, bfloat16 or float16")
@@ -58,10 +65,17 @@ def _complete(args: argparse.Namespace) -> int:
     else:
         column = args.column - 1
     config = engine_config(args, language.name)
+    remote = None
+    if args.runtime == "remote":
+        from .runtime.remote import RemoteSettings
+
+        remote = RemoteSettings.from_environment(endpoint=args.remote_endpoint, api=args.remote_api,
+                                                 model=args.remote_model, api_key_file=args.remote_api_key_file)
     models = load_model_pair(
         args.gen_model or args.preset or "qwen2.5-coder-0.5b",
         args.infill_model,
         runtime=args.runtime, device=args.device, dtype=args.dtype, threads=args.threads, progress=progress,
+        remote=remote,
     )
     progress(f"running {args.method} from line {args.line} ({models.description})")
     result = complete(text, line, column, models=models, language=language, config=config,
@@ -91,10 +105,11 @@ def _diff_path(path: Path) -> str:
 def engine_config(args: argparse.Namespace, language: str):
     """``complete``'s engine settings: the preset's k and tau for the language, then the options
     given on the command line (an option left out is None and leaves the preset's value)."""
-    from .loading import engine_config_for
+    from .loading import engine_config_for, runtime_score_kind
 
     overrides = {k: v for k, v in (("k", args.k), ("tau", args.tau), ("max_lines", args.max_lines)) if v is not None}
-    return engine_config_for(args.gen_model or args.preset or "qwen2.5-coder-0.5b", language, overrides)
+    return engine_config_for(args.gen_model or args.preset or "qwen2.5-coder-0.5b", language, overrides,
+                             score_kind=runtime_score_kind(getattr(args, "runtime", "auto")))
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any, Mapping, Optional
 
 from .engine.config import EngineConfig
-from .loading import RUNTIMES, engine_config_for
+from .loading import RUNTIMES, engine_config_for, runtime_score_kind
 
 #: environment variable that overrides the generation model spec (handy for editor tests)
 MODEL_ENV = "JUMPCODER_LSP_MODEL"
@@ -27,6 +27,11 @@ MODEL_ENV = "JUMPCODER_LSP_MODEL"
 DEVICES = ("auto", "cpu", "cuda", "mps")
 DTYPES = ("auto", "float32", "bfloat16", "float16")
 METHODS = ("jumpcoder", "autoregressive", "filtered")
+
+
+#: settings a client may never send (they are read from the server's environment only): where the
+#: code goes and with which credentials (see jumpcoder_lsp/runtime/remote.py)
+TRUSTED_ONLY = frozenset({"endpoint", "api_key", "api_key_file", "api_key_env"})
 
 
 class ConfigError(ValueError):
@@ -50,6 +55,7 @@ class ServerConfig:
     infill_model: Optional[str] = None
     device: str = "auto"
     dtype: str = "auto"
+    #: "remote" runs the models on the engine named by the server's environment (JUMPCODER_LSP_REMOTE_*)
     runtime: str = "auto"
     #: CPU threads of the runtime (None: the physical cores); fewer leave room for a busy machine
     threads: Optional[int] = None
@@ -121,7 +127,8 @@ class ServerConfig:
         that language (paper: k=10 for Java/C++, tau=0.8 for C++) unless the user set them, then
         the user's settings; ``inline`` caps max_lines at ``inline_max_lines``."""
         engine = engine_config_for(None if self.model == "default" else self.model, language,
-                                   {name: getattr(self.engine, name) for name in self.engine_set}, base=self.engine)
+                                   {name: getattr(self.engine, name) for name in self.engine_set}, base=self.engine,
+                                   score_kind=runtime_score_kind(self.runtime))
         if inline:
             engine = replace(engine, max_lines=min(engine.max_lines, self.inline_max_lines))
         return engine
@@ -163,6 +170,10 @@ class ServerConfig:
                 engine_changes[name] = getattr(EngineConfig(), name) if value is None else value
                 if value is None:
                     engine_reset.add(name)
+            elif name in TRUSTED_ONLY or name.startswith("remote_"):
+                problems.append(f"{key!r} is refused: the remote engine's endpoint and API key are machine-level "
+                                "settings (the server's environment, JUMPCODER_LSP_REMOTE_*, or the command line), "
+                                "never a client's or a workspace's")
             else:
                 problems.append(f"unknown setting {key!r}")
         if engine_changes:

@@ -18,7 +18,7 @@ from .runtime.fim import get_dialect
 Progress = Callable[[str, Optional[float]], None]
 
 DEFAULT_PRESET = "qwen2.5-coder-0.5b"
-RUNTIMES = ("auto", "torch", "llamacpp")
+RUNTIMES = ("auto", "torch", "llamacpp", "remote")
 
 
 def _quiet(message: str, fraction: Optional[float] = None) -> None:
@@ -41,6 +41,7 @@ def choose_runtime(requested: str) -> tuple[str, str]:
         raise ValueError(f"unknown runtime {requested!r}; choose one of {', '.join(RUNTIMES)}")
     if requested != "auto":
         return requested, "requested"
+    # auto never picks "remote": the endpoint is a trusted setting, the runtime is asked for by name
     try:
         import torch
 
@@ -70,13 +71,20 @@ def load_model_pair(
     dtype: str = "auto",
     threads: Optional[int] = None,
     progress: Optional[Progress] = None,
+    remote=None,
 ) -> ModelPair:
-    """Resolve, fetch (verifying checksums), convert where torch needs it, and load both roles."""
+    """Resolve, fetch (verifying checksums), convert where torch needs it, and load both roles.
+
+    ``runtime="remote"``: nothing is fetched or loaded here; the models run on the engine named by
+    ``remote`` (a :class:`~jumpcoder_lsp.runtime.remote.RemoteSettings`; default: from the process's
+    environment, :meth:`RemoteSettings.from_environment`), see :func:`load_remote_pair`."""
     from .models.resolve import resolve_model
 
     say = progress or _quiet
     kind, reason = choose_runtime(runtime)
     say(f"runtime: {kind} ({reason})", None)
+    if kind == "remote":
+        return load_remote_pair(gen_spec, infill_spec, remote=remote, progress=say)
     gen = resolve_model(gen_spec or DEFAULT_PRESET, say)
     infill = resolve_model(infill_spec, say) if infill_spec and infill_spec != gen_spec else gen
 
@@ -108,14 +116,65 @@ def load_model_pair(
     return ModelPair(gen_rt, infill_rt, get_dialect(dialect_name), description, gen_fim=gen_fim)
 
 
+def load_remote_pair(gen_spec: Optional[str] = None, infill_spec: Optional[str] = None, *, remote=None,
+                     progress: Optional[Progress] = None) -> ModelPair:
+    """Both roles on a remote engine (:mod:`jumpcoder_lsp.runtime.remote`). The specs must name presets:
+    the FIM dialect and the stop tokens come from the preset, the weights stay on the engine. The
+    engine's model names are the trusted settings' ``model`` / ``infill_model`` (default: the first
+    model the engine lists); one runtime serves both roles unless ``infill_model`` differs."""
+    from .models.presets import find_preset
+    from .runtime.remote import RemoteSettings, load_remote
+
+    say = progress or _quiet
+    settings = remote if remote is not None else RemoteSettings.from_environment()
+    if settings is None:
+        raise ValueError("runtime 'remote' needs an engine endpoint: set JUMPCODER_LSP_REMOTE_ENDPOINT (or "
+                         "--remote-endpoint) in the environment or on the command line; a client's settings "
+                         "cannot name one")
+    presets = []
+    for spec in (gen_spec or DEFAULT_PRESET, infill_spec or gen_spec or DEFAULT_PRESET):
+        preset = find_preset(spec)
+        if preset is None:
+            raise ValueError(f"runtime 'remote' needs a preset for {spec!r} (its FIM dialect and stop tokens); "
+                             "local files and hub ids are for the torch and llama.cpp runtimes")
+        presets.append(preset)
+    gen_preset, infill_preset = presets
+    gen_rt = load_remote(settings, model=settings.model, stop_tokens=gen_preset.stop_tokens,
+                         name=gen_preset.name, progress=say)
+    infill_rt = gen_rt
+    if settings.infill_model and settings.infill_model != gen_rt.model:
+        infill_rt = load_remote(settings, model=settings.infill_model, stop_tokens=infill_preset.stop_tokens,
+                                name=infill_preset.name, progress=say)
+    description = gen_rt.description if infill_rt is gen_rt else f"{gen_rt.description} + {infill_rt.description}"
+    return ModelPair(gen_rt, infill_rt, get_dialect(infill_preset.fim), description)
+
+
+#: tau on log-probabilities per tau on logits: a remote engine returns log-probabilities, and the
+#: scoring judge's verdicts on them agreed best with tau=0.3 on logits at tau=0.05 (81% of 32
+#: removed-line infills on 6 HumanEval programs, Python only: benchmarks/logit_vs_logprob.py,
+#: docs/remote.md); the presets' taus are for logits, so a logprob runtime gets them times this
+LOGPROB_TAU_SCALE = 0.05 / 0.3
+
+
+def runtime_score_kind(runtime: str) -> str:
+    """What a runtime's scores are: ``"logprob"`` for the remote runtime (engines answer
+    log-probabilities), ``"logit"`` for the local ones."""
+    return "logprob" if runtime == "remote" else "logit"
+
+
 def engine_config_for(spec: Optional[str], language: str, overrides: Mapping[str, Any],
-                      *, base: Optional[EngineConfig] = None) -> EngineConfig:
+                      *, base: Optional[EngineConfig] = None, score_kind: str = "logit") -> EngineConfig:
     """The engine settings for ``language``, the one merge the CLI, the server and the evaluation
     share: ``base`` (default: :class:`EngineConfig`'s defaults), then the preset's recommended k and
     tau for ``language`` (``models/*.toml``, ``[languages.<name>]``; nothing when ``spec`` names no
     preset, ``None`` is the default preset), then ``overrides``, the settings the user set
-    (camelCase or snake_case). A setting the user did not set must not be in ``overrides``."""
-    config = replace(base or EngineConfig(), **dict(_preset_k_tau(spec, language)))
+    (camelCase or snake_case). A setting the user did not set must not be in ``overrides``.
+    ``score_kind="logprob"`` (:func:`runtime_score_kind`): the preset's tau is scaled by
+    :data:`LOGPROB_TAU_SCALE` (a tau the user set is taken as given)."""
+    preset = dict(_preset_k_tau(spec, language))
+    if score_kind == "logprob":
+        preset["tau"] = round(preset.get("tau", (base or EngineConfig()).tau) * LOGPROB_TAU_SCALE, 4)
+    config = replace(base or EngineConfig(), **preset)
     return EngineConfig.from_mapping(overrides, base=config)
 
 

@@ -14,10 +14,20 @@ pytestmark = [pytest.mark.real_model, pytest.mark.timeout(1200)]
 PY = get_language("python")
 
 
-@pytest.fixture(scope="module", params=["torch", "llamacpp"])
+@pytest.fixture(scope="module", params=["torch", "llamacpp", "remote"])
 def models(request):
-    """The same tests on both runtimes (llama.cpp only where llama-cpp-python is installed)."""
+    """The same tests on every runtime (llama.cpp only where llama-cpp-python is installed; remote:
+    the default GGUF behind llama-cpp-python's OpenAI-compatible server on loopback, where its server
+    extra is installed, tests/runtime/engines.py)."""
     from jumpcoder_lsp.loading import load_model_pair
+
+    if request.param == "remote":
+        from jumpcoder_lsp.runtime.remote import RemoteSettings
+        from tests.runtime.engines import shared_llama_server
+
+        server = shared_llama_server()
+        return load_model_pair("qwen2.5-coder-0.5b", runtime="remote",
+                               remote=RemoteSettings(server.url, timeout_s=600))
 
     if request.param == "llamacpp":
         from jumpcoder_lsp.runtime.llamacpp_runtime import llama_cpp_available

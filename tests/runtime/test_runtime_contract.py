@@ -1,6 +1,13 @@
 """The runtime contract, with the same assertions for every runtime, on the real default model
-(Qwen2.5-Coder-0.5B-Instruct): ``torch`` (the converted transformers directory) and ``llamacpp``
-(the preset's GGUF as is). A runtime is skipped when its files or its library are missing.
+(Qwen2.5-Coder-0.5B-Instruct): ``torch`` (the converted transformers directory), ``llamacpp``
+(the preset's GGUF as is) and ``remote`` (the same GGUF behind llama-cpp-python's OpenAI-compatible
+server on loopback, tests/runtime/engines.py). A runtime is skipped when its files or its library are
+missing.
+
+The remote runtime has no token ids of its own (the engine tokenizes) and that server computes prompt
+log-probabilities in Python at about half a second a token on this CPU, so the tests that check the
+runtime's own tokenization and its local KV cache (``needs_local_cache``) do not apply to it; its
+scores are compared with the local llama.cpp runtime's in tests/runtime/test_remote_runtime.py.
 
 Tolerance (stated once, used by every comparison of scores across cache states): llama.cpp's logits
 depend on how a pass is split into batches (measured up to ~0.8 apart, mean 0.06), torch bf16's on
@@ -72,9 +79,23 @@ def _load_llamacpp():
     return LlamaCppRuntime(path, stop_tokens=_stop_tokens(), name="qwen2.5-coder-0.5b")
 
 
-@pytest.fixture(scope="module", params=["torch", "llamacpp"])
+def _load_remote():
+    from tests.runtime.engines import shared_llama_server
+    from jumpcoder_lsp.runtime.remote import RemoteRuntime, RemoteSettings
+
+    server = shared_llama_server()
+    return RemoteRuntime(RemoteSettings(server.url, timeout_s=600), stop_tokens=_stop_tokens())
+
+
+def needs_local_cache(rt):
+    """Tokenization and KV-cache bookkeeping are the local runtimes' (the remote's engine owns both)."""
+    if rt.kind == "remote":
+        pytest.skip("remote: the engine tokenizes and owns its cache (scores: test_remote_runtime.py)")
+
+
+@pytest.fixture(scope="module", params=["torch", "llamacpp", "remote"])
 def rt(request):
-    runtime = {"torch": _load_torch, "llamacpp": _load_llamacpp}[request.param]()
+    runtime = {"torch": _load_torch, "llamacpp": _load_llamacpp, "remote": _load_remote}[request.param]()
     runtime.kind = request.param
     yield runtime
     if hasattr(runtime, "close"):
@@ -112,6 +133,7 @@ def test_batched_stepping_gives_the_same_greedy_tokens_as_sequential(rt):
 
 
 def test_fork_and_rollback_leave_the_other_branches_untouched(rt):
+    needs_local_cache(rt)
     rt.clear_cache()
     a_req = GenRequest((PREFIX,), stop=stop_at_newline, max_new_tokens=16)
     b_req = GenRequest((PREFIX + "        curr_sum = 0\n",), stop=stop_at_newline, max_new_tokens=16)
@@ -133,6 +155,7 @@ def test_fork_and_rollback_leave_the_other_branches_untouched(rt):
 
 
 def test_scoring_on_a_cached_prefix_matches_scoring_from_scratch(rt):
+    needs_local_cache(rt)
     text = PREFIX + SUFFIX + MORE
     rt.clear_cache()
     rt.score([ScoreRequest((), PREFIX)])
@@ -150,6 +173,7 @@ def test_scoring_on_a_cached_prefix_matches_scoring_from_scratch(rt):
 
 def test_a_prompt_starting_with_text_starts_a_document(rt):
     """score((), code) and generate((code,)) see the same ids: the document-start token, then code."""
+    needs_local_cache(rt)
     ids = rt.prompt_ids((PREFIX,))
     assert ids == [rt.start_id] + rt.encode_with_offsets(PREFIX)[0]
     assert rt.prompt_ids(fim_prompt("", SUFFIX))[0] == rt.special_id("<|fim_prefix|>")
