@@ -16,14 +16,14 @@ from typing import Callable, Optional
 
 from ..edits import split_lines as _lsp_split_lines
 from ..languages.base import LanguageSpec
-from ..runtime.base import Cancelled, CancelCheck, Runtime, ScoreRequest
+from ..runtime.base import Cancelled, CancelCheck, Prompt, Runtime, ScoreRequest
 from ..runtime.fim import FimDialect
 from . import filtered
 from .combine import best_candidate, combine
 from .config import EngineConfig
 from .context import SuffixWindow, context_window, suffix_window
 from .filters import rejection
-from .hybrid import hybrid_generation
+from .hybrid import hybrid_generation, next_line_prompt
 from .judge import ast_resolves, scoring_judge
 from .positions import eligible_lines, line_scores, top_k_positions
 from .speculative import SpeculativeCache
@@ -459,10 +459,16 @@ def complete(
 
 
 def prompt_prefix(text: str, line: int, character: int, *, language: LanguageSpec,
-                  config: EngineConfig = EngineConfig(), tree=None) -> str:
-    """The text a request at (line, character) starts its prompts with: the bounded context the
-    model sees (:func:`_prepare`, :func:`~jumpcoder_lsp.engine.context.context_window`) plus what
-    is typed on the cursor line. What the server prefills in the background (``Runtime.warm``) so
-    that the request itself decodes only."""
+                  config: EngineConfig = EngineConfig(), tree=None, models: Optional["ModelPair"] = None) -> Prompt:
+    """The prompt the first generated line of a request at (line, character) starts with: the
+    bounded context the model sees (:func:`_prepare`, :func:`~jumpcoder_lsp.engine.context.context_window`)
+    plus what is typed on the cursor line, left to right; with code after the cursor (and
+    ``models`` given, whose generation model has a FIM dialect) the FIM prompt of
+    :func:`~jumpcoder_lsp.engine.hybrid.next_line_prompt`, as the engine builds it. What the server
+    prefills in the background (``Runtime.warm``) so that the request itself decodes only."""
     req = _prepare(text, line, character, language, tree, config)
-    return "".join(l.text for l in req.fixed) + req.head
+    code = "".join(l.text for l in req.fixed)
+    suffix = req.suffix.text if config.suffix_fim else ""
+    if models is None or not suffix:
+        return (code + req.head,)
+    return next_line_prompt(models, code, req.head, suffix)

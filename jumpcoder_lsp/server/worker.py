@@ -155,15 +155,16 @@ class EngineBackend:
 
     def warm(self, text, line, character, *, language, config, tree=None, cancel=None) -> int:
         """Prefill the generation model with the prompt a request at (line, character) would start
-        with (:func:`~jumpcoder_lsp.engine.loop.prompt_prefix`); its token count (0: the runtime
+        with (:func:`~jumpcoder_lsp.engine.loop.prompt_prefix`: a FIM prompt when code follows the
+        cursor); its token count (0: the runtime
         has no prompt cache to warm)."""
         from ..engine.loop import prompt_prefix
 
         warm = getattr(self.pair.gen, "warm", None)
         if warm is None:
             return 0
-        prefix = prompt_prefix(text, line, character, language=language, config=config, tree=tree)
-        return warm((prefix,), cancel=cancel)
+        prompt = prompt_prefix(text, line, character, language=language, config=config, tree=tree, models=self.pair)
+        return warm(prompt, cancel=cancel)
 
     def infill(self, holes, *, max_tokens, cancel=None) -> list[str]:
         from ..runtime.base import GenRequest, stop_at_newline

@@ -210,3 +210,24 @@ def test_a_fim_line_that_leaves_the_block_at_once_is_written_left_to_right_inste
     assert not any(p.startswith(FIM.prefix) for p in rt.generated_prompts[-1:])
     with pytest.raises(ValueError, match="suffix_fim"):
         EngineConfig(suffix_fim="yes")
+
+
+# -- what the server warms (engine.loop.prompt_prefix) -------------------------------------------
+
+@pytest.mark.parametrize("text, line, character", [
+    (TOTAL, 2, 0),  # code after the cursor: the next line is a FIM middle
+    ("def total(xs):\n    s = 0\n", 2, 0),  # nothing after it: left to right
+    ("def total(xs):\n    s = 0\n    for x", 2, 9),  # a typed head, nothing after it
+])
+def test_the_warmed_prompt_is_the_prompt_the_first_generated_line_starts_with(text, line, character):
+    from jumpcoder_lsp.engine.loop import prompt_prefix
+    from jumpcoder_lsp.runtime.scripted import render
+
+    pair, rt = fim_model(LOOP)
+    config = EngineConfig(max_lines=2)
+    complete(text, line, character, models=pair, language=PY, config=config, method="autoregressive")
+    warmed = render(prompt_prefix(text, line, character, language=PY, config=config, models=pair))
+    assert rt.generated_prompts and rt.generated_prompts[0] == warmed
+    # without the model pair (or with suffixFim off) the warm prompt is left to right
+    plain = render(prompt_prefix(text, line, character, language=PY, config=config))
+    assert split_fim(plain) is None
