@@ -30,7 +30,8 @@ undefined = names_reported_by(TS)
 undefined_tsx = names_reported_by(TSX)
 
 # ------------------------------------------------------------------------------------------
-# Correct programs (tsc --strict --noEmit accepts each, with @types/node)
+# Correct programs (tsc 5.9 --strict --noEmit --module nodenext accepts each, with @types/node and an
+# ./other module exporting `something` and a default; the TSX one needs React's types)
 
 PROGRAM_1 = r"""import { readFileSync, promises as fsp } from "fs";
 import * as path from "path";
@@ -337,7 +338,10 @@ def test_global_names_come_from_the_generated_lib_list():
 
 def test_typeof_guard_and_open_scopes():
     assert undefined('if (typeof define === "function" && define.amd) define([], f);\n') == ["f"]
-    assert undefined("namespace N { export const a = fromElsewhere; }\n") == []  # merges across files
+    # in a script a namespace merges with other files' namespaces; in a module it is the file's own
+    assert undefined("namespace N { export const a = fromElsewhere; }\n") == []
+    assert undefined('import { x } from "./x";\nexport namespace N { export const a = x + fromElsewhere; }\n') == [
+        "fromElsewhere"]
     assert undefined('declare module "m" { export function g(): H; }\n') == []
 
 

@@ -11,6 +11,9 @@ convention of tree-sitter grammars and editors) and a set of names defined outsi
     (``function f() { return x }  const x = 1``). ``@local.scope.open``: a scope whose bare names
     may come from elsewhere (a ``with`` body, a TypeScript ``namespace``/``declare module`` body,
     which merges with other declarations): nothing inside is reported.
+    ``@local.scope.open.script``: open in a script, a block scope in a module -- a file where
+    some node is captured ``@local.module`` (TypeScript: a top-level ``import``/``export``, which
+    makes the file's namespaces its own, merging with no other file's).
     ``@local.scope.signature``: a block scope for the parameter names of a type signature
     (TypeScript's ``(x: T) => U``), which ``.through`` definitions pass. The root node is a
     function scope.
@@ -167,10 +170,14 @@ class ScopeEngine:
             return e
 
         leaves: dict[str, list[Node]] = {}
+        is_module = bool(caps.get("local.module"))
         for cap, nodes in caps.items():
+            if cap == "local.module":
+                continue
             if cap.startswith("local.scope"):
                 kind = {"local.scope": _BLOCK, "local.scope.function": _FUNCTION, "local.scope.open": _OPEN,
-                        "local.scope.signature": _SIGNATURE}.get(cap)
+                        "local.scope.signature": _SIGNATURE,
+                        "local.scope.open.script": _BLOCK if is_module else _OPEN}.get(cap)
                 if kind is None:
                     raise ValueError(f"unknown capture @{cap}")
                 for n in nodes:

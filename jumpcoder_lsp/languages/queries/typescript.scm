@@ -19,10 +19,12 @@
   (abstract_method_signature)
   (index_signature)
 ] @local.scope.signature
-; namespaces and `declare module "m"` merge with declarations elsewhere: their bare names may
-; come from another file
-(internal_module body: (_) @local.scope.open)
+; `declare module "m" { ... }` merges with the module's own declarations: its bare names may
+; come from there. A namespace merges with same-named namespaces of other files only in a
+; script (a file without top-level import/export); in a module it is the file's own.
 (module body: (_) @local.scope.open)
+(internal_module body: (_) @local.scope.open.script)
+(program [(import_statement) (export_statement)] @local.module)
 
 ; types are resolved lazily: order does not matter in them
 (type_annotation) @local.deferred
