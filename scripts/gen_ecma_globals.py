@@ -1,19 +1,23 @@
 """Generate jumpcoder_lsp/languages/queries/ecma_globals.txt: the names TypeScript's own
 ``lib.*.d.ts`` (every lib: ES5 through ESNext, DOM, WebWorker, ScriptHost) and ``@types/node``
-declare globally, and the platform type packages of WebGPU, WebXR and Bun -- what a
+declare globally, and the type packages of WebGPU, WebXR, Bun and React (its UMD ``React``
+namespace, which .tsx files use in types without importing it) -- what a
 TypeScript/JavaScript file may use without declaring or importing it.
 
 Usage (the packages come from npm: ``npm pack typescript@5.9.3 @types/node@26.6.11
-@webgpu/types@0.1.74 @types/webxr@0.5.24 bun-types@1.4.5``, each untarred into a folder of its
+@webgpu/types@0.1.74 @types/webxr@0.5.24 bun-types@1.4.5 @types/react@19.3.3``, each untarred into a folder of its
 own name; the committed list was made so):
 
     N=/tmp/npm; python scripts/gen_ecma_globals.py $N/typescript-5.9.3/package/lib \\
         $N/types-node-26.6.11/node $N/webgpu-types-0.1.74/package/dist $N/types-webxr-0.5.24/webxr \\
-        $N/bun-types-1.4.5/package/*.d.ts > jumpcoder_lsp/languages/queries/ecma_globals.txt
+        $N/bun-types-1.4.5/package/*.d.ts $N/types-react-19.3.3/react/index.d.ts \\
+        $N/types-react-19.3.3/react/global.d.ts > jumpcoder_lsp/languages/queries/ecma_globals.txt
 
 Each ``.d.ts`` file is parsed with the TypeScript spec's own scope engine; its file-level
 bindings are globals when the file is a script (no top-level ``import``/``export``), and in
-every file the declarations inside ``declare global { ... }`` are too. Names declared in
+every file the declarations inside ``declare global { ... }`` are too, and the UMD global of
+``export as namespace React;`` (listed as ``type:React``: a module may use it in types only,
+tsc's TS2686 otherwise). Names declared in
 ``declare module "m"`` bodies and namespaces are not (they need an import or a qualifier).
 """
 
@@ -32,6 +36,11 @@ def globals_of(spec, src: bytes) -> set[str]:
     is_module = any(c.type in ("import_statement", "export_statement") for c in root.named_children)
     if not is_module:
         out |= spec._analyze(src, root).file_names()
+    for c in root.named_children:  # `export as namespace React;`: a UMD global
+        if c.type == "export_statement" and b"namespace" in [x.text for x in c.children]:
+            name = next((x for x in c.named_children if x.type == "identifier"), None)
+            if name is not None:
+                out.add("type:" + name.text.decode())  # a module may use it in types only (TS2686)
     todo = [root]
     while todo:
         n = todo.pop()

@@ -343,6 +343,9 @@ def test_typeof_guard_and_open_scopes():
     assert undefined('import { x } from "./x";\nexport namespace N { export const a = x + fromElsewhere; }\n') == [
         "fromElsewhere"]
     assert undefined('declare module "m" { export function g(): H; }\n') == []
+    # a triple-slash reference to another file or package: any name may come from there
+    assert undefined('/// <reference path="global.d.ts" />\nlet x: FromThere;\n') == []
+    assert undefined('/// <reference lib="es2015" />\nlet x: FromThere;\n') == ["FromThere"]
 
 
 # ------------------------------------------------------------------------------------------

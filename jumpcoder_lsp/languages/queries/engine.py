@@ -16,7 +16,7 @@ convention of tree-sitter grammars and editors) and a set of names defined outsi
     makes the file's namespaces its own, merging with no other file's).
     ``@local.scope.signature``: a block scope for the parameter names of a type signature
     (TypeScript's ``(x: T) => U``), which ``.through`` definitions pass. The root node is a
-    function scope.
+    function scope, unless a query marks it open (a file whose names may all come from elsewhere).
 ``@local.definition``
     a name bound from the end of its node on, in the innermost scope around it (``let``,
     ``const``, ``class``: a use above it in the same function is undefined -- the temporal dead
@@ -74,13 +74,17 @@ def load_queries(*names: str) -> str:
     return "\n".join((QUERY_DIR / f"{n}.scm").read_text(encoding="utf-8") for n in names)
 
 
-def load_names(name: str) -> frozenset[str]:
-    """The names of the list ``<name>.txt`` in this package (one per line; ``#`` comments)."""
+def load_names(name: str, prefix: str = "") -> frozenset[str]:
+    """The names of the list ``<name>.txt`` in this package (whitespace-separated; ``#``
+    comments): those without a ``kind:`` prefix, or with ``prefix`` given, those written
+    ``<prefix>:name`` (``type:React``), without it."""
     out = set()
     for line in (QUERY_DIR / f"{name}.txt").read_text(encoding="utf-8").splitlines():
         line = line.split("#", 1)[0].strip()
-        if line:
-            out.update(line.split())
+        for w in line.split():
+            kind, sep, n = w.rpartition(":")
+            if (kind if sep else "") == prefix:
+                out.add(n)
     return frozenset(out)
 
 
@@ -107,18 +111,22 @@ class _Scope:
 class Analysis:
     """One file's scopes and uses (what :meth:`ScopeEngine.analyze` returns)."""
 
-    def __init__(self, src: bytes, root_scope: _Scope, uses: list, loose: list[tuple[int, int]], globals_: frozenset):
+    def __init__(self, src: bytes, root_scope: _Scope, uses: list, loose: list[tuple[int, int]], globals_: frozenset,
+                 type_globals: frozenset = frozenset()):
         self.src = src
         self.root_scope = root_scope
         self.uses = uses  # (name, node, scope, deferred)
         self.loose = loose
         self.globals = globals_
+        self.type_globals = type_globals
 
     def file_names(self) -> set[str]:
         """The names bound at file level (what a declaration file such as lib.d.ts declares)."""
         return set(self.root_scope.names)
 
     def defined(self, name: str, scope: _Scope, pos: int, deferred: bool) -> bool:
+        if deferred and name in self.type_globals:
+            return True
         s: Optional[_Scope] = scope
         while s is not None:
             if s.kind == _OPEN:
@@ -150,12 +158,15 @@ class ScopeEngine:
     """Interprets one language's scope queries (see the module docstring)."""
 
     def __init__(self, language: Language, query_text: str, globals_: Iterable[str] = (),
-                 hoisting_keywords: Iterable[str] = ()):
+                 hoisting_keywords: Iterable[str] = (), type_globals: Iterable[str] = ()):
         """``hoisting_keywords``: in an ``ERROR`` node, a name right after one of these tokens
-        (JavaScript's ``function``: a declaration being typed) is bound for its whole function."""
+        (JavaScript's ``function``: a declaration being typed) is bound for its whole function.
+        ``type_globals``: names defined outside the file for uses in ``@local.deferred`` code
+        only (TypeScript's UMD namespaces, which a module may name in types but not in values)."""
         self.language = language
         self.query = Query(language, query_text)
         self.globals = frozenset(globals_)
+        self.type_globals = frozenset(type_globals)
         self.hoisting_keywords = frozenset(hoisting_keywords)
 
     def analyze(self, src: bytes, root: Node) -> Analysis:
@@ -200,7 +211,7 @@ class ScopeEngine:
             elif cap.startswith("local."):
                 raise ValueError(f"unknown capture @{cap}")
 
-        root_scope = _Scope(None, _FUNCTION)
+        root_scope = _Scope(None, _OPEN if (info.get(root.id) or [None, None, None])[2] == _OPEN else _FUNCTION)
         scope_of: dict[int, _Scope] = {root.id: root_scope}
         # the sweep: intervals sorted by (start, -end) nest like the tree; each leaf (a definition
         # or reference node) sees the stack of intervals that contain it
@@ -317,4 +328,4 @@ class ScopeEngine:
                         stack2.extend(m.children)
                 if n.has_error:
                     todo.extend(n.children)
-        return Analysis(src, root_scope, uses, loose, self.globals)
+        return Analysis(src, root_scope, uses, loose, self.globals, self.type_globals)

@@ -74,3 +74,6 @@
 (computed_property_name (identifier) @local.ignore . (ERROR))
 ; `export as namespace preact;` (a UMD global) binds the name for the file
 (export_statement "namespace" . (identifier) @local.definition.hoisted)
+; `/// <reference path="global.d.ts" />`, `/// <reference types="node" />`: the file's names may
+; come from the file or package it references (`lib="..."` references are in the globals list)
+((program (comment) @_ref) @local.scope.open (#match? @_ref "^///[ ]*<reference[ ]+(path|types)="))
