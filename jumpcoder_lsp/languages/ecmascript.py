@@ -45,7 +45,7 @@ JS_LANGUAGE = Language(tree_sitter_javascript.language())
 #: names every TypeScript/JavaScript file may use without declaring them
 ECMA_GLOBALS = load_names("ecma_globals") | load_names("ecma_extra_globals")
 #: names defined outside the file for uses in types only (``React.FC`` without an import)
-ECMA_TYPE_GLOBALS = load_names("ecma_globals", "type")
+ECMA_TYPE_GLOBALS = load_names("ecma_globals", "type") | load_names("ecma_extra_globals", "type")
 
 _MODS = r"(?:(?:export|default|declare|async|public|private|protected|static|readonly|override|abstract|get|set|accessor)\s+)*"
 _TYPE_PARAMS = r"(?:<[^()]*>)?"
@@ -69,6 +69,7 @@ _IMPORT_RE = re.compile(r"""^\s*import\s+(?:type\s+)?(?:[\w$*{]|["'])""")
 _GLOBAL_COMMENT_RE = re.compile(r"/\*\s*globals?\s+([^*]*(?:\*(?!/)[^*]*)*)\*/")
 _DISABLE_RE = re.compile(r"(?://|/\*)\s*eslint-disable(-next)?-line(?:\s+([^*\n]*))?")
 _BLOCK_DISABLE_RE = re.compile(r"/\*\s*eslint-(disable|enable)\b([^*]*)\*/")
+_TS_IGNORE_RE = re.compile(r"//\s*@ts-(ignore|expect-error|nocheck)\b")
 
 
 def _eslint_directives(source: str) -> tuple[set[str], list[tuple[int, int]]]:
@@ -88,6 +89,12 @@ def _eslint_directives(source: str) -> tuple[set[str], list[tuple[int, int]]]:
             continue
         ln = line_of(m.start()) + (1 if m.group(1) else 0)
         quiet.append((ln, ln))
+    for m in _TS_IGNORE_RE.finditer(source):  # tsc's own: silences the next line / the file
+        if m.group(1) == "nocheck":
+            quiet.append((0, 1 << 30))
+        else:
+            ln = line_of(m.start()) + 1
+            quiet.append((ln, ln))
     start = None
     for m in _BLOCK_DISABLE_RE.finditer(source):
         rules = m.group(2).split("--", 1)[0]
@@ -134,9 +141,11 @@ class _EcmaSpec(CLikeSpec):
         ESLint's comments count, as the project's linter reads them: ``/* global a, b */``
         declares names for the file; ``// eslint-disable-line no-undef`` (or
         ``eslint-disable-next-line``, or a bare ``eslint-disable-line``) silences its line, and
-        ``/* eslint-disable no-undef */`` everything down to ``/* eslint-enable */``."""
+        ``/* eslint-disable no-undef */`` everything down to ``/* eslint-enable */``. So do
+        tsc's: ``// @ts-ignore`` and ``// @ts-expect-error`` silence the next line,
+        ``// @ts-nocheck`` the file."""
         out = super().undefined_names(source, tree, ignore_after_byte)
-        if not out or "eslint" not in source and "global" not in source:
+        if not out or "eslint" not in source and "global" not in source and "@ts-" not in source:
             return out
         declared, quiet = _eslint_directives(source)
         return [u for u in out if u.name not in declared and not any(a <= u.line <= b for a, b in quiet)]

@@ -336,6 +336,13 @@ def test_global_names_come_from_the_generated_lib_list():
     assert undefined("const x = NotAGlobal;\n") == ["NotAGlobal"]
 
 
+def test_tsc_directives_and_names_that_are_keywords_elsewhere():
+    assert undefined("class A {\n    // @ts-ignore: no initializer\n    s: Scheduler2;\n    t: Other2;\n}\n") == ["Other2"]
+    assert undefined("// @ts-nocheck\nlet x = missing;\n") == []
+    # `object`, `async`, `of` are names too (zod's `object()`, rxjs's `async` scheduler)
+    assert undefined("const o = object({});\nconst s = of(1, async);\nlet t: object;\n") == ["object", "of", "async"]
+
+
 def test_typeof_guard_and_open_scopes():
     assert undefined('if (typeof define === "function" && define.amd) define([], f);\n') == ["f"]
     # in a script a namespace merges with other files' namespaces; in a module it is the file's own
