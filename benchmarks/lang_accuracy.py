@@ -29,6 +29,7 @@ _EXTENSIONS = {
     "typescript": (".ts", ".mts", ".cts"),
     "typescriptreact": (".tsx",),
     "javascript": (".js", ".mjs", ".cjs", ".jsx"),
+    "go": (".go",),
 }
 
 

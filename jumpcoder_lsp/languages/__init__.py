@@ -41,6 +41,7 @@ _BUILTIN: dict[str, tuple[str, str, tuple[str, ...], tuple[str, ...]]] = {
     "typescript": ("ecmascript", "TypeScriptSpec", ("ts",), (".ts", ".mts", ".cts")),
     "typescriptreact": ("ecmascript", "TSXSpec", ("tsx",), (".tsx",)),
     "javascript": ("ecmascript", "JavaScriptSpec", ("js", "javascriptreact", "jsx"), (".js", ".mjs", ".cjs", ".jsx")),
+    "go": ("go", "GoSpec", ("golang",), (".go",)),
 }
 
 _lock = threading.Lock()

@@ -112,13 +112,14 @@ class Analysis:
     """One file's scopes and uses (what :meth:`ScopeEngine.analyze` returns)."""
 
     def __init__(self, src: bytes, root_scope: _Scope, uses: list, loose: list[tuple[int, int]], globals_: frozenset,
-                 type_globals: frozenset = frozenset()):
+                 type_globals: frozenset = frozenset(), qualifiers: Optional[frozenset] = None):
         self.src = src
         self.root_scope = root_scope
         self.uses = uses  # (name, node, scope, deferred)
         self.loose = loose
         self.globals = globals_
         self.type_globals = type_globals
+        self.qualifiers = qualifiers
 
     def file_names(self) -> set[str]:
         """The names bound at file level (what a declaration file such as lib.d.ts declares)."""
@@ -145,6 +146,8 @@ class Analysis:
         for name, node, scope, deferred in self.uses:
             if ignore_after_byte is not None and node.end_byte >= ignore_after_byte:
                 continue
+            if self.qualifiers is not None and name not in self.qualifiers:
+                continue  # only known qualifiers (Go's standard packages) are judged
             if loose and any(a <= node.start_byte < b for a, b in loose):
                 continue
             if self.defined(name, scope, node.start_byte, deferred):
@@ -158,18 +161,25 @@ class ScopeEngine:
     """Interprets one language's scope queries (see the module docstring)."""
 
     def __init__(self, language: Language, query_text: str, globals_: Iterable[str] = (),
-                 hoisting_keywords: Iterable[str] = (), type_globals: Iterable[str] = ()):
+                 hoisting_keywords: Iterable[str] = (), type_globals: Iterable[str] = (),
+                 qualifiers: Optional[Iterable[str]] = None):
         """``hoisting_keywords``: in an ``ERROR`` node, a name right after one of these tokens
         (JavaScript's ``function``: a declaration being typed) is bound for its whole function.
         ``type_globals``: names defined outside the file for uses in ``@local.deferred`` code
-        only (TypeScript's UMD namespaces, which a module may name in types but not in values)."""
+        only (TypeScript's UMD namespaces, which a module may name in types but not in values).
+        ``qualifiers``: when given, only uses of these names are ever reported (Go: a file sees
+        the package-level names of its package's other files, so only an unimported standard
+        package, ``strings.Split`` without ``import "strings"``, is known to be undefined)."""
         self.language = language
         self.query = Query(language, query_text)
         self.globals = frozenset(globals_)
         self.type_globals = frozenset(type_globals)
+        self.qualifiers = None if qualifiers is None else frozenset(qualifiers)
         self.hoisting_keywords = frozenset(hoisting_keywords)
 
-    def analyze(self, src: bytes, root: Node) -> Analysis:
+    def analyze(self, src: bytes, root: Node, file_names: Iterable[str] = ()) -> Analysis:
+        """The scopes and uses of ``src``; ``file_names`` are bound for the whole file (names a
+        language derives outside the queries: Go's import paths)."""
         caps = QueryCursor(self.query).captures(root)
         # every node some capture marks as a scope, a flag or a declaration: an interval
         info: dict[int, list] = {}  # node id -> [start, end, scope kind, flags, decl kind, node]
@@ -213,6 +223,8 @@ class ScopeEngine:
 
         root_scope = _Scope(None, _OPEN if (info.get(root.id) or [None, None, None])[2] == _OPEN else _FUNCTION)
         scope_of: dict[int, _Scope] = {root.id: root_scope}
+        for name in file_names:
+            root_scope.bind(name, -1)
         # the sweep: intervals sorted by (start, -end) nest like the tree; each leaf (a definition
         # or reference node) sees the stack of intervals that contain it
         items = []  # (start, order, -end, payload)
@@ -328,4 +340,4 @@ class ScopeEngine:
                         stack2.extend(m.children)
                 if n.has_error:
                     todo.extend(n.children)
-        return Analysis(src, root_scope, uses, loose, self.globals, self.type_globals)
+        return Analysis(src, root_scope, uses, loose, self.globals, self.type_globals, self.qualifiers)
