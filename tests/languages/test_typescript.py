@@ -343,6 +343,16 @@ def test_tsc_directives_and_names_that_are_keywords_elsewhere():
     assert undefined("const o = object({});\nconst s = of(1, async);\nlet t: object;\n") == ["object", "of", "async"]
 
 
+def test_import_types_the_grammar_misreads():
+    """`import("m").T<...>` types (declaration files): the grammar reads the type arguments as
+    a cast and comparisons; their names are not uses."""
+    code = ('export declare const f: import("./types").Fn3<\n  Date,\n  | import("./a").Options<Date>\n'
+            '  | undefined,\n  number,\n  string | Date\n>;\n'
+            'interface O<T> { t: T }\nexport declare function g<T, R>(f: (s: O<T>[]) => R): import("./t").U<O<T>>;\n')
+    assert undefined(code) == []
+    assert undefined(code + "let x: Missing;\n") == ["Missing"]
+
+
 def test_typeof_guard_and_open_scopes():
     assert undefined('if (typeof define === "function" && define.amd) define([], f);\n') == ["f"]
     # in a script a namespace merges with other files' namespaces; in a module it is the file's own
