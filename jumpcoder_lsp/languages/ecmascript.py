@@ -33,7 +33,7 @@ import tree_sitter_typescript
 from tree_sitter import Language, Node, Tree
 
 from .base import UndefinedName
-from .clike import CLikeSpec, split_lines
+from .clike import CLikeSpec
 from .queries.engine import Analysis, ScopeEngine, load_names, load_queries
 
 __all__ = ["TypeScriptSpec", "TSXSpec", "JavaScriptSpec", "ECMA_GLOBALS", "TS_LANGUAGE", "TSX_LANGUAGE", "JS_LANGUAGE"]
