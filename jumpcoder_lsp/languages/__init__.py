@@ -1,8 +1,9 @@
 """Language registry: which :class:`~jumpcoder_lsp.languages.base.LanguageSpec` handles a
 document.
 
-Each language lives in its own module (``python.py``; later ``java.py``, ``cpp.py``,
-``csharp.py``) with a class implementing the protocol. :data:`_BUILTIN` maps a canonical name to
+Each language lives in its own module (``python.py``, ``java.py``, ``cpp.py``, ``csharp.py``;
+``ecmascript.py`` holds TypeScript, TSX and JavaScript, whose analysis is the query engine's in
+``queries/``) with a class implementing the protocol. :data:`_BUILTIN` maps a canonical name to
 ``(module, class, aliases, extensions)``; modules are imported lazily, on first use, so a
 missing optional grammar only breaks its own language. Specs are created once and shared (they
 are thread-safe, see each module). Third parties can add one with :func:`register_language`.
@@ -37,6 +38,10 @@ _BUILTIN: dict[str, tuple[str, str, tuple[str, ...], tuple[str, ...]]] = {
     "java": ("java", "JavaSpec", (), (".java",)),
     "cpp": ("cpp", "CppSpec", ("c++", "cxx"), (".cpp", ".cc", ".cxx", ".c++", ".hpp", ".hh", ".hxx", ".h")),
     "csharp": ("csharp", "CSharpSpec", ("c#", "cs"), (".cs",)),
+    "typescript": ("ecmascript", "TypeScriptSpec", ("ts",), (".ts", ".mts", ".cts")),
+    "typescriptreact": ("ecmascript", "TSXSpec", ("tsx",), (".tsx",)),
+    "javascript": ("ecmascript", "JavaScriptSpec", ("js", "javascriptreact", "jsx"), (".js", ".mjs", ".cjs", ".jsx")),
+    "go": ("go", "GoSpec", ("golang",), (".go",)),
 }
 
 _lock = threading.Lock()

@@ -420,7 +420,8 @@ _CODE, _COMMENT, _STRING = range(3)
 def scan(text: str, flavor: str) -> list[int]:
     """The class (code, comment, string) of every character of ``text``: ``//`` and ``/* */``
     comments, ``"..."`` and ``'...'`` literals, Java text blocks and C# raw strings (``\"\"\"``),
-    C# verbatim strings (``@"..."``) and C++ raw strings (``R"d(...)d"``); C++ digit
+    C# verbatim strings (``@"..."``), C++ raw strings (``R"d(...)d"``) and JavaScript/TypeScript
+    template literals (flavor ``"js"``: ```...```, which may span lines); C++ digit
     separators (``1'000``) are not character literals. Unterminated literals and comments run
     to the end of their line (``//``, quotes) or of the text (``/*``, text blocks)."""
     n = len(text)
@@ -438,6 +439,14 @@ def scan(text: str, flavor: str) -> list[int]:
             j = text.find("*/", i + 2)
             j = n if j < 0 else j + 2
             cls[i:j] = [_COMMENT] * (j - i)
+            i = j
+            continue
+        if ch == "`" and flavor == "js":  # a template literal (``${...}`` counts as string too)
+            j = text.find("`", i + 1)
+            while j > 0 and text[j - 1] == "\\" and not text.startswith("\\\\", j - 2):
+                j = text.find("`", j + 1)
+            j = n if j < 0 else j + 1
+            cls[i:j] = [_STRING] * (j - i)
             i = j
             continue
         if ch == '"' or (ch == "'" and not (flavor == "cpp" and i > 0 and text[i - 1].isalnum())):
@@ -740,7 +749,12 @@ class CLikeSpec:
         signature suffix (``throws``, ``const``...). Calls, declarations with initialisers and
         control statements are not."""
         _off, line = self._first_code_line(text)
-        return line is not None and looks_like_signature(line, self.flavor, self._MODIFIERS)
+        return line is not None and self._is_signature_line(line)
+
+    def _is_signature_line(self, line: str) -> bool:
+        """The one-line signature test :meth:`is_function_signature` and :meth:`function_end`
+        use (TypeScript/JavaScript override it: ``function f(``, ``const f = (...) =>``)."""
+        return looks_like_signature(line, self.flavor, self._MODIFIERS)
 
     def function_end(self, text: str) -> Optional[int]:
         """For ``text`` starting with a function definition: the number of characters through
@@ -749,7 +763,7 @@ class CLikeSpec:
         ``{``: an abstract method, a prototype, a C# ``=> expr;``) ends with the newline after
         its ``;``. None until then, or when ``text`` does not start with a function."""
         off, line = self._first_code_line(text)
-        if line is None or not looks_like_signature(line, self.flavor, self._MODIFIERS):
+        if line is None or not self._is_signature_line(line):
             return None
         cls = scan(text, self.flavor)
         depth = 0

@@ -38,11 +38,13 @@ def test_initialize_and_status_report_the_languages_with_their_language_ids(serv
     caps = initialize(w)["result"]["capabilities"]
     reported = caps["experimental"]["jumpcoder"]["languages"]
     assert reported == language_ids()  # one owner: the language registry
-    assert sorted(reported) == supported_languages() == ["cpp", "csharp", "java", "python"]
+    assert sorted(reported) == supported_languages() == [
+        "cpp", "csharp", "go", "java", "javascript", "python", "typescript", "typescriptreact"]
     assert reported["java"] == ["java"]
     assert reported["cpp"][0] == "cpp" and "c++" in reported["cpp"]
     assert reported["csharp"][0] == "csharp" and "cs" in reported["csharp"]  # Neovim's filetype for C#
     assert reported["python"][0] == "python"
+    assert "javascriptreact" in reported["javascript"]  # VS Code's and Neovim's id for .jsx
     status = w.command("jumpcoder.status", {"waitReady": True})
     assert status["languages"] == reported
 

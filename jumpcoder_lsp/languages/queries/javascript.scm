@@ -1,0 +1,2 @@
+; JavaScript only: parameters are bare identifiers in the parameter list
+(formal_parameters (identifier) @local.definition.hoisted)
