@@ -64,7 +64,9 @@ local NAME = 'jumpcoder'
 --- The filetypes to start the server on before any server has said which it supports: the
 --- languageIds of the languages it had when this plugin was written. The server's own list
 --- (M.server_filetypes) replaces them as soon as a server has initialized.
-M.FALLBACK_FILETYPES = { 'python', 'java', 'cpp', 'cs', 'csharp' }
+M.FALLBACK_FILETYPES = {
+  'python', 'java', 'cpp', 'cs', 'csharp', 'typescript', 'typescriptreact', 'javascript', 'javascriptreact', 'go',
+}
 ---@type string[]? the filetypes the running server reported (nil until one has initialized)
 M.server_filetypes = nil
 local CMD_COMPLETE_FUNCTION = 'jumpcoder.completeFunction'
