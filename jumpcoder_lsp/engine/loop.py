@@ -16,7 +16,7 @@ from typing import Callable, Optional
 from ..languages.base import LanguageSpec
 from ..runtime.base import Cancelled, CancelCheck, Runtime, ScoreRequest
 from ..runtime.fim import FimDialect
-from .combine import best_candidate, combine
+from .combine import best_candidate, combine, place
 from .config import EngineConfig
 from .context import context_window
 from .filters import rejection
@@ -224,6 +224,7 @@ class _Run:
             self.judge(live, texts, scores, undefined_before)
         winner = best_candidate(candidates)
         if winner is not None:
+            winner = place(self.lines, winner, self.language)  # the spec's placement, the file's format
             self.lines, dropped = combine(self.lines, winner, lambda t: Line(t, "infill"))
             if any(l.fixed or l.origin == "cursor" for l in dropped):  # never reached: judge guards it
                 raise AssertionError("a user line would be dropped")

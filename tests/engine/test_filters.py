@@ -105,7 +105,7 @@ def test_engine_still_takes_an_import_the_generated_line_uses():
     result = complete(PROMPT, 1, 0, models=models, language=PY, config=EngineConfig(tau=0.3, ast_judge=False))
     jumps = [s for s in result.steps if s.kind == "infill"]
     assert [s.judge for s in jumps] == ["score"]
-    assert [(i.before_line, i.text) for i in result.insertions] == [(0, "import heapq\n")]
+    assert [(i.before_line, i.text) for i in result.insertions] == [(0, "import heapq\n\n\n")]  # PEP 8: 2 blank lines
     # offered while no line used heapq yet (the step that writes the first line), it was unused;
     # once the line is there, it never is
     uses = next(i for i, s in enumerate(result.steps) if s.kind == "generate" and "heapq" in s.text)
