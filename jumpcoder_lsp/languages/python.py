@@ -811,6 +811,7 @@ _SOFT_BLOCK_RE = re.compile(r"^[ \t]*(?:match|case)\b(?![ \t]*[=.,)\]}:;]|[ \t]*
 _IMPORT_RE = re.compile(r"^[ \t]*(?:import[ \t]+[\w.]|from[ \t]+[\w.]+[ \t]+import\b)")
 _CODING_RE = re.compile(r"^[ \t\f]*#(?:!|.*?coding[:=])")
 #: a line starting a top-level definition (PEP 8: two blank lines around it)
+_FUTURE_RE = re.compile(r"^from[ \t]+__future__[ \t]")
 _TOP_DEF_RE = re.compile(r"^(?:@|(?:async[ \t]+)?def[ \t]|class[ \t])")
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | frozenset(sys.builtin_module_names)
 _DUNDER_ASSIGN_RE = re.compile(r"^__\w+__\s*(?::[^=]*)?=")
@@ -1334,9 +1335,11 @@ class PythonSpec:
         above, below, prev, nxt = blank_counts(lines, line, inserted)
         want_before = want_after = 0
         if all(self.is_import(t) for t in code):
-            # a new block below a docstring or comment (not one joining the block's imports)
-            if prev is not None and not self.is_import(prev) and not _CODING_RE.match(prev) \
-                    and not prev.startswith((" ", "\t")) and not (nxt is not None and self.is_import(nxt)):
+            # a new block below a docstring, a comment or the __future__ imports (not one joining
+            # the block's imports)
+            if prev is not None and (not self.is_import(prev) or _FUTURE_RE.match(prev)) \
+                    and not _CODING_RE.match(prev) and not prev.startswith((" ", "\t")) \
+                    and not (nxt is not None and self.is_import(nxt)):
                 want_before = 1
             if nxt is not None and not self.is_import(nxt):
                 want_after = 2 if _TOP_DEF_RE.match(nxt) else 1
