@@ -61,14 +61,16 @@ def place(lines: Sequence, candidate: Candidate, language) -> Candidate:
     body = list(candidate.lines)
     position = candidate.position
     code = [t for t in body if t.strip()]
-    if code and all(language.is_import(t) for t in code):
+    import_position = getattr(language, "import_position", None)  # a spec without the rules: as judged
+    blank_lines = getattr(language, "blank_lines", None)
+    if import_position is not None and code and all(language.is_import(t) for t in code):
         imports = [t.lstrip(" \t") for t in code]
-        at = language.import_position(source, imports[0])
+        at = import_position(source, imports[0])
         limit = len(texts) if candidate.keep_until is None else candidate.keep_until + 1
         if 0 <= at <= limit and _contiguous(lines, at):
             body, position = imports, at
     body = conform(body, texts)
-    before, after = language.blank_lines(source, position, body)
+    before, after = blank_lines(source, position, body) if blank_lines is not None else (0, 0)
     eol = "\r\n" if body and body[-1].endswith("\r\n") else "\n"
     body = [eol] * before + body + [eol] * after
     return replace(candidate, position=position, lines=body)
