@@ -53,7 +53,7 @@ def adds_unused_import(infill_lines: Sequence[str], lines: Sequence[str], positi
 
 
 def _normal(line: str) -> str:
-    return " ".join(line.replace(";", " ; ").split())
+    return "".join(line.split())
 
 
 def duplicate_import(infill_lines: Sequence[str], lines: Sequence[str], language: LanguageSpec) -> bool:

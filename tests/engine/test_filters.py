@@ -155,3 +155,18 @@ def test_near_copy_is_named_by_rejection_and_leaves_non_functions_alone():
     assert reject(PY, copy, code, 0) == "near-copy of the enclosing function"
     assert reject(PY, ["    y = 2\n"], code, 2) is None
     assert 0.42 < NEAR_COPY_THRESHOLD < 0.57
+
+
+def test_filter_rejects_a_second_copy_of_an_import():
+    py = ["import os\n", "from heapq import nlargest\n", "\n", "def top(nums):\n", "    return nlargest(2, nums)\n"]
+    assert reject(PY, ["import  os\n"], py, 3) == "duplicate import"
+    assert reject(PY, ["from heapq import nlargest as nlargest\n"], py, 3) == "duplicate import"
+    java = ["import java.util.Arrays;\n", "import java.util.List;\n", "\n", "class A {\n",
+            "    int[] f(int[] x) { Arrays.sort(x); return x; }\n", "}\n"]
+    assert reject(JAVA, ["import java.util.Arrays ;\n"], java, 4) == "duplicate import"
+    cpp = ["#include <map>\n", "#include <string>\n", "\n", "int main() {\n", "    std::map<int, int> m;\n",
+           "    return 0;\n", "}\n"]
+    assert reject(CPP, ["#include<map>\n"], cpp, 4) == "duplicate import"
+    assert reject(CPP, ["#include <vector>\n"], cpp, 4) is None
+    cs = ["using System.Text;\n", "class A { object F() { return new StringBuilder(); } }\n"]
+    assert reject(CS, ["using System.Text;\n"], cs, 1) in ("duplicate import", "repetition")
