@@ -206,6 +206,27 @@ def check(case, lang, spec, text, new, completion):
     return out
 
 
+def table(results) -> str:
+    """The Markdown table of per-case results (per language and all)."""
+
+    def row(label, rs):
+        ins = [r for r in rs if r["inserted"]]
+        placed = [r for r in rs if r["placed"] is not None]
+        return (f"| {label} | {len(rs)} | {sum(r['resolved'] for r in rs)} | {len(ins)} | "
+                f"{sum(bool(r['placed']) for r in placed)}/{len(placed)} | "
+                f"{sum(bool(r['formatted']) for r in ins)}/{len(ins)} | "
+                f"{sum(r['near_copy'] for r in rs)} | {sum(r['unused_import'] for r in rs)} |")
+
+    out = ["| language | buffers | resolved | with insertions | placed per convention | formatted per convention | near-copy functions | unused imports |",
+           "|---|---|---|---|---|---|---|---|"]
+    for lang in ("python", "java", "cpp", "csharp"):
+        rs = [r for r in results if r["language"] == lang]
+        if rs:
+            out.append(row(lang, rs))
+    out.append(row("all", results))
+    return "\n".join(out)
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--data", default=str(DATA))
@@ -215,7 +236,11 @@ def main(argv=None) -> int:
     p.add_argument("--max-lines", type=int, default=None, help="engine max_lines (default: the engine's)")
     p.add_argument("--only", default="", help="run only files whose name contains this")
     p.add_argument("--out", default="", help="write the per-case results as JSON")
+    p.add_argument("--report", default="", help="print the table of a results JSON (no model run)")
     args = p.parse_args(argv)
+    if args.report:
+        print(table(json.loads(Path(args.report).read_text())))
+        return 0
     os.environ.setdefault("OMP_NUM_THREADS", str(args.threads))
 
     from jumpcoder_lsp.engine import complete
@@ -258,21 +283,7 @@ def main(argv=None) -> int:
             Path(args.out).write_text(json.dumps(results, indent=1))
     total = time.perf_counter() - started
 
-    def row(label, rs):
-        ins = [r for r in rs if r["inserted"]]
-        placed = [r for r in rs if r["placed"] is not None]
-        return (f"| {label} | {len(rs)} | {sum(r['resolved'] for r in rs)} | {len(ins)} | "
-                f"{sum(bool(r['placed']) for r in placed)}/{len(placed)} | "
-                f"{sum(bool(r['formatted']) for r in ins)}/{len(ins)} | "
-                f"{sum(r['near_copy'] for r in rs)} | {sum(r['unused_import'] for r in rs)} |")
-
-    print("| language | buffers | resolved | with insertions | placed per convention | formatted per convention | near-copy functions | unused imports |")
-    print("|---|---|---|---|---|---|---|---|")
-    for lang in ("python", "java", "cpp", "csharp"):
-        rs = [r for r in results if r["language"] == lang]
-        if rs:
-            print(row(lang, rs))
-    print(row("all", results))
+    print(table(results))
     print(f"\n{len(results)} buffers in {total:.0f} s ({models.description})")
     if args.out:
         Path(args.out).write_text(json.dumps(results, indent=1))
