@@ -135,16 +135,18 @@ def check(case, lang, spec, text, new, completion):
         starts = [i for i, (r, t) in enumerate(rows) if def_re.match(t) and name in t]
         if starts:
             r, t = rows[starts[0]]
-            use = next(i for i, l in enumerate(lines) if name in l and i not in {x for x, _ in rows})
+            use = next((i for i, l in enumerate(lines) if name in l and i not in {x for x, _ in rows}), len(lines))
             want = "" if lang in ("python", "cpp") else file_unit(old_lines)
             placed = lead(t) == want and r < use
     elif kind == "local":
         hits = [(r, t) for r, t in rows if re.search(rf"\b{re.escape(name)}\b\s*=", t)]
         if hits:
             r, t = hits[0]
-            use = next(i for i, l in enumerate(lines) if re.search(rf"\b{re.escape(name)}\b", l) and i not in {x for x, _ in rows})
-            func = next(i for i in range(r - 1, -1, -1) if def_re.match(lines[i]))
-            placed = len(lead(t).expandtabs(4)) > len(lead(lines[func]).expandtabs(4)) and r < use
+            use = next((i for i, l in enumerate(lines) if re.search(rf"\b{re.escape(name)}\b", l)
+                        and i not in {x for x, _ in rows}), len(lines))
+            func = next((i for i in range(r - 1, -1, -1) if def_re.match(lines[i])), None)
+            # in the function (not a field or a global above it), above the use
+            placed = func is not None and len(lead(t).expandtabs(4)) > len(lead(lines[func]).expandtabs(4)) and r < use
     out["placed"] = placed
     # formatting of everything inserted
     formatted = None
@@ -234,7 +236,7 @@ def main(argv=None) -> int:
     p.add_argument("--runtime", default="auto")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--max-lines", type=int, default=None, help="engine max_lines (default: the engine's)")
-    p.add_argument("--only", default="", help="run only files whose name contains this")
+    p.add_argument("--only", default="", help="run only files whose name contains one of these (comma-separated)")
     p.add_argument("--out", default="", help="write the per-case results as JSON")
     p.add_argument("--report", default="", help="print the table of a results JSON (no model run)")
     args = p.parse_args(argv)
@@ -249,7 +251,8 @@ def main(argv=None) -> int:
     from jumpcoder_lsp.loading import engine_config_for, load_model_pair
 
     data = Path(args.data)
-    cases = [c for c in json.loads((data / "cases.json").read_text()) if args.only in c["file"]]
+    only = args.only.split(",")
+    cases = [c for c in json.loads((data / "cases.json").read_text()) if any(o in c["file"] for o in only)]
     models = load_model_pair(args.preset, runtime=args.runtime, threads=args.threads)
     print(f"model: {models.description}; {len(cases)} buffers", file=sys.stderr)
     results = []
