@@ -3,12 +3,20 @@
 If no infill survived judging, the generated line L'_{n+1} is appended; otherwise the infill with
 the highest V is inserted (the most uncertain position wins a tie), and the lines after its t are
 dropped.
+
+:func:`place` is where the winner lands (issue 15): an import goes where the language spec puts
+imports (``LanguageSpec.import_position``: the import block, its sorted position), every inserted
+line gets the file's indentation unit and line break (engine/formatting.py) and the blank lines
+the language's conventions want around it (``LanguageSpec.blank_lines``). It only chooses the
+insertion point and the inserted text: the code's lines are never rewritten.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Optional, Sequence
 
+from .formatting import conform
 from .types import Candidate
 
 
@@ -29,3 +37,40 @@ def combine(lines: list, candidate: Candidate, make_line) -> tuple[list, list]:
     end = len(lines) if candidate.keep_until is None else candidate.keep_until + 1
     new = list(lines[:i]) + [make_line(t) for t in candidate.lines] + list(lines[i:end])
     return new, list(lines[end:])
+
+
+def _contiguous(lines: Sequence, at: int) -> bool:
+    """True when inserting before ``lines[at]`` is inserting before one document line: the lines
+    the model saw may skip part of the document (engine/context.py), and an insertion at such a
+    gap would land below it."""
+    if at <= 0 or at >= len(lines):
+        return True
+    a, b = lines[at - 1], lines[at]
+    if getattr(a, "fixed", False) and getattr(b, "fixed", False):
+        return b.fixed_index == a.fixed_index + 1
+    return True
+
+
+def place(lines: Sequence, candidate: Candidate, language) -> Candidate:
+    """The winner as it is inserted into ``lines`` (the run's :class:`~.types.Line` s): an infill
+    made only of imports moves to ``language.import_position`` (its indentation dropped; it stays
+    where it was judged when that point lies below the lines the scoring judge keeps, or at a gap
+    in what the model saw), and the lines get the file's formatting and blank lines."""
+    texts = [l.text for l in lines]
+    source = "".join(texts)
+    body = list(candidate.lines)
+    position = candidate.position
+    code = [t for t in body if t.strip()]
+    import_position = getattr(language, "import_position", None)  # a spec without the rules: as judged
+    blank_lines = getattr(language, "blank_lines", None)
+    if import_position is not None and code and all(language.is_import(t) for t in code):
+        imports = [t.lstrip(" \t") for t in code]
+        at = import_position(source, imports[0])
+        limit = len(texts) if candidate.keep_until is None else candidate.keep_until + 1
+        if 0 <= at <= limit and _contiguous(lines, at):
+            body, position = imports, at
+    body = conform(body, texts)
+    before, after = blank_lines(source, position, body) if blank_lines is not None else (0, 0)
+    eol = "\r\n" if body and body[-1].endswith("\r\n") else "\n"
+    body = [eol] * before + body + [eol] * after
+    return replace(candidate, position=position, lines=body)

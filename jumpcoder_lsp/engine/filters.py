@@ -8,7 +8,13 @@
 * unused imports (not in the paper, issue 15's "no junk"): an infill line that is an import none of
   whose bound names (``LanguageSpec.import_bindings``) the code after it uses
   (``LanguageSpec.names_used``: the rest of the infill and the lines after the position) is
-  dropped; an import whose names cannot be told (a wildcard, an ``#include``) never is.
+  dropped; an import whose names cannot be told (a wildcard, an ``#include``) never is;
+* duplicate imports (issue 15): an import the code already has (the same statement, or one whose
+  bound names existing imports all bind) is dropped -- an existing import means the name is defined;
+* near-copies (issue 15): an infilled function too similar to the function being written (the same
+  docstring or comments, or bodies whose gestalt similarity is at least
+  :data:`NEAR_COPY_THRESHOLD`) is dropped: the models like to restate the function under another
+  name instead of defining what it lacks.
 """
 
 from __future__ import annotations
@@ -46,6 +52,75 @@ def adds_unused_import(infill_lines: Sequence[str], lines: Sequence[str], positi
     return False
 
 
+def _normal(line: str) -> str:
+    return "".join(line.split())
+
+
+def duplicate_import(infill_lines: Sequence[str], lines: Sequence[str], language: LanguageSpec) -> bool:
+    """True when a line of the infill is an import the code already has: the same statement
+    (spacing aside), or one all of whose bound names the code's imports already bind."""
+    existing = [l for l in lines if language.is_import(l)]
+    if not existing:
+        return False
+    seen = {_normal(l) for l in existing}
+    bound: set[str] = set()
+    for l in existing:
+        bound |= language.import_bindings(l) or set()
+    for line in infill_lines:
+        if not language.is_import(line):
+            continue
+        if _normal(line) in seen:
+            return True
+        names = language.import_bindings(line)
+        if names and names <= bound:
+            return True
+    return False
+
+
+#: body similarity (difflib ratio of the stripped code lines after the signature) from which an
+#: infilled function is a near-copy of the enclosing one; measured in docs/backinsert.md
+NEAR_COPY_THRESHOLD = 0.5
+
+
+def _function_parts(text: str, language: LanguageSpec) -> tuple[str, str]:
+    """(documentation: the docstring/comment lines, body: the other code lines after the first),
+    each stripped and joined."""
+    rows = text.split("\n")
+    non_code = language.non_code_lines(text)
+    doc = [rows[i].strip() for i in sorted(non_code) if i < len(rows) and rows[i].strip()]
+    code = [r.strip() for i, r in enumerate(rows) if i not in non_code and r.strip()]
+    # the signature (through the line that opens the body) is not the body
+    code = [c for c in code if not c.startswith("@")] or code
+    while code and not code[0].endswith((":", "{", ")")) and len(code) > 1:
+        code.pop(0)
+    body = code[1:] if code else []
+    body = [b for b in body if b not in ("{", "}")]
+    return "\n".join(doc), "\n".join(body)
+
+
+def near_copy(infill_lines: Sequence[str], lines: Sequence[str], language: LanguageSpec,
+              threshold: float = NEAR_COPY_THRESHOLD) -> bool:
+    """True when the infill is a function too similar to the function the cursor is in (the one
+    around the last code line of ``lines``): the same documentation, or bodies whose similarity
+    is at least ``threshold`` (both non-empty)."""
+    infill = "".join(infill_lines)
+    if not language.is_function_signature(infill):
+        return False
+    anchor = next((i for i in range(len(lines) - 1, -1, -1) if lines[i].strip()), None)
+    if anchor is None:
+        return False
+    source = "".join(lines)
+    func = language.enclosing_function(source, anchor)
+    if func is None:
+        return False
+    enclosing = "".join(lines[func.start_line : func.end_line + 1])
+    doc_a, body_a = _function_parts(infill.replace("\r\n", "\n"), language)
+    doc_b, body_b = _function_parts(enclosing.replace("\r\n", "\n"), language)
+    if doc_a and doc_a == doc_b:
+        return True
+    return bool(body_a and body_b) and similarity(body_a, body_b) >= threshold
+
+
 def rejection(
     infill_lines: Sequence[str],
     lines: Sequence[str],
@@ -65,6 +140,10 @@ def rejection(
         return "repetition"
     if filter_blocks and len(infill_lines) == 1 and language.opens_block(first):
         return "opens a block"
+    if duplicate_import(infill_lines, lines, language):
+        return "duplicate import"
     if adds_unused_import(infill_lines, lines, position, language):
         return "unused import"
+    if near_copy(infill_lines, lines, language):
+        return "near-copy of the enclosing function"
     return None

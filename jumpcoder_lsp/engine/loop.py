@@ -19,7 +19,7 @@ from ..languages.base import LanguageSpec
 from ..runtime.base import Cancelled, CancelCheck, Prompt, Runtime, ScoreRequest
 from ..runtime.fim import FimDialect
 from . import filtered
-from .combine import best_candidate, combine
+from .combine import best_candidate, combine, place
 from .config import EngineConfig
 from .context import SuffixWindow, context_window, suffix_window
 from .filters import rejection
@@ -261,6 +261,7 @@ class _Run:
             self.judge(live, texts, scores, undefined_before)
         winner = best_candidate(candidates)
         if winner is not None:
+            winner = place(self.lines, winner, self.language)  # the spec's placement, the file's format
             self.lines, dropped = combine(self.lines, winner, lambda t: Line(t, "infill"))
             if any(l.fixed or l.origin == "cursor" for l in dropped):  # never reached: judge guards it
                 raise AssertionError("a user line would be dropped")

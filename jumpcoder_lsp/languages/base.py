@@ -82,6 +82,20 @@ class LanguageSpec(Protocol):
         """The line before which a new import belongs (after the module docstring, the
         ``__future__`` imports and the existing imports)."""
 
+    def import_position(self, source: str, import_line: str, tree=None) -> int:
+        """The line before which the new import ``import_line`` goes (issue 15, the one owner of
+        import placement; the engine calls it for an accepted import infill): into the import block
+        -- the group of its kind, at its sorted position when that group is sorted, else after it
+        -- and without a block after what must come first (Python: module docstring, shebang,
+        encoding line, ``__future__`` imports, license comments; Java: ``package``; C++: license
+        comments, ``#pragma once``, the header guard; C#: license comments)."""
+
+    def blank_lines(self, source: str, line: int, inserted: Sequence[str]) -> tuple[int, int]:
+        """How many blank lines to add (before, after) ``inserted`` placed before ``line`` for the
+        language's conventions (PEP 8: two between the imports and a top-level ``def``, two around
+        a top-level helper; C-like: one between the imports and the code, one around a method).
+        Blank lines already there, in the file or at the edges of ``inserted``, count."""
+
     def is_import(self, line: str) -> bool: ...
 
     def import_bindings(self, line: str) -> Optional[frozenset[str]]:

@@ -25,11 +25,12 @@ from __future__ import annotations
 
 import re
 import threading
-from typing import Callable, Iterable, Optional, Union
+from typing import Callable, Iterable, Optional, Sequence, Union
 
 from tree_sitter import Language, Node, Parser, Tree
 
 from .base import Region, UndefinedName, tree_sitter_rows
+from .placement import ImportEntry, blank_counts, sorted_import_position
 
 __all__ = ["Scope", "Use", "Analyzer", "TypeInfo", "TypeScopeAnalyzer", "CLikeSpec", "VAR", "TYPE", "CALL"]
 
@@ -888,6 +889,87 @@ class CLikeSpec:
 
     def is_import(self, line: str) -> bool:
         return bool(self._IMPORT_RE.match(line))
+
+    def _import_entry(self, line: str, row: int) -> Optional[ImportEntry]:
+        """One import line as an :class:`ImportEntry` (sort keys and group category), or None
+        for a line that is no sortable import. Each language defines its order."""
+        return None
+
+    #: a line that may open the file before its imports (a header guard, ``#pragma once``)
+    _PREAMBLE_RE = re.compile(r"$^")
+
+    def _after_preamble(self, lines: Sequence[str]) -> int:
+        """The line after the file's leading comments (a license header) and preamble lines."""
+        pos, in_comment = 0, False
+        for i, line in enumerate(lines):
+            s = line.strip()
+            if in_comment:
+                if "*/" in s:
+                    in_comment = False
+                    pos = i + 1
+                continue
+            if not s:
+                continue
+            if s.startswith("//") or self._PREAMBLE_RE.match(line):
+                pos = i + 1
+            elif s.startswith("/*"):
+                if "*/" in s[2:]:
+                    pos = i + 1
+                else:
+                    in_comment = True
+            else:
+                break
+        return pos
+
+    def import_position(self, source: str, import_line: str, tree: Optional[Tree] = None) -> int:
+        """The line before which the new ``import_line`` goes (issue 15's placement rule): into
+        the file's import block -- the group of the same kind (``_import_entry``'s category), at
+        the sorted position when that group is sorted, else after it; without any import, after
+        the header (Java's ``package``) and the leading comments (a license header)."""
+        text = source if isinstance(source, str) else source.decode("utf-8", "replace")
+        lines = tree_sitter_rows(text)
+        block_end = self.import_line(text, tree)
+        new = self._import_entry(import_line, 0)
+        entries, in_comment = [], False
+        for i, line in enumerate(lines[:block_end]):
+            s = line.strip()
+            if in_comment:
+                in_comment = "*/" not in s
+                continue
+            if s.startswith("/*"):
+                in_comment = "*/" not in s[2:]
+                continue
+            e = self._import_entry(line, i)
+            if e is not None:
+                entries.append(e)
+        if not entries:
+            return block_end if block_end else self._after_preamble(lines)
+        if new is None:
+            return block_end
+        return sorted_import_position(entries, new, block_end)
+
+    def blank_lines(self, source: str, line: int, inserted: Sequence[str]) -> tuple[int, int]:
+        """Blank lines to add (before, after) ``inserted`` placed before ``line``: an import block
+        is set off by one blank line from the code around it (a ``package`` line, the class or
+        namespace); a function or method by one from its neighbours (none next to a brace that
+        opens or closes the enclosing block)."""
+        lines = tree_sitter_rows(source if isinstance(source, str) else source.decode("utf-8", "replace"))
+        code = [t for t in inserted if t.strip()]
+        if not code:
+            return 0, 0
+        above, below, prev, nxt = blank_counts(lines, line, inserted)
+        want_before = want_after = 0
+        if all(self.is_import(t) for t in code):
+            if prev is not None and not self.is_import(prev) and not (nxt is not None and self.is_import(nxt)):
+                want_before = 1
+            if nxt is not None and not self.is_import(nxt):
+                want_after = 1
+        elif self.is_function_signature("".join(inserted)):
+            if prev is not None and not prev.rstrip().endswith("{"):
+                want_before = 1
+            if nxt is not None and not nxt.lstrip().startswith("}"):
+                want_after = 1
+        return max(0, want_before - above), max(0, want_after - below)
 
     #: identifier node types ``names_used`` collects
     _IDENTIFIER_TYPES = frozenset({"identifier", "type_identifier", "field_identifier", "namespace_identifier"})

@@ -49,6 +49,7 @@ import tree_sitter_cpp
 from tree_sitter import Language, Node
 
 from .clike import CALL, TYPE, VAR, Analyzer, CLikeSpec, Scope
+from .placement import ImportEntry
 
 __all__ = ["CppSpec", "CPP_LANGUAGE", "STD_NAMES", "C_GLOBALS", "STD_REPORTABLE"]
 
@@ -901,3 +902,13 @@ class CppSpec(CLikeSpec):
     #: top; a header guard, ``#pragma``/``#define`` lines and comments may sit among them, but
     #: alone they do not move the position (0 when there is no include)
     _HEADER_IS_ANCHOR = False
+    _INCLUDE_RE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
+    _PREAMBLE_RE = re.compile(r"^\s*#\s*(?:pragma\s+once|ifndef|define\s+\w+\s*$)")
+
+    def _import_entry(self, line: str, row: int) -> Optional[ImportEntry]:
+        """Keys: the header's name; ``<...>`` and ``"..."`` includes are separate groups."""
+        m = self._INCLUDE_RE.match(line)
+        if not m:
+            return None
+        return ImportEntry(row, row, (m.group(2).strip().lower(),), 0 if m.group(1) == "<" else 1)
+

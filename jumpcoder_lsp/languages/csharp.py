@@ -40,6 +40,7 @@ import tree_sitter_c_sharp
 from tree_sitter import Language, Node
 
 from .clike import CALL, TYPE, CLikeSpec, Scope, TypeInfo, TypeScopeAnalyzer
+from .placement import ImportEntry
 
 __all__ = ["CSharpSpec", "CSHARP_LANGUAGE", "DOTNET_TYPES"]
 
@@ -688,4 +689,19 @@ class CSharpSpec(CLikeSpec):
     _PREFIX_LINE_RE = re.compile(r"^\s*\[")
     _IMPORT_RE = re.compile(r"^\s*(?:global\s+)?using\s+(?:static\s+)?(?:[A-Za-z_]\w*\s*=\s*)?[\w.]+(?:<[^;]*>)?\s*;")
     _HEADER_RE = re.compile(r"^\s*(?:extern\s+alias\s+\w+\s*;|#\s*nullable\b)")
+    _SORT_USING_RE = re.compile(r"^\s*(global\s+)?using\s+(static\s+)?(?:([A-Za-z_]\w*)\s*=\s*)?([\w.]+(?:<[^;]*>)?)\s*;")
+
+    def _import_entry(self, line: str, row: int) -> Optional[ImportEntry]:
+        """Keys: ``System`` namespaces first (.NET's ``dotnet_sort_system_directives_first``),
+        then the name; or the name alone. Categories: ``using N;`` 0, ``using static`` 1, an
+        alias 2, ``global using`` 3."""
+        m = self._SORT_USING_RE.match(line)
+        if not m:
+            return None
+        name = m.group(3) or m.group(4)
+        key = name.lower()
+        system = 0 if (key == "system" or key.startswith("system.")) else 1
+        category = 3 if m.group(1) else 1 if m.group(2) else 2 if m.group(3) else 0
+        return ImportEntry(row, row, ((system, key), key), category)
+
     _ANALYZER = _CSharpAnalyzer

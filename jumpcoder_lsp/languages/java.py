@@ -42,6 +42,7 @@ import tree_sitter_java
 from tree_sitter import Language, Node
 
 from .clike import CALL, CLikeSpec, Scope, TypeInfo, TypeScopeAnalyzer
+from .placement import ImportEntry
 
 __all__ = ["JavaSpec", "JAVA_LANGUAGE", "JDK_TYPES"]
 
@@ -599,6 +600,16 @@ class JavaSpec(CLikeSpec):
     _ANALYZER = _JavaAnalyzer
     #: a single-type (or single static member) import: the last segment is the bound name
     _NAMED_IMPORT_RE = re.compile(r"^\s*import\s+(?:static\s+)?(?:[\w$]+\s*\.\s*)*([\w$]+)\s*;")
+
+    _SORT_IMPORT_RE = re.compile(r"^\s*import\s+(static\s+)?([\w$.\s*]+?)\s*;")
+
+    def _import_entry(self, line: str, row: int) -> Optional[ImportEntry]:
+        """Keys: the imported name (static imports form their own group, category 1)."""
+        m = self._SORT_IMPORT_RE.match(line)
+        if not m:
+            return None
+        name = "".join(m.group(2).split())
+        return ImportEntry(row, row, (name,), 1 if m.group(1) else 0)
 
     def import_bindings(self, line: str) -> Optional[frozenset[str]]:
         """``import java.util.Arrays;`` -> {Arrays}; ``import static java.lang.Math.max;`` -> {max};

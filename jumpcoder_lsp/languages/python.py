@@ -34,14 +34,16 @@ from __future__ import annotations
 import builtins
 import keyword
 import re
+import sys
 import threading
 import unicodedata
-from typing import Iterable, Optional, Union
+from typing import Iterable, Optional, Sequence, Union
 
 import tree_sitter_python
 from tree_sitter import Language, Node, Parser, Query, QueryCursor, Tree
 
 from .base import Region, UndefinedName, tree_sitter_rows
+from .placement import ImportEntry, blank_counts, sorted_import_position
 
 __all__ = ["PythonSpec", "PY_LANGUAGE", "BUILTIN_NAMES"]
 
@@ -808,6 +810,10 @@ _BLOCK_RE = re.compile(
 _SOFT_BLOCK_RE = re.compile(r"^[ \t]*(?:match|case)\b(?![ \t]*[=.,)\]}:;]|[ \t]*[-+*/%&|^@<>!]=)")
 _IMPORT_RE = re.compile(r"^[ \t]*(?:import[ \t]+[\w.]|from[ \t]+[\w.]+[ \t]+import\b)")
 _CODING_RE = re.compile(r"^[ \t\f]*#(?:!|.*?coding[:=])")
+#: a line starting a top-level definition (PEP 8: two blank lines around it)
+_FUTURE_RE = re.compile(r"^from[ \t]+__future__[ \t]")
+_TOP_DEF_RE = re.compile(r"^(?:@|(?:async[ \t]+)?def[ \t]|class[ \t])")
+_STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | frozenset(sys.builtin_module_names)
 _DUNDER_ASSIGN_RE = re.compile(r"^__\w+__\s*(?::[^=]*)?=")
 
 
@@ -1295,6 +1301,57 @@ class PythonSpec:
                 break
         return pos
 
+    def import_position(self, source: str, import_line: str, tree: Optional[Tree] = None) -> int:
+        """The line before which the new ``import_line`` goes (issue 15's placement rule): into
+        the top-of-file import block -- its group of the same kind (standard library, third party,
+        relative), at the sorted position when that group is sorted (isort's default order,
+        ``import x`` before ``from x import y``, or by module alone), else after the group --
+        and, without any import, where :meth:`import_line` puts it (after a module docstring,
+        shebang/encoding lines and ``from __future__`` imports)."""
+        src, tree = self._tree(source, tree)
+        block_end = self.import_line(source, tree)
+        new = _import_entry(import_line.strip().encode("utf-8"), None, self.parse)
+        if new is None:
+            return block_end
+        entries = []
+        for child in tree.root_node.named_children:
+            if child.start_point[0] >= block_end:
+                break
+            if child.type in ("import_statement", "import_from_statement"):
+                e = _import_entry(src, child)
+                if e is not None:
+                    entries.append(e)
+        return sorted_import_position(entries, new, block_end)
+
+    def blank_lines(self, source: str, line: int, inserted: Sequence[str]) -> tuple[int, int]:
+        """Blank lines to add (before, after) ``inserted`` placed before ``line`` (PEP 8): an
+        import block ends with two blank lines before a top-level ``def``/``class`` (one before
+        other code) and is set off by one from a docstring or comment above it; a top-level
+        ``def``/``class`` gets two blank lines on either side, a nested one one."""
+        lines = tree_sitter_rows(source if isinstance(source, str) else source.decode("utf-8", "replace"))
+        code = [t for t in inserted if t.strip()]
+        if not code:
+            return 0, 0
+        above, below, prev, nxt = blank_counts(lines, line, inserted)
+        want_before = want_after = 0
+        if all(self.is_import(t) for t in code):
+            # a new block below a docstring, a comment or the __future__ imports (not one joining
+            # the block's imports)
+            if prev is not None and (not self.is_import(prev) or _FUTURE_RE.match(prev)) \
+                    and not _CODING_RE.match(prev) and not prev.startswith((" ", "\t")) \
+                    and not (nxt is not None and self.is_import(nxt)):
+                want_before = 1
+            if nxt is not None and not self.is_import(nxt):
+                want_after = 2 if _TOP_DEF_RE.match(nxt) else 1
+        elif self.is_function_signature("".join(inserted)) or _TOP_DEF_RE.match(code[0].lstrip()):
+            top = not code[0].startswith((" ", "\t"))
+            want = 2 if top else 1
+            if prev is not None and not (not top and prev.rstrip().endswith(":")):
+                want_before = want
+            if nxt is not None:
+                want_after = want
+        return max(0, want_before - above), max(0, want_after - below)
+
     def is_import(self, line: str) -> bool:
         """``import x`` / ``from x import y`` (any indentation)."""
         return bool(_IMPORT_RE.match(line))
@@ -1333,6 +1390,37 @@ class PythonSpec:
             for n in _walk(tree.root_node)
             if n.type == "identifier" and n.start_byte >= start_byte
         }
+
+
+def _import_entry(src: bytes, node: Optional[Node], parse=None) -> Optional[ImportEntry]:
+    """An import statement as an :class:`ImportEntry` (keys: isort's default ``(from?, module)``,
+    then the module alone; category: standard library 0, third party 1, relative 2). ``node``
+    None: ``src`` is one import line, parsed with ``parse``."""
+    if node is None:
+        root = parse(src).root_node
+        if root.named_child_count != 1 or root.has_error:
+            return None
+        node = root.named_children[0]
+        if node.type not in ("import_statement", "import_from_statement"):
+            return None
+    if node.type == "import_statement":
+        names = node.children_by_field_name("name")
+        if not names:
+            return None
+        first = names[0]
+        if first.type == "aliased_import":
+            first = first.child_by_field_name("name") or first
+        module, is_from = src[first.start_byte : first.end_byte].decode("utf-8", "replace"), 0
+    else:
+        mod = node.child_by_field_name("module_name")
+        if mod is None:
+            return None
+        module, is_from = src[mod.start_byte : mod.end_byte].decode("utf-8", "replace"), 1
+    module = "".join(module.split())
+    root_name = module.split(".")[0]
+    category = 2 if module.startswith(".") else (0 if root_name in _STDLIB else 1)
+    key = module.lower()
+    return ImportEntry(node.start_point[0], node.end_point[0], ((is_from, key), key), category)
 
 
 def _body_is_a_stub(node: Node) -> bool:

@@ -65,10 +65,11 @@ def test_a_50k_line_file_gives_prompts_of_a_few_thousand_characters_and_keeps_th
     result = complete(prompt, line, 0, models=models, language=PY, config=EngineConfig(k=5))
     assert rec.sizes and max(rec.sizes) <= 9_000, max(rec.sizes)
     assert result.continuation == "    return reduce(lambda a, b: a * b, nums)"
-    # the head (first lines) stays visible: the import goes at the top of the real document
-    assert [(i.before_line, i.text) for i in result.insertions] == [(0, "from functools import reduce\n")]
+    # the head (first lines) stays visible: the import goes into the real document's import
+    # block (after ``import os``: isort's order), with PEP 8's two blank lines before the def
+    assert [(i.before_line, i.text) for i in result.insertions] == [(1, "from functools import reduce\n\n\n")]
     new = apply_completion(prompt, line, 0, result)
-    assert new.startswith("from functools import reduce\nimport os\ndef f0(x):\n")
+    assert new.startswith("import os\nfrom functools import reduce\n\n\ndef f0(x):\n")
     assert new.endswith('"""Multiply all numbers."""\n    return reduce(lambda a, b: a * b, nums)')
 
 
@@ -97,7 +98,7 @@ def test_a_small_file_is_seen_whole_and_its_prompts_are_unchanged():
         result = complete(prompt, line, 0, models=models, language=PY, config=config)
         runs.append((models.gen.generated_prompts, result.code, result.insertions, result.continuation))
     assert runs[0] == runs[1]
-    assert runs[0][1].startswith("from functools import reduce\nimport os\n\ndef f0")  # the whole file was seen
+    assert runs[0][1].startswith("import os\nfrom functools import reduce\n\n\ndef f0")  # the whole file was seen
 
 
 def test_the_window_moves_in_steps_so_the_prefix_stays_stable_while_typing():

@@ -30,11 +30,12 @@ def test_ast_judge_accepts_an_import_that_defines_a_used_name():
     models, _ = scripted_pair(program, infill)
     result = complete(PROD_PROMPT, 2, 0, models=models, language=PY, config=EngineConfig(k=5))
     assert result.continuation == "    return reduce(lambda a, b: a * b, nums)"
-    assert [(i.before_line, i.text) for i in result.insertions] == [(0, "from functools import reduce\n")]
+    # PEP 8: two blank lines between the new import and the def
+    assert [(i.before_line, i.text) for i in result.insertions] == [(0, "from functools import reduce\n\n\n")]
     infill_steps = [s for s in result.steps if s.kind == "infill"]
     assert len(infill_steps) == 1 and infill_steps[0].judge == "ast" and infill_steps[0].value == float("inf")
     new = apply_completion(PROD_PROMPT, 2, 0, result)
-    assert new.startswith("from functools import reduce\ndef product(nums):\n")
+    assert new.startswith("from functools import reduce\n\n\ndef product(nums):\n")
 
 
 def test_without_the_ast_judge_the_import_needs_the_scoring_judge():
@@ -235,7 +236,8 @@ def test_user_lines_are_never_dropped_and_insertions_use_document_lines():
     models, _ = scripted_pair(program, infill)
     result = complete(text, 4, 0, models=models, language=PY, config=EngineConfig())
     assert [i.before_line for i in result.insertions] == [2]
-    assert result.insertions[0].text.startswith("def read(path):\n")
+    # PEP 8: two blank lines around a top-level def (one was there above, the infill brought one)
+    assert result.insertions[0].text == "\ndef read(path):\n    return open(path).read()\n\n\n"
     new = apply_completion(text, 4, 0, result)
     for line in text.splitlines():
         assert line in new.splitlines()

@@ -137,7 +137,7 @@ def test_jumpcoder_still_jumps_after_the_return_that_ends_the_function():
     models, _ = counted(["    return reduce(lambda a, b: a * b, nums)\n", "    return 1\n"],
                         lambda p, s: "from functools import reduce\n" if p == "" else "")
     result = complete('def product(nums):\n    """Multiply."""\n', 2, 0, models=models, language=PY)
-    assert [i.text for i in result.insertions] == ["from functools import reduce\n"]
+    assert [i.text for i in result.insertions] == ["from functools import reduce\n\n\n"]
     assert result.stop_reason == "function_end"
     assert result.continuation == "    return reduce(lambda a, b: a * b, nums)"
 

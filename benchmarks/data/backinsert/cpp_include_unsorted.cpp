@@ -1,0 +1,6 @@
+#include <vector>
+#include <iostream>
+
+int count_keys(const std::vector<int>& xs) {
+    std::map<int, int> counts;
+    for (int x : xs) counts[x]++;

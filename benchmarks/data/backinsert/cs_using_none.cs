@@ -1,0 +1,5 @@
+namespace Demo {
+    class Text {
+        static string Join(string[] parts) {
+            var sb = new StringBuilder();
+            foreach (var p in parts) sb.Append(p);

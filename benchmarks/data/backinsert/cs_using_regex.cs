@@ -1,0 +1,6 @@
+using System;
+using System.Collections.Generic;
+
+class Check {
+    static bool IsNumber(string s) {
+        return Regex.IsMatch(s, "^[0-9]+$");

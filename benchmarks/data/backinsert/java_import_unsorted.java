@@ -1,0 +1,8 @@
+package demo;
+
+import java.util.Map;
+import java.util.List;
+
+public class Words {
+    public static List<String> words(String s) {
+        return Arrays.asList(s.split(" "));

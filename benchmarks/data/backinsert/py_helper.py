@@ -1,0 +1,3 @@
+def is_palindrome(text):
+    """True when text reads the same backwards, ignoring case and punctuation."""
+    s = normalize(text)

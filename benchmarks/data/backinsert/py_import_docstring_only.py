@@ -1,0 +1,6 @@
+"""Statistics."""
+
+
+def mean_of(xs):
+    """Arithmetic mean."""
+    return statistics.mean(xs)

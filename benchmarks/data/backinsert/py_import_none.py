@@ -1,0 +1,3 @@
+def product(nums):
+    """Multiply all numbers."""
+    return reduce(lambda a, b: a * b, nums)

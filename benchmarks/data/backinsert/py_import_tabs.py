@@ -1,0 +1,6 @@
+import os
+
+
+def top_k(nums, k):
+	"""Return the k largest numbers."""
+	best = heapq.nlargest(k, nums)

@@ -1,0 +1,184 @@
+"""Where the engine puts an accepted infill and how it looks (issue 15), pinned per language with
+a scripted model: imports into the import block (sorted position), the blank lines of the
+language's conventions, the file's indentation unit and line breaks, and no junk (a second copy
+of an import, a near-copy of the function being written)."""
+
+import pytest
+
+from jumpcoder_lsp.engine import EngineConfig, complete
+from jumpcoder_lsp.engine.apply import apply_completion
+from jumpcoder_lsp.languages import get_language
+
+from engine_scripts import scripted_pair
+
+PY = get_language("python")
+JAVA = get_language("java")
+CPP = get_language("cpp")
+CS = get_language("csharp")
+
+
+def improving_logit(marker, boost):
+    def logit(context, target, start, tok):
+        at = target.find(marker)
+        return boost if at >= 0 and start > at + len(marker) else 0.0
+
+    return logit
+
+
+def at_end(text):
+    return text.count("\n"), 0
+
+
+def run(text, program, infill, language, config=EngineConfig(), logit=None):
+    models, _ = scripted_pair(program, infill, logit)
+    line, col = at_end(text)
+    result = complete(text, line, col, models=models, language=language, config=config)
+    return result, apply_completion(text, line, col, result)
+
+
+def first_prefix_only(answer):
+    """The infilling model proposes ``answer`` before module-level lines only (the file head)."""
+    return lambda prefix, suffix: answer if suffix[:1].strip() else ""
+
+
+def rejections(result):
+    return {c.rejected for s in result.steps for c in s.candidates}
+
+
+# -- imports into the import block --------------------------------------------------------------
+
+HEAPQ = '"""Top k."""\nimport os\nimport sys\n\n\ndef top(nums, k):\n    """The k largest."""\n'
+
+
+def test_python_import_goes_to_the_sorted_position_of_the_block():
+    result, new = run(HEAPQ, ["    return heapq.nlargest(k, nums)\n"], first_prefix_only("import heapq\n"), PY)
+    assert [(i.before_line, i.text) for i in result.insertions] == [(1, "import heapq\n")]
+    assert new.startswith('"""Top k."""\nimport heapq\nimport os\nimport sys\n\n\ndef top(nums, k):\n')
+
+
+def test_python_import_goes_after_an_unsorted_block():
+    text = HEAPQ.replace("import os\nimport sys\n", "import sys\nimport os\n")
+    result, _ = run(text, ["    return heapq.nlargest(k, nums)\n"], first_prefix_only("import heapq\n"), PY)
+    assert [(i.before_line, i.text) for i in result.insertions] == [(3, "import heapq\n")]
+
+
+def test_python_import_without_a_block_goes_below_the_docstring_with_pep8_blank_lines():
+    text = '"""Top k."""\n\ndef top(nums, k):\n    """The k largest."""\n'
+    result, new = run(text, ["    return heapq.nlargest(k, nums)\n"], first_prefix_only("import heapq\n"), PY)
+    assert [(i.before_line, i.text) for i in result.insertions] == [(1, "\nimport heapq\n\n")]
+    assert new.startswith('"""Top k."""\n\nimport heapq\n\n\ndef top(nums, k):\n')
+
+
+def test_python_import_goes_after_future_imports_and_shebang():
+    text = '#!/usr/bin/env python\nfrom __future__ import annotations\n\ndef top(nums, k):\n    x = 1\n'
+    _, new = run(text, ["    return heapq.nlargest(k, nums)\n"], first_prefix_only("import heapq\n"), PY)
+    assert new.startswith("#!/usr/bin/env python\nfrom __future__ import annotations\n\nimport heapq\n\n\ndef top(")
+
+
+def test_python_import_proposed_inside_the_function_moves_to_the_block():
+    text = "import os\n\n\ndef top(nums, k):\n    x = 1\n"
+
+    def infill(prefix, suffix):
+        return "    import heapq\n" if prefix.endswith("def top(nums, k):\n") else ""
+
+    result, new = run(text, ["    return heapq.nlargest(k, nums)\n"], infill, PY)
+    assert [(i.before_line, i.text) for i in result.insertions] == [(0, "import heapq\n")]
+    assert new.startswith("import heapq\nimport os\n\n\ndef top(nums, k):\n    x = 1\n    return heapq")
+
+
+def test_python_second_copy_of_an_import_is_rejected():
+    text = "import heapq\n\n\ndef top(nums, k):\n"
+    program = ["    best = heapq.nlargest(k, nums)\n", "    best = sorted(best)\n", "    return best\n"]
+    result, _ = run(text, program, first_prefix_only("import heapq\n"), PY,
+                    EngineConfig(tau=0.3, ast_judge=False), improving_logit("import heapq\nimport heapq\n", 1.0))
+    assert result.insertions == []
+    assert "duplicate import" in rejections(result) or "repetition" in rejections(result)
+    # a different spelling of the same binding is a duplicate too
+    text2 = "from heapq import nlargest\n\n\ndef top(nums, k):\n"
+    program2 = ["    best = nlargest(k, nums)\n", "    best = sorted(best)\n", "    return best\n"]
+    result2, _ = run(text2, program2, first_prefix_only("from heapq import  nlargest\n"), PY,
+                     EngineConfig(tau=0.3, ast_judge=False), improving_logit("from heapq import  nlargest\n", 1.0))
+    assert result2.insertions == [] and "duplicate import" in rejections(result2)
+
+
+def test_java_import_goes_to_the_sorted_position_after_package():
+    text = ("package demo;\n\nimport java.util.List;\nimport java.util.Map;\n\npublic class Words {\n"
+            "    static List<String> words(String s) {\n")
+    result, new = run(text, ['        return Arrays.asList(s.split(" "));\n'],
+                      first_prefix_only("import java.util.Arrays;\n"), JAVA)
+    assert [(i.before_line, i.text) for i in result.insertions] == [(2, "import java.util.Arrays;\n")]
+    assert new.startswith("package demo;\n\nimport java.util.Arrays;\nimport java.util.List;\n")
+
+
+def test_java_import_without_a_block_goes_after_package_with_blank_lines():
+    text = "package demo;\npublic class Words {\n    static Object words(String s) {\n"
+    result, new = run(text, ['        return Arrays.asList(s.split(" "));\n'],
+                      first_prefix_only("import java.util.Arrays;\n"), JAVA)
+    assert [(i.before_line, i.text) for i in result.insertions] == [(1, "\nimport java.util.Arrays;\n\n")]
+    assert new.startswith("package demo;\n\nimport java.util.Arrays;\n\npublic class Words {\n")
+
+
+def test_cpp_include_goes_with_the_includes_at_the_sorted_position():
+    text = "#include <iostream>\n#include <vector>\n\nint main() {\n"
+    program = ["    std::map<int, int> m;\n", "    m[1] = 2;\n", "    return m[1];\n"]
+    result, new = run(text, program, first_prefix_only("#include <map>\n"), CPP,
+                      EngineConfig(tau=0.3, ast_judge=False), improving_logit("#include <map>\n", 1.0))
+    assert [(i.before_line, i.text) for i in result.insertions] == [(1, "#include <map>\n")]
+    assert new.startswith("#include <iostream>\n#include <map>\n#include <vector>\n\nint main() {\n")
+
+
+def test_csharp_using_goes_with_the_usings_system_first_sorted():
+    text = ("using System;\nusing System.Linq;\nusing System.Xml;\n\nclass A {\n"
+            "    static string F(string s) {\n")
+    program = ["        var sb = new StringBuilder();\n", "        return sb.ToString();\n"]
+    result, new = run(text, program, first_prefix_only("using System.Text;\n"), CS)
+    assert [(i.before_line, i.text) for i in result.insertions] == [(2, "using System.Text;\n")]
+    assert new.startswith("using System;\nusing System.Linq;\nusing System.Text;\nusing System.Xml;\n")
+
+
+# -- formatting -----------------------------------------------------------------------------------
+
+def test_crlf_file_gets_crlf_inserted_lines_and_user_lines_stay():
+    text = HEAPQ.replace("\n", "\r\n")
+    result, new = run(text, ["    return heapq.nlargest(k, nums)\n"], first_prefix_only("import heapq\n"), PY)
+    assert [(i.before_line, i.text) for i in result.insertions] == [(1, "import heapq\r\n")]
+    # insert only: every user line is still there, in order, unchanged
+    assert [l for l in new.splitlines(keepends=True) if l != "import heapq\r\n"][: text.count("\n")] == \
+        text.splitlines(keepends=True)
+
+
+def test_tab_indented_file_gets_tabs_in_the_inserted_lines():
+    text = "def total(nums):\n\tfor n in nums:\n\t\tacc += n\n"
+
+    def infill(prefix, suffix):
+        return "    acc = 0\n" if suffix.startswith("\tfor n") else ""
+
+    result, _ = run(text, ["\treturn acc\n"], infill, PY)
+    assert [(i.before_line, i.text) for i in result.insertions] == [(1, "\tacc = 0\n")]
+
+
+def test_two_space_file_gets_two_space_helper():
+    text = "def area(shapes):\n  total = 0\n  for s in shapes:\n    total += circle(s)\n"
+
+    def infill(prefix, suffix):
+        return "def circle(r):\n    return 3.14 * r * r\n" if prefix == "" else ""
+
+    result, _ = run(text, ["  return total\n"], infill, PY)
+    assert [(i.before_line, i.text) for i in result.insertions] == [(0, "def circle(r):\n  return 3.14 * r * r\n\n\n")]
+
+
+# -- no junk: near-copies ----------------------------------------------------------------------------
+
+def test_near_copy_of_the_enclosing_function_is_rejected():
+    # the function is written; the name it lacks is `total`, and the model restates the function
+    text = ('import os\n\n\ndef count_words(text):\n    """Count each word."""\n    words = text.split()\n'
+            '    return total(words)\n')
+
+    def infill(prefix, suffix):
+        if prefix == "import os\n\n\n":
+            return 'def count(text):\n    """Count each word."""\n    return len(text)\n'
+        return ""
+
+    result, _ = run(text, [], infill, PY)
+    assert result.insertions == []
+    assert "near-copy of the enclosing function" in rejections(result)
