@@ -19,6 +19,7 @@ export const SERVER_KEYS: Record<string, string> = {
   contextLines: 'contextLines',
   contextChars: 'contextChars',
   policy: 'policy',
+  functionPolicy: 'functionPolicy',
   enableInline: 'enableInline',
   enableCompletion: 'enableCompletion',
   enableDiagnostics: 'enableDiagnostics',
