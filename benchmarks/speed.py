@@ -1,7 +1,7 @@
 """Autoregressive vs JumpCoder speed, side by side in one run on the same model and prompts.
 
-    python benchmarks/speed.py [--preset qwen2.5-coder-0.5b] [--problems 6] [--policy paper,cpu]
-                               [--runtime torch,llamacpp]
+    python benchmarks/speed.py [--preset qwen2.5-coder-0.5b] [--problems 6] [--policy paper,cpu,inline]
+                               [--runtime torch,llamacpp] [--buffers as-is,no-imports] [--threads 1]
 
 For each HumanEval prompt (benchmarks/data/humaneval.json) and each method, the model's KV cache
 is cleared, the method runs from the end of the prompt to the end of the function, and the
@@ -9,6 +9,10 @@ benchmark records wall time, tokens written (continuation + inserted lines, coun
 generation model's tokenizer), the latency of every iteration and the peak resident memory while
 it ran. Methods alternate per problem so that background load hits both alike. Prints a table per
 method and the ratio JumpCoder tokens/s / autoregressive tokens/s (paper: about 0.7; goal >= 0.9).
+
+Buffer sets (``--buffers``): ``as-is``, the first N prompts as they are (every name defined);
+``no-imports``, the first N prompts that use a name one of their import lines binds, with the import
+lines removed (``List`` used but undefined from the first line: the inline policy's branching case).
 """
 
 from __future__ import annotations
@@ -88,60 +92,86 @@ def main(argv=None) -> int:
     ap.add_argument("--k", type=int, default=5)
     ap.add_argument("--tau", type=float, default=0.3)
     ap.add_argument("--max-lines", type=int, default=16)
-    ap.add_argument("--policy", default="paper", help="comma-separated JumpCoder policies: paper,cpu")
+    ap.add_argument("--policy", default="paper", help="comma-separated JumpCoder policies: paper,cpu,inline")
     ap.add_argument("--runtime", default="auto", help="comma-separated runtimes: auto,torch,llamacpp")
+    ap.add_argument("--buffers", default="as-is", help="comma-separated buffer sets: as-is,no-imports")
+    ap.add_argument("--threads", type=int, default=None, help="CPU threads of the runtime (default: physical cores)")
     args = ap.parse_args(argv)
+    for name in args.buffers.split(","):
+        if name not in BUFFER_SETS:
+            ap.error(f"unknown buffer set {name!r} (known: {', '.join(BUFFER_SETS)})")
     for runtime in args.runtime.split(","):
         run_one(args, runtime)
     return 0
 
 
-def run_one(args, runtime: str) -> None:
+def _as_is(problems, language):
+    return [(p["entry_point"], p["prompt"]) for p in problems]
 
-    problems = json.loads((ROOT / "benchmarks" / "data" / "humaneval.json").read_text())[: args.problems]
+
+def _no_imports(problems, language):
+    """Prompts with their import lines removed, where that leaves a name used but undefined."""
+    out = []
+    for p in problems:
+        lines = p["prompt"].splitlines(keepends=True)
+        kept = "".join(l for l in lines if not language.is_import(l))
+        if kept != p["prompt"] and language.undefined_names(kept):
+            out.append((p["entry_point"], kept))
+    return out
+
+
+BUFFER_SETS = {"as-is": _as_is, "no-imports": _no_imports}
+
+
+def run_one(args, runtime: str) -> None:
+    every = json.loads((ROOT / "benchmarks" / "data" / "humaneval.json").read_text())
     language = get_language("python")
     t0 = time.perf_counter()
-    models = load_model_pair(args.preset, args.infill_model, runtime=runtime, device=args.device, dtype=args.dtype)
+    models = load_model_pair(args.preset, args.infill_model, runtime=runtime, device=args.device, dtype=args.dtype,
+                             threads=args.threads)
     load_s = time.perf_counter() - t0
     print(f"\n== runtime {runtime}: {models.description}; load {load_s:.1f}s")
 
     methods = [("autoregressive", "autoregressive", None)]
     methods += [(f"jumpcoder[{p}]", "jumpcoder", p) for p in args.policy.split(",") if p]
-    totals = {name: Totals() for name, _, _ in methods}
+    sets = args.buffers.split(",")
+    totals = {(b, name): Totals() for b in sets for name, _, _ in methods}
 
     # warm-up (kernels, allocator) on a tiny prompt, not counted
     complete("def f(x):\n", 1, 0, models=models, language=language, config=EngineConfig(max_lines=2))
 
-    for n, problem in enumerate(problems):
-        prompt = problem["prompt"]
-        line = len(prompt.splitlines(keepends=True))
-        order = methods if n % 2 == 0 else list(reversed(methods))
-        for name, method, policy in order:
-            config = EngineConfig(k=args.k, tau=args.tau, max_lines=args.max_lines, policy=policy or "paper")
-            clear_cache(models)
-            with PeakRss() as rss:
-                started = time.perf_counter()
-                result = complete(prompt, line, 0, models=models, language=language, config=config, method=method)
-                seconds = time.perf_counter() - started
-            written = result.continuation + "".join(i.text for i in result.insertions)
-            tot = totals[name]
-            tot.seconds += seconds
-            tot.tokens += models.gen.count_tokens(written)
-            tot.jumps += result.jumps
-            tot.iterations += [s.seconds for s in result.steps if s.seconds]
-            tot.peak_rss = max(tot.peak_rss, rss.peak)
-            print(f"  {problem['entry_point']:28s} {name:22s} {seconds:6.1f}s jumps={result.jumps}", flush=True)
+    for buffers in sets:
+        for n, (entry, prompt) in enumerate(BUFFER_SETS[buffers](every, language)[: args.problems]):
+            line = len(prompt.splitlines(keepends=True))
+            order = methods if n % 2 == 0 else list(reversed(methods))
+            for name, method, policy in order:
+                config = EngineConfig(k=args.k, tau=args.tau, max_lines=args.max_lines, policy=policy or "paper")
+                clear_cache(models)
+                with PeakRss() as rss:
+                    started = time.perf_counter()
+                    result = complete(prompt, line, 0, models=models, language=language, config=config, method=method)
+                    seconds = time.perf_counter() - started
+                written = result.continuation + "".join(i.text for i in result.insertions)
+                tot = totals[(buffers, name)]
+                tot.seconds += seconds
+                tot.tokens += models.gen.count_tokens(written)
+                tot.jumps += result.jumps
+                tot.iterations += [s.seconds for s in result.steps if s.seconds]
+                tot.peak_rss = max(tot.peak_rss, rss.peak)
+                print(f"  [{buffers}] {entry:28s} {name:22s} {seconds:6.1f}s jumps={result.jumps}", flush=True)
 
-    print()
-    print(f"{'method':22s} {'tokens':>7s} {'seconds':>8s} {'tok/s':>8s} {'iter p50':>9s} {'iter p95':>9s}"
-          f" {'jumps':>6s} {'peakMiB':>8s}")
-    for name, _, _ in methods:
-        print(totals[name].row(name))
-    ar = totals["autoregressive"]
-    ar_rate = ar.tokens / ar.seconds
-    for name, _, _ in methods[1:]:
-        jc = totals[name]
-        print(f"ratio {name} / autoregressive tokens/s: {jc.tokens / jc.seconds / ar_rate:.2f}")
+    for buffers in sets:
+        print(f"\nbuffers: {buffers}")
+        print(f"{'method':22s} {'tokens':>7s} {'seconds':>8s} {'tok/s':>8s} {'iter p50':>9s} {'iter p95':>9s}"
+              f" {'jumps':>6s} {'peakMiB':>8s}")
+        for name, _, _ in methods:
+            print(totals[(buffers, name)].row(name))
+        ar = totals[(buffers, "autoregressive")]
+        ar_rate = ar.tokens / ar.seconds if ar.seconds else 0.0
+        for name, _, _ in methods[1:]:
+            jc = totals[(buffers, name)]
+            ratio = jc.tokens / jc.seconds / ar_rate if jc.seconds and ar_rate else 0.0
+            print(f"ratio [{buffers}] {name} / autoregressive tokens/s: {ratio:.2f}")
 
 
 if __name__ == "__main__":

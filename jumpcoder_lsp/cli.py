@@ -107,12 +107,15 @@ def engine_config(args: argparse.Namespace, language: str):
     given on the command line (an option left out is None and leaves the preset's value)."""
     from .loading import engine_config_for, runtime_score_kind
 
-    overrides = {k: v for k, v in (("k", args.k), ("tau", args.tau), ("max_lines", args.max_lines)) if v is not None}
+    overrides = {k: v for k, v in (("k", args.k), ("tau", args.tau), ("max_lines", args.max_lines),
+                                   ("policy", args.policy)) if v is not None}
     return engine_config_for(args.gen_model or args.preset or "qwen2.5-coder-0.5b", language, overrides,
                              score_kind=runtime_score_kind(getattr(args, "runtime", "auto")))
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .engine.config import POLICIES
+
     parser = argparse.ArgumentParser(prog="jumpcoder-lsp", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -124,6 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--k", type=int, default=None)
     c.add_argument("--tau", type=float, default=None)
     c.add_argument("--max-lines", type=int, default=None)
+    c.add_argument("--policy", default=None, choices=list(POLICIES),
+                   help="where JumpCoder tries infills (default: paper, the thorough mode; inline: the server's "
+                        "inline-suggestion default, infills only for an undefined name)")
     c.add_argument("--json", action="store_true", help="print an LSP WorkspaceEdit instead of a diff")
     c.add_argument("--trace", action="store_true", help="print every JumpCoder step on stderr")
     c.add_argument("--quiet", action="store_true")

@@ -2,7 +2,9 @@
 
 Clients send camelCase keys (``initializationOptions``, ``workspace/didChangeConfiguration``,
 optionally wrapped in a ``"jumpcoder"`` section); snake_case is accepted too. Engine settings may be
-given flat (``{"k": 3, "maxLines": 20}``) or under ``"engine"``. A value that does not validate
+given flat (``{"k": 3, "maxLines": 20}``) or under ``"engine"``; the engine's policy is two server
+settings, ``policy`` (inline suggestions and completion items) and ``functionPolicy``
+(``jumpcoder.completeFunction``). A value that does not validate
 raises :class:`ConfigError` naming every problem, and the caller keeps the previous config.
 
 Model specs: a preset name (``"default"``, see ``models/*.toml``), a local path (a directory with
@@ -18,7 +20,7 @@ import os
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Mapping, Optional
 
-from .engine.config import EngineConfig
+from .engine.config import POLICIES, EngineConfig
 from .loading import RUNTIMES, engine_config_for, runtime_score_kind
 
 #: environment variable that overrides the generation model spec (handy for editor tests)
@@ -62,6 +64,12 @@ class ServerConfig:
     #: "jumpcoder" | "autoregressive" | "filtered"
     method: str = "jumpcoder"
     engine: EngineConfig = field(default_factory=EngineConfig)
+    #: the engine policy (engine/positions.py choose_positions) of inline suggestions and completion
+    #: items: "inline" (infills only for an undefined name, AST judge only: near autoregressive speed)
+    policy: str = "inline"
+    #: the policy of jumpcoder.completeFunction, the thorough mode: "paper" (top-k infills and the
+    #: scoring judge after every line), as the CLI and the evaluation use
+    function_policy: str = "paper"
     #: most lines an inline suggestion / completion item may hold (completeFunction uses engine.max_lines)
     inline_max_lines: int = 8
     enable_inline: bool = True
@@ -100,6 +108,9 @@ class ServerConfig:
         check(self.runtime in RUNTIMES, f"runtime must be one of {', '.join(RUNTIMES)}, got {self.runtime!r}")
         check(self.method in METHODS, f"method must be one of {', '.join(METHODS)}, got {self.method!r}")
         check(isinstance(self.engine, EngineConfig), "engine must be an object")
+        for name in ("policy", "function_policy"):
+            v = getattr(self, name)
+            check(v in POLICIES, f"{_camel(name)} must be one of {', '.join(POLICIES)}, got {v!r}")
         check(_is_int(self.inline_max_lines) and 1 <= self.inline_max_lines <= 4096,
               f"inlineMaxLines must be an integer in 1..4096, got {self.inline_max_lines!r}")
         for name in ("enable_inline", "enable_completion", "enable_diagnostics", "warm_cache"):
@@ -125,13 +136,15 @@ class ServerConfig:
     def engine_for(self, language: str, inline: bool = False) -> EngineConfig:
         """The engine settings for a document in ``language``: the preset's recommended k and tau for
         that language (paper: k=10 for Java/C++, tau=0.8 for C++) unless the user set them, then
-        the user's settings; ``inline`` caps max_lines at ``inline_max_lines``."""
+        the user's settings. ``inline`` (inline suggestions and completion items) caps max_lines at
+        ``inline_max_lines`` and runs ``policy``; otherwise (jumpcoder.completeFunction) the engine
+        runs ``function_policy``."""
         engine = engine_config_for(None if self.model == "default" else self.model, language,
                                    {name: getattr(self.engine, name) for name in self.engine_set}, base=self.engine,
                                    score_kind=runtime_score_kind(self.runtime))
         if inline:
-            engine = replace(engine, max_lines=min(engine.max_lines, self.inline_max_lines))
-        return engine
+            return replace(engine, max_lines=min(engine.max_lines, self.inline_max_lines), policy=self.policy)
+        return replace(engine, policy=self.function_policy)
 
     # -- construction ---------------------------------------------------------------------
 
@@ -154,6 +167,11 @@ class ServerConfig:
         problems = []
         for key, value in values.items():
             name = _snake(str(key))
+            if name == "engine" and isinstance(value, Mapping):
+                # the engine's policy is the server's `policy` setting (inline requests): one setting
+                for k in [k for k in value if _snake(str(k)) == "policy"]:
+                    changes["policy"] = defaults.policy if value[k] is None else value[k]
+                value = {k: v for k, v in value.items() if _snake(str(k)) != "policy"}
             if name == "engine":
                 if value is None:
                     changes["engine"] = EngineConfig()
@@ -231,8 +249,8 @@ class ServerConfig:
             if f.name == "engine_set":
                 continue
             v = getattr(self, f.name)
-            if isinstance(v, EngineConfig):
-                v = {_camel(g.name): getattr(v, g.name) for g in fields(EngineConfig)}
+            if isinstance(v, EngineConfig):  # its policy is the server's policy / functionPolicy
+                v = {_camel(g.name): getattr(v, g.name) for g in fields(EngineConfig) if g.name != "policy"}
             out[_camel(f.name)] = v
         return out
 

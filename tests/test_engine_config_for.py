@@ -80,6 +80,8 @@ def _evaluation(argv: list[str], language: str) -> EngineConfig:
     (["--tau", "0.6"], {"engine": {"tau": 0.6}}, {"tau": 0.6}),
     (["--k", "7", "--tau", "0.2", "--max-lines", "20"], {"k": 7, "tau": 0.2, "maxLines": 20},
      {"k": 7, "tau": 0.2, "max_lines": 20}),
+    # the server's completeFunction runs functionPolicy (its inline requests run `policy`)
+    (["--policy", "inline"], {"functionPolicy": "inline"}, {"policy": "inline"}),
 ])
 def test_cli_server_and_evaluation_build_the_same_engine_config(language, argv, settings, user):
     expected = engine_config_for(None, language, user)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import Any, Mapping
 
+#: the values of EngineConfig.policy
+POLICIES = ("paper", "cpu", "inline")
+
 
 @dataclass(frozen=True)
 class EngineConfig:
@@ -34,9 +37,13 @@ class EngineConfig:
     #: (not in the paper) reject an infill the scoring judge would accept when it leaves a name
     #: undefined that was not before, e.g. a line that uses variables above their declarations
     reject_new_undefined: bool = False
-    #: "paper": infill at the top-k lines after every line; "cpu": spend infill branches only where
-    #: a judge can accept: all k while a name is used but undefined (the AST judge's case), else
-    #: the 2 most uncertain lines plus positions with a speculative-cache entry
+    #: where infills are tried (engine/positions.py choose_positions; one of POLICIES):
+    #: "paper": at the top-k lines after every line, judged by the AST and the scoring judge;
+    #: "cpu": spend infill branches only where a judge can accept: all k while a name is used but
+    #: undefined (the AST judge's case), else the 2 most uncertain lines plus positions with a
+    #: speculative-cache entry;
+    #: "inline": the next line autoregressively, no scoring pass, and infills only when a name is
+    #: used but undefined, at the positions where a definition can go, judged by the AST judge only
     policy: str = "paper"
     #: stop at the end of the enclosing function (JumpCoder's unit of work)
     stop_at_function_end: bool = True
@@ -82,10 +89,15 @@ class EngineConfig:
         if not (isinstance(self.context_chars, int) and not isinstance(self.context_chars, bool)
                 and 1024 <= self.context_chars <= 4_000_000):
             problems.append(f"context_chars must be an integer in 1024..4000000, got {self.context_chars!r}")
-        if self.policy not in ("paper", "cpu"):
-            problems.append(f"policy must be 'paper' or 'cpu', got {self.policy!r}")
+        if self.policy not in POLICIES:
+            problems.append(f"policy must be one of {', '.join(POLICIES)}, got {self.policy!r}")
         if problems:
             raise ValueError("; ".join(problems))
+
+    @property
+    def scoring_judge(self) -> bool:
+        """Whether infills may be accepted by the scoring judge (the inline policy: AST judge only)."""
+        return self.policy != "inline"
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any], base: "EngineConfig | None" = None) -> "EngineConfig":

@@ -1,7 +1,8 @@
 """JumpCoder's iteration (paper Algorithm 4), the autoregressive baseline and JumpCoder (Filtered).
 
-Each iteration adds one line: score the code (S per line), pick the k most uncertain eligible
-lines, run the hybrid generation (next line + infills, one batch), filter and judge the infills,
+Each iteration adds one line: pick where to try infills (engine/positions.py choose_positions,
+per ``EngineConfig.policy``; the paper's: score the code and take the k most uncertain eligible
+lines), run the hybrid generation (next line + infills, one batch), filter and judge the infills,
 and combine. The user's lines ("fixed") are never changed or dropped; what JumpCoder writes above
 the cursor becomes :class:`Insertion` s and what it writes at the cursor the continuation.
 """
@@ -25,7 +26,7 @@ from .context import SuffixWindow, context_window, suffix_window
 from .filters import rejection
 from .hybrid import hybrid_generation, next_line_prompt
 from .judge import ast_resolves, scoring_judge
-from .positions import eligible_lines, line_scores, top_k_positions
+from .positions import choose_positions, eligible_lines, line_scores
 from .speculative import SpeculativeCache
 from .stop import ends_function, line_verdict, meets_suffix, next_line_stop, repeats
 from .types import INF, Candidate, Completion, Insertion, Line, Step
@@ -136,6 +137,7 @@ class _Run:
         self.stop_reason = ""  # why the run ended (engine/stop.py's reasons, or "max_lines")
         self.function_done = False  # the function is complete: only an infill-only iteration is left
         self.added = 0  # lines JumpCoder added (generated + infilled)
+        self.tried_undefined: set[str] = set()  # undefined names an iteration already branched for
 
     # -- helpers ---------------------------------------------------------------------------
     def texts(self) -> list[str]:
@@ -230,20 +232,18 @@ class _Run:
         scores = None
         undefined_before: set[str] = set()
         if jump and self.config.k > 0 and texts:
-            scores = line_scores(texts, self.score(texts))
             if self.config.ast_judge or self.config.reject_new_undefined:
                 undefined_before = self.undefined(texts)
-            eligible = self.eligible_positions()
-            if self.config.policy == "cpu" and not (self.config.ast_judge and undefined_before):
-                # CPU budget: no undefined name for the AST judge to resolve, so only the two
-                # most uncertain lines, plus positions whose speculative infill can be verified
-                # in one scoring pass.
-                positions = top_k_positions(scores, eligible, min(2, self.config.k))
-                if self.cache is not None:
-                    cached = [i for i in sorted(eligible) if i not in positions and self.cache.get("".join(texts[:i]))]
-                    positions += cached[: max(0, self.config.k - len(positions))]
-            else:
-                positions = top_k_positions(scores, eligible, self.config.k)
+            cached = ((lambda i: bool(self.cache.get("".join(texts[:i])))) if self.cache is not None
+                      else (lambda i: False))
+            choice = choose_positions(
+                self.config.policy, self.language, texts, k=self.config.k, eligible=self.eligible_positions(),
+                undefined=undefined_before, tried=self.tried_undefined, ast_judge=self.config.ast_judge,
+                score=lambda: line_scores(texts, self.score(texts)), cached=cached,
+            )
+            positions, scores = choice.positions, choice.scores
+            if positions:
+                self.tried_undefined |= undefined_before
         self.check_cancel()
         if self.function_done and not positions:
             self.end("function_end")
@@ -340,6 +340,8 @@ class _Run:
                 cand.judge, cand.value = "ast", INF
             elif self.config.reject_new_undefined and after - undefined_before:
                 cand.rejected = "adds an undefined name"
+            elif not self.config.scoring_judge:
+                cand.rejected = "resolves no undefined name"  # the inline policy: the AST judge only
             else:
                 pending.append((cand, combined))
         if not pending:

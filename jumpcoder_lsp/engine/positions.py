@@ -1,13 +1,16 @@
-"""Stage 0: line scores and the top-k positions of uncertainty (paper section 3.1.1).
+"""Stage 0: where an iteration tries infills (paper section 3.1.1), per policy.
 
 ``I = argTop-k_i  -S(x_0^i; M_G)``: the k lines whose first non-indent token got the lowest logit
-from the generation model are where an infill is tried.
+from the generation model are where an infill is tried (the paper policy); :func:`eligible_lines`
+is where an infill may go at all, :func:`definition_positions` where a missing definition can go,
+and :func:`choose_positions` picks per ``EngineConfig.policy``.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable, Optional, Sequence
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Optional, Sequence
 
 from ..edits import split_lines
 from ..runtime.base import Scored
@@ -86,3 +89,90 @@ def top_k_positions(scores: Sequence[LineScore], eligible: Iterable[int], k: int
     candidates = [i for i in eligible if 0 <= i < len(scores) and math.isfinite(scores[i].uncertainty)]
     candidates.sort(key=lambda i: (scores[i].uncertainty, i))
     return candidates[:k]
+
+
+def _indent_width(text: str) -> int:
+    return len(text) - len(text.lstrip(" \t"))
+
+
+def definition_positions(language: Any, lines: Sequence[str], eligible: Iterable[int], tree: Any = None) -> list[int]:
+    """Where a definition of a used-but-undefined name can go in the code ``lines``, among the
+    ``eligible`` positions, in the order they are tried (the first of equal judge values wins):
+
+    1. the import block: ``language.import_line`` (the line a new import goes before), or, when
+       that line is no position (a blank line after the imports), the last eligible line above it;
+    2. the start of the enclosing function: its first eligible line below the header that is
+       indented deeper than the header (the body's first line);
+    3. module level above the function: the function's first line (the ``def``/signature, or
+       its first decorator/annotation), where a helper or a constant goes.
+
+    The enclosing function is the one around the last non-blank line (the line just written).
+    Positions not in ``eligible`` are left out; ``tree`` is the parse of ``"".join(lines)``.
+    """
+    allowed = set(eligible)
+    code = "".join(lines)
+    if tree is None:
+        tree = language.parse(code.encode("utf-8"))
+    out: list[int] = []
+
+    def add(i: Optional[int]) -> None:
+        if i is not None and i in allowed and i not in out:
+            out.append(i)
+
+    imp = language.import_line(code, tree=tree)
+    add(imp if imp in allowed else max((i for i in allowed if i <= imp), default=None))
+    anchor = next((i for i in range(len(lines) - 1, -1, -1) if lines[i].strip()), None)
+    func = language.enclosing_function(code, anchor, tree=tree) if anchor is not None else None
+    if func is not None:
+        header = len(func.indent)
+        add(next((i for i in sorted(allowed)
+                  if func.start_line < i <= max(func.end_line, anchor) and _indent_width(lines[i]) > header), None))
+        add(func.start_line)
+    return out
+
+
+@dataclass(frozen=True)
+class PositionChoice:
+    """Where one iteration tries infills, and the line scores when a scoring pass was run for it."""
+
+    positions: list[int]
+    scores: Optional[list[LineScore]]
+
+
+def choose_positions(policy: str, language: Any, lines: Sequence[str], *, k: int, eligible: set[int],
+                     undefined: set[str], tried: set[str], ast_judge: bool,
+                     score: Callable[[], list[LineScore]],
+                     cached: Callable[[int], bool] = lambda i: False) -> PositionChoice:
+    """The one owner of where an iteration branches (EngineConfig.policy).
+
+    ``lines`` is the current code, ``eligible`` the positions an infill may go before, ``undefined``
+    the names used but unbound in it, ``tried`` the names an earlier iteration of this run already
+    branched for, ``score()`` runs the scoring pass (called only when the policy needs line scores),
+    ``cached(i)``: a speculative infill is cached for position i.
+
+    * ``paper``: score, then the k most uncertain eligible lines (Algorithm 4).
+    * ``cpu``: score; all k while the AST judge has a name to resolve, else the 2 most uncertain
+      lines plus positions whose cached infill one scoring pass verifies (up to k).
+    * ``inline``: no scoring pass and no branch unless a name is undefined that no earlier
+      iteration branched for (the AST judge's case, the only judge this policy uses): then the
+      :func:`definition_positions`, and, when k allows more, the most uncertain other eligible
+      lines (only then is the code scored, once).
+    """
+    if k <= 0 or not lines:
+        return PositionChoice([], None)
+    if policy == "inline":
+        if not (ast_judge and undefined - tried):
+            return PositionChoice([], None)
+        positions = definition_positions(language, lines, eligible)[:k]
+        rest = set(eligible) - set(positions)
+        scores = None
+        if len(positions) < k and rest:
+            scores = score()
+            positions += top_k_positions(scores, rest, k - len(positions))
+        return PositionChoice(positions, scores)
+    scores = score()
+    if policy == "cpu" and not (ast_judge and undefined):
+        positions = top_k_positions(scores, eligible, min(2, k))
+        extra = [i for i in sorted(eligible) if i not in positions and cached(i)]
+        return PositionChoice(positions + extra[: max(0, k - len(positions))], scores)
+    return PositionChoice(top_k_positions(scores, eligible, k), scores)

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Optional
 
 from ..edits import document_completion, line_starts, line_text
+from ..engine.config import POLICIES
 from .datasets import BENCHMARKS, Problem, load_benchmark
 from .execution import assemble, execute, toolchain
 from .rows import METHODS, ROOT, RowLog, read_rows  # noqa: F401 (read_rows: part of this module's API)
@@ -333,7 +334,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                                                         "per-language value)")
     p.add_argument("--tau", type=float, default=None, help="scoring-judge threshold (default: the preset's)")
     p.add_argument("--max-lines", type=int, default=64, help="most lines written per problem (default 64)")
-    p.add_argument("--policy", default="paper", choices=["paper", "cpu"], help="JumpCoder policy (default: paper)")
+    p.add_argument("--policy", default="paper", choices=list(POLICIES),
+                   help="JumpCoder policy (default: paper; inline: the server's inline-request default)")
     p.add_argument("--reject-new-undefined", action="store_true",
                    help="(not in the paper) reject score-judged infills that leave a name undefined that was not")
     p.add_argument("--no-bad-words", action="store_true",

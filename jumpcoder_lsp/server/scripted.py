@@ -20,6 +20,7 @@ process's own ``--model`` / ``JUMPCODER_LSP_MODEL`` always may. None of them is 
 * :func:`engine_import`: the same for where an import lands (``def top(xs, k):`` over imports).
 * :func:`stubborn`: :func:`demo` whose completions in a ``stuck*`` function block for 30 s
   without polling cancellation (answers that must not wait for the model thread).
+* :func:`engine_score`: the same for which policy a request runs (a jump only the scoring judge takes).
 """
 
 from __future__ import annotations
@@ -295,6 +296,42 @@ def engine_import(config=None):
     return ModelPair(gen=gen, infill=infill, fim=fim, description="scripted engine import")
 
 
+def engine_score(config=None):
+    """ScriptedRuntimes through the real engine, for which policy a request runs: in
+    ``def f(a):`` the generation model writes ``b = a + 1`` and ``return b`` (every name defined);
+    the infilling model proposes ``a = abs(a)`` above ``b = a + 1``, which raises the scores of the
+    lines after it: the scoring judge (the paper policy) takes that jump, the inline policy (AST
+    judge only, and no name undefined) never tries it."""
+    from ..engine import ModelPair
+    from ..runtime.fim import get_dialect
+    from ..runtime.scripted import ScriptedRuntime
+
+    fim = get_dialect("qwen")
+    program = ["    b = a + 1\n", "    return b\n"]
+    marker = "    a = abs(a)\n"
+
+    def gen_continue(prompt: str) -> str:
+        if prompt.startswith(fim.prefix):  # a speculative infill re-verified by a scoring pass
+            return infill_continue(prompt)
+        done = prompt.splitlines(keepends=True)
+        return next((line for line in program if line not in done), "") + "<|endoftext|>"
+
+    def infill_continue(prompt: str) -> str:
+        body = prompt[len(fim.prefix):]
+        _, _, rest = body.partition(fim.suffix)
+        suffix, _, written = rest.partition(fim.middle)
+        answer = (marker if suffix.startswith("    b = a") else "") + "<|fim_pad|>"
+        return answer[len(written):] if answer.startswith(written) else "<|fim_pad|>"
+
+    def logits(context: str, target: str, start: int, tok: str) -> float:
+        at = target.find(marker)
+        return 1.0 if at >= 0 and start >= at + len(marker) else 0.0
+
+    gen = ScriptedRuntime(gen_continue, logits, description="scripted gen")
+    infill = ScriptedRuntime(infill_continue, logits, eos="<|fim_pad|>", description="scripted infill")
+    return ModelPair(gen=gen, infill=infill, fim=fim, description="scripted engine score")
+
+
 # -- failures and slowness for the lost-edit and progress tests -------------------------------
 
 #: how long :func:`slow_infill`'s infill takes (it ignores cancellation, like a model mid-batch)
@@ -366,6 +403,7 @@ REGISTRY: dict[str, Callable] = {
     "failing": failing,
     "engine_pair": engine_pair,
     "engine_import": engine_import,
+    "engine_score": engine_score,
     "context_full": context_full,
     "out_of_memory": out_of_memory,
     "slow_infill": slow_infill,

@@ -312,3 +312,83 @@ def test_cpu_policy_tries_two_positions_without_an_undefined_name_and_all_k_with
     result = complete(CURR_PROMPT, 2, 0, models=models, language=PY, config=EngineConfig(k=5, policy="cpu"))
     assert result.jumps == 1  # `total += ...` made `total` undefined: the AST judge's infill was tried
     assert max(len(s.candidates) for s in result.steps) > 2
+
+
+# -- the inline policy: model work only where the AST judge can accept ------------------------
+
+def test_inline_policy_neither_branches_nor_scores_while_every_name_is_defined():
+    models, rt = scripted_pair(SCORE_PROGRAM, score_infill, improving_logit("a = abs(a)\n", 1.0))
+    result = complete(SCORE_PROMPT, 1, 0, models=models, language=PY, config=EngineConfig(k=5, policy="inline"))
+    assert result.code == SCORE_PROMPT + "".join(SCORE_PROGRAM) and result.jumps == 0
+    # one generate call of one branch per line, no scoring pass at all
+    assert rt.calls == [("generate", 1)] * len(SCORE_PROGRAM), rt.calls
+    assert all(not s.candidates for s in result.steps)
+    # the paper policy, same model and buffer: a scoring pass and k branches after every line
+    models, rt = scripted_pair(SCORE_PROGRAM, score_infill, improving_logit("a = abs(a)\n", 1.0))
+    paper = complete(SCORE_PROMPT, 1, 0, models=models, language=PY, config=EngineConfig(k=5, policy="paper"))
+    assert ("score", 1) in rt.calls and paper.jumps == 1
+
+
+def test_inline_policy_infills_at_the_definition_positions_once_a_name_is_undefined():
+    # `total += ...` uses `total` before anything binds it: the next iteration branches at the
+    # import block (line 0, the def: no imports) and the function's first body line (line 1)
+    def infill(prefix, suffix):
+        if suffix.startswith("    best = 0"):
+            return "    total = 0\n"
+        return "import os\n" if prefix == "" else ""
+
+    models, rt = scripted_pair(CURR_PROGRAM, infill)
+    result = complete(CURR_PROMPT, 2, 0, models=models, language=PY, config=EngineConfig(k=2, policy="inline"))
+    jump = [s for s in result.steps if s.kind == "infill"]
+    assert len(jump) == 1 and jump[0].judge == "ast" and jump[0].line == 1
+    assert [c.position for c in jump[0].candidates] == [0, 1]
+    assert result.code == "def min_sub(nums):\n    total = 0\n    best = 0\n" + "".join(CURR_PROGRAM)
+    # k=2 is filled by the definition positions: no scoring pass, before or after the branch
+    assert all(kind == "generate" for kind, _ in rt.calls), rt.calls
+    assert [n for _, n in rt.calls].count(3) == 1  # one branching step: the next line + 2 infills
+
+
+def test_inline_policy_puts_a_helper_above_the_function_and_an_import_in_the_import_block():
+    text = "import os\n\ndef g(path):\n    data = read(path)\n"
+    seen = []
+
+    def infill(prefix, suffix):
+        seen.append(len(prefix.splitlines()))
+        if suffix.startswith("def g"):
+            return "def read(path):\n    return open(path).read()\n\n"
+        return ""
+
+    models, _ = scripted_pair(["    return data\n"], infill)
+    result = complete(text, 4, 0, models=models, language=PY, config=EngineConfig(k=3, policy="inline"))
+    # above the def, with PEP 8's two blank lines on either side (engine/combine.place)
+    assert [(i.before_line, i.text) for i in result.insertions] == [
+        (2, "\ndef read(path):\n    return open(path).read()\n\n\n")]
+    # the import block (the blank line after it is no position: the import line), the body's first
+    # line, the def line
+    jump = next(s for s in result.steps if s.kind == "infill")
+    assert [c.position for c in jump.candidates] == [0, 3, 2]
+
+
+def test_inline_policy_never_accepts_a_candidate_only_the_scoring_judge_would():
+    # the infill lifts every following line's score but binds no undefined name
+    def infill(prefix, suffix):
+        return "    nums = list(nums)\n" if suffix.startswith("    best = 0") else ""
+
+    logit = improving_logit("nums = list(nums)\n", 5.0)
+    models, _ = scripted_pair(CURR_PROGRAM, infill, logit)
+    paper = complete(CURR_PROMPT, 2, 0, models=models, language=PY, config=EngineConfig(k=2, policy="paper"))
+    assert "score" in [s.judge for s in paper.steps if s.kind == "infill"]
+    models, rt = scripted_pair(CURR_PROGRAM, infill, logit)
+    inline = complete(CURR_PROMPT, 2, 0, models=models, language=PY, config=EngineConfig(k=2, policy="inline"))
+    assert inline.jumps == 0 and inline.code == CURR_PROMPT + "".join(CURR_PROGRAM)
+    assert "resolves no undefined name" in {c.rejected for s in inline.steps for c in s.candidates}
+    assert all(kind == "generate" for kind, _ in rt.calls)  # the scoring judge was never asked
+
+
+def test_inline_policy_branches_once_for_a_name_it_cannot_resolve():
+    program = ["    y = helper(x)\n", "    z = y + 1\n", "    w = z * 2\n", "    return w\n"]
+    models, rt = scripted_pair(program, lambda p, s: "")
+    result = complete("def f(x):\n", 1, 0, models=models, language=PY, config=EngineConfig(k=5, policy="inline"))
+    assert result.code == "def f(x):\n" + "".join(program) and result.jumps == 0
+    branching = [n for kind, n in rt.calls if kind == "generate" and n > 1]
+    assert len(branching) == 1, rt.calls  # `helper` was tried once, not after every later line

@@ -61,3 +61,70 @@ def test_eligible_lines_are_the_import_block_and_the_function_above_the_cursor_m
     two = "def f(x):\n    y = 1\n\ndef g():\n    pass\n"
     assert eligible_lines(py, two, 3, character=0) == {0, 1}
     assert eligible_lines(py, two, 3) == {0}  # the whole line `def g():`: g, which starts at the cursor
+
+
+def test_definition_positions_are_the_import_block_the_function_start_and_the_def_line():
+    from jumpcoder_lsp.engine.positions import definition_positions
+    from jumpcoder_lsp.languages import get_language
+
+    py = get_language("python")
+    lines = ["import os\n", "\n", "def g(path):\n", "    data = read(path)\n", "    n = len(data)\n"]
+    # the blank import line is no position: the last import line above it; then the body's first
+    # line; then the def (module level above the function)
+    assert definition_positions(py, lines, {0, 2, 3, 4}) == [0, 3, 2]
+    # only eligible lines: without the import line, the import block has no position
+    assert definition_positions(py, lines, {2, 3, 4}) == [3, 2]
+    # no imports: the top of the file, which is the def line here (one position, not two)
+    lines = ["def f(a):\n", '    """doc"""\n', "    b = a + 1\n"]
+    assert definition_positions(py, lines, {0, 2}) == [0, 2]
+    # at module level: the import block only
+    assert definition_positions(py, ["import os\n", "x = y\n"], {0, 1}) == [1]
+
+
+def test_definition_positions_in_a_java_method():
+    from jumpcoder_lsp.engine.positions import definition_positions
+    from jumpcoder_lsp.languages import get_language
+
+    java = get_language("java")
+    lines = ["import java.util.*;\n", "\n", "class A {\n", "    int f(int x) {\n", "        int y = g(x);\n"]
+    assert definition_positions(java, lines, {0, 3, 4}) == [0, 4, 3]
+
+
+def _choose(policy, lines, undefined, tried=frozenset(), k=5, eligible=None, cached=lambda i: False):
+    from jumpcoder_lsp.engine.positions import choose_positions
+    from jumpcoder_lsp.engine.types import LineScore
+    from jumpcoder_lsp.languages import get_language
+
+    calls = []
+
+    def score():
+        calls.append(1)
+        return [LineScore((-float(i),), -float(i)) for i in range(len(lines))]  # the last line most uncertain
+
+    eligible = set(range(len(lines))) if eligible is None else eligible
+    choice = choose_positions(policy, get_language("python"), lines, k=k, eligible=eligible, undefined=set(undefined),
+                              tried=set(tried), ast_judge=True, score=score, cached=cached)
+    return choice, len(calls)
+
+
+LINES = ["def f(a):\n", "    b = a + 1\n", "    c = b * 2\n", "    d = c - 1\n", "    e = d + 1\n"]
+
+
+def test_the_inline_policy_branches_only_for_an_untried_undefined_name_and_scores_only_for_extra_positions():
+    choice, scored = _choose("inline", LINES, set())
+    assert (choice.positions, choice.scores, scored) == ([], None, 0)
+    # tried before: no branch again
+    assert _choose("inline", LINES, {"x"}, tried={"x"})[0].positions == []
+    choice, scored = _choose("inline", LINES, {"x"}, k=2)
+    assert (choice.positions, choice.scores, scored) == ([0, 1], None, 0)  # the definition positions, no scoring
+    choice, scored = _choose("inline", LINES, {"x"}, k=4)
+    assert choice.positions == [0, 1, 4, 3] and scored == 1  # then the most uncertain other lines
+
+
+def test_paper_and_cpu_policies_keep_their_positions():
+    choice, scored = _choose("paper", LINES, set(), k=3)
+    assert choice.positions == [4, 3, 2] and scored == 1
+    # cpu without an undefined name: two, plus a cached position; with one: all k
+    choice, _ = _choose("cpu", LINES, set(), k=3, cached=lambda i: i == 0)
+    assert choice.positions == [4, 3, 0]
+    assert _choose("cpu", LINES, {"x"}, k=3)[0].positions == [4, 3, 2]

@@ -91,3 +91,21 @@ def test_jumpcoder_inserts_the_missing_import_above_the_function(models):
     assert [i.before_line for i in result.insertions] == [0]
     assert "import reduce" in result.insertions[0].text
     assert new.index("import reduce") < new.index("def product")
+
+
+def test_the_inline_policy_makes_the_import_jump_for_an_unimported_module(models, monkeypatch):
+    # `math` is used but never imported: the inline policy branches (at the import block, the
+    # function's first body line, the def) and the AST judge takes `import math`, with no scoring pass
+    calls = []
+    for name in ("score", "generate"):
+        original = getattr(models.gen, name)
+        monkeypatch.setattr(models.gen, name,
+                            lambda reqs, *a, _o=original, _n=name, **kw: (calls.append((_n, len(reqs))), _o(reqs, *a, **kw))[1])
+    text = 'import os\n\n\ndef norm(v):\n    """Euclidean length of the vector v."""\n    return math.sqrt('
+    result = complete(text, 5, len("    return math.sqrt("), models=models, language=PY,
+                      config=EngineConfig(k=5, max_lines=6, policy="inline"))
+    jumps = [s for s in result.steps if s.kind == "infill"]
+    assert [s.judge for s in jumps] == ["ast"], result.steps
+    assert [(i.before_line, i.text) for i in result.insertions] == [(0, "import math\n")]
+    assert "math" not in {u.name for u in PY.undefined_names(apply_completion(text, 5, len("    return math.sqrt("), result))}
+    assert not any(kind == "score" for kind, _ in calls), calls  # the AST judge only: never scored

@@ -121,5 +121,24 @@ def test_the_loader_imports_no_module_a_scripted_spec_names(monkeypatch):
     assert load_backend(ServerConfig(model=SCRIPTED_DEMO), lambda *a: None).description == "scripted demo"
     with pytest.raises(ModelLoadError, match="needs a scripted model"):  # never handed to the real loader
         load_backend(ServerConfig(infill_model=SCRIPTED_DEMO), lambda *a: None)
-    assert set(scripted.REGISTRY) == {"demo", "slow_loading", "failing", "engine_pair", "engine_import", "context_full",
+    assert set(scripted.REGISTRY) == {"demo", "slow_loading", "failing", "engine_pair", "engine_import", "engine_score", "context_full",
                                       "out_of_memory", "slow_infill", "stubborn"}
+
+
+def test_inline_requests_run_the_inline_policy_and_complete_function_the_papers_by_default():
+    c = ServerConfig()
+    assert c.engine_for("python", inline=True).policy == "inline"
+    assert c.engine_for("python").policy == "paper"  # jumpcoder.completeFunction: the thorough mode
+    # each is selectable, flat or under "engine" (the engine's policy is the inline one)
+    assert ServerConfig.from_mapping({"policy": "cpu"}).engine_for("java", inline=True).policy == "cpu"
+    assert ServerConfig.from_mapping({"engine": {"policy": "paper"}}).engine_for("java", inline=True).policy == "paper"
+    both = ServerConfig.from_mapping({"policy": "paper", "functionPolicy": "inline"})
+    assert (both.engine_for("cpp", inline=True).policy, both.engine_for("cpp").policy) == ("paper", "inline")
+    assert ServerConfig.from_mapping({"policy": None}, base=both).policy == "inline"
+    assert ServerConfig.from_mapping(both.to_json()) == both
+    with pytest.raises(ConfigError, match="functionPolicy must be one of paper, cpu, inline"):
+        ServerConfig.from_mapping({"functionPolicy": "fast"})
+    with pytest.raises(ConfigError, match="policy must be one of"):
+        ServerConfig.from_mapping({"engine": {"policy": 3}})
+    c, problems = ServerConfig.merge({"policy": "fast", "functionPolicy": "cpu"})
+    assert (c.policy, c.function_policy, len(problems)) == ("inline", "cpu", 1)

@@ -4,6 +4,7 @@ the engine's own decisions, end to end through the protocol."""
 from __future__ import annotations
 
 import pytest
+from lsprotocol import types
 
 from .conftest import SCRIPTED
 
@@ -41,3 +42,28 @@ async def test_an_import_the_engine_adds_through_the_server_lands_in_the_import_
     head = text[: text.index("def top")].splitlines()
     # among the imports, the two blank lines above the `def` left as they were
     assert sorted(head[:-2]) == ["import heapq", "import os", "import sys"] and head[-2:] == ["", ""], text
+
+
+async def test_inline_requests_run_the_inline_policy_and_complete_function_the_papers(make_editor):
+    # engine_score offers `a = abs(a)` above `b = a + 1`, a jump only the scoring judge takes (every
+    # name is defined): the paper policy (completeFunction's default) takes it; the inline policy
+    # (the default of inline suggestions and completion items) never branches for it
+    ed = await make_editor({"model": SCRIPTED + "engine_score", "debounceMs": 0})
+    assert (await ed.status())["state"] == "ready"
+    uri = "file:///work/f.py"
+    ed.open(uri, "def f(a):\n    ")
+    [item] = await ed.inline(uri, types.Position(line=1, character=4))
+    assert item.insert_text == "b = a + 1\n    return b", item
+    assert item.command is None  # no lines to insert above the cursor
+    listed = await ed.completion(uri, types.Position(line=1, character=4))
+    items = listed.items if hasattr(listed, "items") else listed
+    assert items and all("abs" not in (i.text_edit.new_text if i.text_edit else i.insert_text or "") for i in items)
+    result = await ed.command("jumpcoder.completeFunction", {"uri": uri, "position": {"line": 1, "character": 4}})
+    assert result["applied"] is True and result["jumps"] == 1, result
+    assert ed.texts[uri].startswith("def f(a):\n    a = abs(a)\n    b = a + 1\n"), ed.texts[uri]
+    # either policy is the user's to choose
+    ed2 = await make_editor({"model": SCRIPTED + "engine_score", "debounceMs": 0, "policy": "paper"})
+    assert (await ed2.status())["state"] == "ready"
+    ed2.open(uri, "def f(a):\n    ")
+    [item] = await ed2.inline(uri, types.Position(line=1, character=4))
+    assert "a = abs(a)" in item.insert_text, item

@@ -22,6 +22,7 @@ export const SERVER_KEYS: Record<string, string> = {
   suffixChars: 'suffixChars',
   suffixFim: 'suffixFim',
   policy: 'policy',
+  functionPolicy: 'functionPolicy',
   enableInline: 'enableInline',
   enableCompletion: 'enableCompletion',
   enableDiagnostics: 'enableDiagnostics',
