@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Optional
 
 import pytest
+from jumpcoder_lsp.languages import language_ids
 
 ROOT = Path(__file__).resolve().parents[2]
 DRIVER = ROOT / "tests" / "editors" / "neovim" / "driver.lua"
@@ -103,6 +104,8 @@ def test_neovim(version: str, scenario: str, tmp_path: Path) -> None:
         JC_PLUGIN=str(PLUGIN),
         JC_DRIVER=str(DRIVER),
         JC_SCENARIO=scenario,
+        # what :checkhealth must list: the server's languages (languages.language_ids)
+        JC_LANGUAGES=", ".join(sorted(language_ids())),
         JC_TMP=str(tmp_path / "work"),
         PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
         JUMPCODER_LSP_ALLOW_SCRIPTED="1",  # the driver's settings name the scripted demo model

@@ -318,7 +318,7 @@ function scenarios.func()
     'jumpcoder%-lsp %d',
     'model: scripted demo',
     'device: auto',
-    'languages: cpp, csharp, java, python',
+    'languages: ' .. vim.pesc(os.getenv('JC_LANGUAGES') or 'cpp, csharp, java, python'),
   }) do
     check(report:match(want), ('checkhealth report lacks %q:\n%s'):format(want, report))
   end
