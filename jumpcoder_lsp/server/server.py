@@ -599,7 +599,10 @@ class JumpCoderServer(LanguageServer):
         is superseded by the next edit (:meth:`document_changed`); a superseded request answers
         at once, without waiting for the model. Requests for the same place (an inline and a
         completion request at one cursor of one version) share one model job (:meth:`_work_for`),
-        which is cancelled when no request waits for it any more."""
+        which is cancelled when no request waits for it any more. An inline request answers
+        within ``inlineBudgetMs`` with the result so far (:meth:`_within_budget`); its job then
+        goes on in the background until it ends (its whole suggestion goes in the store), an edit
+        or a suggestion request at another place cancels it."""
         doc = self.require_document(uri)
         offset, line, column = self.require_cursor(doc, position)
         self.stats["requests"] += 1
