@@ -671,7 +671,7 @@ class JumpCoderServer(LanguageServer):
         try:
             await asyncio.wait({task, woken}, timeout=max(0.0, deadline - time.monotonic()),
                                return_when=asyncio.FIRST_COMPLETED)
-            while work is not None and not task.done() and not token.cancelled:
+            while work is not None and work.task is task and not task.done() and not token.cancelled:
                 found = self._partial_suggestion(work)
                 if found is not None:
                     work.background = True
