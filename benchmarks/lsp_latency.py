@@ -89,6 +89,10 @@ async def run(args) -> dict:
     # --allow-scripted: --model may name a scripted model (the server refuses them from clients otherwise)
     await client.start_io(sys.executable, "-m", "jumpcoder_lsp.server", "--allow-scripted", env=env)
     options = {"model": args.model, "debounceMs": args.debounce_ms, "inlineMaxLines": args.inline_max_lines}
+    if getattr(args, "inline_budget_ms", None) is not None:
+        options["inlineBudgetMs"] = args.inline_budget_ms
+    if getattr(args, "threads", None) is not None:
+        options["threads"] = args.threads
     options.update(getattr(args, "options", None) or {})  # e.g. benchmarks/shared_engine.py's runtime
     if args.device:
         options["device"] = args.device
@@ -212,6 +216,9 @@ def main(argv=None) -> int:
     parser.add_argument("--prompts", type=int, default=len(PROMPTS), help="how many prompts per pass")
     parser.add_argument("--inline-max-lines", type=int, default=1, help="lines per suggestion (1: the first line)")
     parser.add_argument("--debounce-ms", type=int, default=0, help="server debounce (0: measure the model only)")
+    parser.add_argument("--inline-budget-ms", type=int, default=None,
+                        help="the server's inlineBudgetMs (default: the server's; 0: the whole run)")
+    parser.add_argument("--threads", type=int, default=None, help="the server's threads setting")
     parser.add_argument("--json", action="store_true", help="print the report as JSON only")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)

@@ -77,6 +77,10 @@ class ServerConfig:
     enable_diagnostics: bool = True
     #: wait this long after the last keystroke before asking the model (automatic triggers only)
     debounce_ms: int = 150
+    #: an inline request answers with what is ready this long after it arrived (at least the first
+    #: line; the run goes on in the background and its whole text is served from the suggestion
+    #: cache); 0: wait for the whole run. 500 ms is issue 14's p50 goal for the first suggestion
+    inline_budget_ms: int = 500
     #: suggestions kept for typing-along
     cache_size: int = 64
     #: after an edit (debounced like a request), prefill the model's prompt cache with the text
@@ -118,6 +122,8 @@ class ServerConfig:
             check(isinstance(v, bool), f"{_camel(name)} must be true or false, got {v!r}")
         check(_is_int(self.debounce_ms) and 0 <= self.debounce_ms <= 10_000,
               f"debounceMs must be an integer in 0..10000, got {self.debounce_ms!r}")
+        check(_is_int(self.inline_budget_ms) and 0 <= self.inline_budget_ms <= 60_000,
+              f"inlineBudgetMs must be an integer in 0..60000, got {self.inline_budget_ms!r}")
         check(_is_int(self.cache_size) and 0 <= self.cache_size <= 10_000,
               f"cacheSize must be an integer in 0..10000, got {self.cache_size!r}")
         if problems:

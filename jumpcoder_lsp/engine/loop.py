@@ -32,6 +32,8 @@ from .stop import ends_function, line_verdict, meets_suffix, next_line_stop, rep
 from .types import INF, Candidate, Completion, Insertion, Line, Step
 
 Progress = Callable[[str, Optional[float]], None]
+#: called after each step that added to the suggestion with the Completion so far (:func:`_result`)
+Partial = Callable[[Completion], None]
 
 
 @dataclass
@@ -387,18 +389,26 @@ def _result(run: _Run, req: _Request, method: str, started: float) -> Completion
     )
 
 
-def _run(text, line, character, *, models, language, config, method, tree, progress, cancel, cache):
+def _run(text, line, character, *, models, language, config, method, tree, progress, cancel, cache, partial=None):
     started = time.perf_counter()
     req = _prepare(text, line, character, language, tree, config)
     run = _Run(req, models, language, config, cache, progress, cancel)
     jump = method == "jumpcoder"
+
+    def observed(step) -> None:
+        """One step, then ``partial`` with the result so far when the step added a line."""
+        before = len(run.steps)
+        step()
+        if partial is not None and len(run.steps) > before and run.steps[-1].kind != "end":
+            partial(_result(run, req, method, started))
+
     if req.head:
         run.check_cancel()
-        run.complete_head()
+        observed(run.complete_head)
         run.added += 1
     while not run.ended and run.added < config.max_lines:
         run.check_cancel()
-        run.iterate(jump)
+        observed(lambda: run.iterate(jump))
     return _result(run, req, method, started)
 
 
@@ -422,6 +432,7 @@ def complete(
     progress: Optional[Progress] = None,
     cancel: Optional[CancelCheck] = None,
     cache: Optional[SpeculativeCache] = None,
+    partial: Optional[Partial] = None,
 ) -> Completion:
     """Run JumpCoder at (line, character) of ``text`` (0-based; character counts code points).
 
@@ -437,6 +448,10 @@ def complete(
     tree), else the engine parses it. ``cancel`` is polled between
     decode steps; a cancelled run raises :class:`~jumpcoder_lsp.runtime.base.Cancelled`.
     ``cache`` keeps speculative infills across calls (pass the same one for one document).
+    ``partial`` (optional) is called on the calling thread after each step that added a line (a
+    generated line or an accepted infill) with the :class:`Completion` so far, built as the final
+    one is (:func:`_result`); it observes only (the run's decisions do not depend on it). With
+    "filtered" it observes the JumpCoder run only (the autoregressive one runs after it).
     The model sees a bounded part of the text (:func:`~jumpcoder_lsp.engine.context.context_window`,
     ``config.context_lines`` / ``context_chars``): the file head and a window before the cursor; the
     result's line numbers are the document's, and its ``code`` is the text the model saw.
@@ -448,8 +463,8 @@ def complete(
     args = dict(models=models, language=language, config=config, tree=tree,
                 progress=progress, cancel=cancel, cache=cache)
     if method != "filtered":
-        return _run(text, line, character, method=method, **args)
-    jc = _run(text, line, character, method="jumpcoder", **args)
+        return _run(text, line, character, method=method, partial=partial, **args)
+    jc = _run(text, line, character, method="jumpcoder", partial=partial, **args)
     ar: list[Completion] = []
 
     def autoregressive() -> str:

@@ -21,6 +21,9 @@ process's own ``--model`` / ``JUMPCODER_LSP_MODEL`` always may. None of them is 
 * :func:`stubborn`: :func:`demo` whose completions in a ``stuck*`` function block for 30 s
   without polling cancellation (answers that must not wait for the model thread).
 * :func:`engine_score`: the same for which policy a request runs (a jump only the scoring judge takes).
+* :func:`stepped`: :func:`demo` whose ``budget*`` functions take :data:`BUDGET_LINES` steps of
+  :data:`BUDGET_STEP` s, report the result so far through ``partial`` after each (as the engine
+  does) and end with a jump (an import above); for the inline time budget.
 """
 
 from __future__ import annotations
@@ -42,6 +45,8 @@ ALLOW_ENV = "JUMPCODER_LSP_ALLOW_SCRIPTED"
 
 SLOW_STEP = 0.05
 SLOW_LINES = 400
+BUDGET_STEP = 0.1
+BUDGET_LINES = 12
 
 
 @dataclass(frozen=True)
@@ -208,6 +213,47 @@ class DemoBackend:
                     break
             out.append(found)
         return out
+
+
+class _SteppedBackend(DemoBackend):
+    description = "scripted stepped demo"
+
+    def complete(self, text: str, line: int, character: int, *, method: str = "jumpcoder",
+                 cancel=None, partial=None, **kw) -> Completion:
+        lines = text.split("\n")
+        sig = next((i for i in range(line - 1, -1, -1) if re.match(r"\s*def ", lines[i])), None)
+        if sig is None or not re.match(r"\s*def budget\w*\(", lines[sig]) or lines[line][:character].strip():
+            return super().complete(text, line, character, method=method, cancel=cancel, **kw)
+        self.runs += 1
+        start = time.monotonic()
+        indent = re.match(r"\s*", lines[sig]).group(0) + "    "
+        out: list[str] = []
+        steps: list[Step] = []
+
+        def result(insertions: list[Insertion]) -> Completion:
+            return Completion(code=text, continuation="\n".join(out), insertions=insertions, steps=list(steps),
+                              method=method, seconds=time.monotonic() - start, continuation_start=character)
+
+        for i in range(BUDGET_LINES):
+            if cancel is not None and cancel():
+                raise Cancelled()
+            time.sleep(BUDGET_STEP)
+            out.append(("" if i == 0 else indent) + f"v{i} = math.sqrt({i})")
+            steps.append(Step(kind="generate", line=line + i, text=out[-1]))
+            if partial is not None:
+                partial(result([]))
+        if cancel is not None and cancel():
+            raise Cancelled()
+        time.sleep(BUDGET_STEP)  # the jump: the import the lines need, the last step
+        insertions = [] if "import math" in lines else [Insertion(0, "import math\n")]
+        steps.extend(Step(kind="infill", line=0, text=ins.text, judge="ast") for ins in insertions)
+        if partial is not None and insertions:
+            partial(result(insertions))
+        return result(insertions)
+
+
+def stepped(config=None) -> DemoBackend:
+    return _SteppedBackend()
 
 
 def _import_line(lines: list[str], before: int, pattern: "re.Pattern[str]" = _IMPORT) -> int:
@@ -403,6 +449,7 @@ REGISTRY: dict[str, Callable] = {
     "failing": failing,
     "engine_pair": engine_pair,
     "engine_import": engine_import,
+    "stepped": stepped,
     "engine_score": engine_score,
     "context_full": context_full,
     "out_of_memory": out_of_memory,

@@ -101,12 +101,17 @@ def client_timeout_from_environment(environ=os.environ) -> float:
     return value
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Work:
     """The model job for one place (uri, serial, version, offset) and the token it polls."""
 
     task: asyncio.Future
     token: CancelToken
+    #: the engine's latest partial Completion (set from the model thread) and the event set with it
+    partial: Any = None
+    changed: Optional[asyncio.Event] = None
+    #: an inline answer went out before the job finished: it goes on with no request waiting
+    background: bool = False
 
 
 class ClientTimeout(Exception):
@@ -535,8 +540,9 @@ class JumpCoderServer(LanguageServer):
     # ------------------------------------------------------------------------------------
     # running the engine
 
-    def _complete_job(self, backend, snap: Snapshot, spec, line: int, column: int, engine_config, progress, cancel):
-        """On the model thread."""
+    def _complete_job(self, backend, snap: Snapshot, spec, line: int, column: int, engine_config, progress, cancel,
+                      partial=None):
+        """On the model thread (``partial``: the engine's observer of the result so far)."""
         if cancel():
             raise Cancelled()
         self.stats["model_started"] += 1
@@ -555,6 +561,7 @@ class JumpCoderServer(LanguageServer):
                 progress=progress,
                 cancel=cancel,
                 document=snap.uri,
+                **({"partial": partial} if partial is not None else {}),
             )
         except Cancelled:
             self.stats["cancelled"] += 1  # counted here, before the job counts as done (status waitIdle)
@@ -592,7 +599,10 @@ class JumpCoderServer(LanguageServer):
         is superseded by the next edit (:meth:`document_changed`); a superseded request answers
         at once, without waiting for the model. Requests for the same place (an inline and a
         completion request at one cursor of one version) share one model job (:meth:`_work_for`),
-        which is cancelled when no request waits for it any more."""
+        which is cancelled when no request waits for it any more. An inline request answers
+        within ``inlineBudgetMs`` with the result so far (:meth:`_within_budget`); its job then
+        goes on in the background until it ends (its whole suggestion goes in the store), an edit
+        or a suggestion request at another place cancels it."""
         doc = self.require_document(uri)
         offset, line, column = self.require_cursor(doc, position)
         self.stats["requests"] += 1
@@ -606,7 +616,14 @@ class JumpCoderServer(LanguageServer):
         self.cancel_warm(uri, "a request arrived")
         place = (uri, doc.serial, doc.version, offset)
         token = self._begin(uri, kind, place)
+        # a run going on after its inline answer is wanted by nobody once a request is elsewhere
+        for other, work in list(self._work.items()):
+            if work.background and other != place and not work.token.cancelled:
+                work.token.cancel("superseded")
+                self.stats["superseded"] += 1
+                self.stats["background_superseded"] += 1
         arrived = doc.snapshot(with_tree=False)  # the cursor's document (the tree is parsed later)
+        arrived_at = time.monotonic()  # the inline budget counts from here
         try:
             if debounce and self.config.debounce_ms > 0:
                 await _until_cancelled(token, self.config.debounce_ms / 1000)
@@ -621,7 +638,11 @@ class JumpCoderServer(LanguageServer):
                 self.stats["cache_hits"] += 1
                 return hit
             work = self._work_for(place, doc, line, column, offset)
-            suggestion = await _first(work, token)
+            budget = self.config.inline_budget_ms / 1000 if kind == "inline" else 0
+            if budget > 0:
+                suggestion = await self._within_budget(self._work.get(place), work, token, arrived_at + budget)
+            else:
+                suggestion = await _first(work, token)
         except Cancelled:
             return None
         except asyncio.CancelledError:  # $/cancelRequest: stop the engine too
@@ -637,6 +658,48 @@ class JumpCoderServer(LanguageServer):
             return None
         return suggestion
 
+    async def _within_budget(self, work: Optional[_Work], task: asyncio.Future, token: CancelToken,
+                             deadline: float) -> Suggestion:
+        """The inline answer under the ``inlineBudgetMs`` budget: the job's result when it ends
+        before ``deadline``, else the latest partial result with a non-empty line of continuation
+        (waiting for the first such line if there is none yet: never empty because of the budget),
+        computed from the job's snapshot. The job then goes on in the background
+        (:attr:`_Work.background`) and puts its whole suggestion in the store when it ends; an
+        edit or a request elsewhere still cancels it."""
+        loop = asyncio.get_running_loop()
+        woken = token.wait_future(loop)
+        try:
+            await asyncio.wait({task, woken}, timeout=max(0.0, deadline - time.monotonic()),
+                               return_when=asyncio.FIRST_COMPLETED)
+            while work is not None and work.task is task and not task.done() and not token.cancelled:
+                found = self._partial_suggestion(work)
+                if found is not None:
+                    work.background = True
+                    self.stats["budget_answers"] += 1
+                    return self.store.put(found)
+                changed = asyncio.ensure_future(work.changed.wait())
+                try:
+                    await asyncio.wait({task, woken, changed}, return_when=asyncio.FIRST_COMPLETED)
+                finally:
+                    changed.cancel()
+                work.changed.clear()
+        finally:
+            woken.cancel()
+        if task.done():
+            return task.result()
+        raise Cancelled(token.reason)
+
+    def _partial_suggestion(self, work: _Work) -> Optional[Suggestion]:
+        """The job's latest partial result as a suggestion, when its continuation holds a
+        non-empty line (None otherwise)."""
+        if work.partial is None:
+            return None
+        snap, offset, line, completion = work.partial
+        if not any(ln.strip() for ln in E.split_lines(completion.continuation)):
+            return None
+        s = self.make_suggestion(snap, offset, line, completion)
+        return s if any(ln.strip() for ln in E.split_lines(s.continuation)) else None
+
     def _work_for(self, place: tuple, doc: Document, line: int, column: int, offset: int) -> asyncio.Future:
         """The model job computing the suggestion at ``place`` (started, or joined when a request
         of the other kind started it): a future of the :class:`Suggestion`, put in the store."""
@@ -647,15 +710,24 @@ class JumpCoderServer(LanguageServer):
         token = CancelToken()
         token.place = place
         engine_config = self.config.engine_for(doc.spec.name, inline=True)
+        loop = asyncio.get_running_loop()
+        holder: list[_Work] = []
+
+        def partial(completion) -> None:  # on the model thread: keep the latest, wake the waiters
+            holder[0].partial = (snap, offset, line, completion)
+            loop.call_soon_threadsafe(holder[0].changed.set)
 
         async def compute() -> Suggestion:
             completion = await self.worker.run(
                 self._complete_job, self.worker.backend, snap, doc.spec, line, column, engine_config, None, token,
-                cancel_token=token,
+                partial if self.config.inline_budget_ms > 0 else None, cancel_token=token,
             )
+            if work.background:
+                self.stats["background_done"] += 1
             return self.store.put(self.make_suggestion(snap, offset, line, completion))
 
-        work = _Work(asyncio.ensure_future(compute()), token)
+        work = _Work(asyncio.ensure_future(compute()), token, changed=asyncio.Event())
+        holder.append(work)
 
         def done(task: asyncio.Future) -> None:
             if self._work.get(place) is work:
@@ -670,8 +742,8 @@ class JumpCoderServer(LanguageServer):
     def _release_work(self, place: tuple) -> None:
         """A request for ``place`` has ended: its model job stops when no live request wants it."""
         work = self._work.get(place)
-        if work is None or work.task.done():
-            return
+        if work is None or work.task.done() or work.background:
+            return  # a background run (an inline answer went out within its budget) goes on
         if not any(t.place == place and not t.cancelled for t in self._inflight.values()):
             work.token.cancel("no request waits for it")
 

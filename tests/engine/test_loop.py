@@ -392,3 +392,25 @@ def test_inline_policy_branches_once_for_a_name_it_cannot_resolve():
     assert result.code == "def f(x):\n" + "".join(program) and result.jumps == 0
     branching = [n for kind, n in rt.calls if kind == "generate" and n > 1]
     assert len(branching) == 1, rt.calls  # `helper` was tried once, not after every later line
+
+
+def test_partial_observes_each_step_and_changes_nothing():
+    program = ["    return reduce(lambda a, b: a * b, nums)\n"]
+
+    def infill(prefix, suffix):
+        return "from functools import reduce\n" if prefix == "" else "    x = 1\n"
+
+    def run(partial=None):
+        models, _ = scripted_pair(program, infill)
+        return complete(PROD_PROMPT, 2, 0, models=models, language=PY, config=EngineConfig(k=5), partial=partial)
+
+    seen = []
+    observed, plain = run(seen.append), run()
+    # the same decisions and output with and without an observer
+    assert (observed.code, observed.continuation, observed.insertions) == (plain.code, plain.continuation, plain.insertions)
+    assert [(s.kind, s.line, s.text) for s in observed.steps] == [(s.kind, s.line, s.text) for s in plain.steps]
+    # one partial result per step that added a line: the generated line first, then the jump
+    added = [s for s in plain.steps if s.kind != "end"]
+    assert len(seen) == len(added) >= 2
+    assert seen[0].continuation == plain.continuation and seen[0].insertions == []
+    assert (seen[-1].continuation, seen[-1].insertions) == (plain.continuation, plain.insertions)

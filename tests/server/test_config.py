@@ -122,7 +122,7 @@ def test_the_loader_imports_no_module_a_scripted_spec_names(monkeypatch):
     with pytest.raises(ModelLoadError, match="needs a scripted model"):  # never handed to the real loader
         load_backend(ServerConfig(infill_model=SCRIPTED_DEMO), lambda *a: None)
     assert set(scripted.REGISTRY) == {"demo", "slow_loading", "failing", "engine_pair", "engine_import", "engine_score", "context_full",
-                                      "out_of_memory", "slow_infill", "stubborn"}
+                                      "out_of_memory", "slow_infill", "stubborn", "stepped"}
 
 
 def test_inline_requests_run_the_inline_policy_and_complete_function_the_papers_by_default():
@@ -142,3 +142,12 @@ def test_inline_requests_run_the_inline_policy_and_complete_function_the_papers_
         ServerConfig.from_mapping({"engine": {"policy": 3}})
     c, problems = ServerConfig.merge({"policy": "fast", "functionPolicy": "cpu"})
     assert (c.policy, c.function_policy, len(problems)) == ("inline", "cpu", 1)
+
+
+def test_inline_budget_ms_is_validated_once():
+    assert ServerConfig().inline_budget_ms == 500
+    config, problems = ServerConfig.merge({"inlineBudgetMs": 0})
+    assert config.inline_budget_ms == 0 and not problems
+    for bad in (-1, 60_001, 1.5, True, "500"):
+        config, problems = ServerConfig.merge({"inlineBudgetMs": bad})
+        assert config.inline_budget_ms == 500 and problems and "inlineBudgetMs" in problems[0], (bad, problems)

@@ -19,7 +19,8 @@ TOTAL = (ROOT / "examples" / "total.py").read_text()
 
 async def test_the_inline_suggestion_ends_before_the_line_below(make_editor):
     assert TOTAL == "def total(xs):\n    s = 0\n\n    return s\n"
-    ed = await make_editor({"model": "default", "debounceMs": 0, "threads": 1})
+    # the whole suggestion, not what is ready within the inline time budget (tests/server/test_budget.py)
+    ed = await make_editor({"model": "default", "debounceMs": 0, "threads": 1, "inlineBudgetMs": 0})
     st = await ed.status()
     assert st["state"] == "ready", st
     ed.open(URI, TOTAL)

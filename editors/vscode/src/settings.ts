@@ -27,6 +27,7 @@ export const SERVER_KEYS: Record<string, string> = {
   enableCompletion: 'enableCompletion',
   enableDiagnostics: 'enableDiagnostics',
   debounceMs: 'debounceMs',
+  inlineBudgetMs: 'inlineBudgetMs',
   warmCache: 'warmCache',
 };
 
