@@ -98,6 +98,14 @@ class Editor:
     async def status(self, wait_idle: bool = False) -> dict:
         return await self.command("jumpcoder.status", {"waitIdle": wait_idle})
 
+    async def until(self, predicate) -> dict:
+        """Poll jumpcoder.status until ``predicate(stats)`` holds; the status (the test's timeout bounds it)."""
+        while True:
+            st = await self.status()
+            if predicate(st["stats"]):
+                return st
+            await asyncio.sleep(0.02)
+
     # -- documents -----------------------------------------------------------------------
 
     def open(self, uri: str, text: str, language: str = "python") -> None:

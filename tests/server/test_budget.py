@@ -7,7 +7,6 @@ Latency figures under a real model are in benchmarks/, not here."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 
 import pytest
@@ -37,13 +36,6 @@ def settings(budget_ms: int) -> dict:
     return {"model": STEPPED, "debounceMs": 0, "warmCache": False, "inlineBudgetMs": budget_ms}
 
 
-async def until(ed, predicate) -> dict:
-    while True:
-        st = await ed.status()
-        if predicate(st["stats"]):
-            return st
-        await asyncio.sleep(0.02)
-
 
 async def test_within_the_budget_the_first_lines_then_the_whole_text_from_the_cache(make_editor):
     ed = await make_editor(settings(BUDGET_MS))
@@ -59,7 +51,7 @@ async def test_within_the_budget_the_first_lines_then_the_whole_text_from_the_ca
     st = await ed.status()
     assert st["stats"]["budget_answers"] == 1 and st["busy"] == 1, st  # the run goes on
     # the run ends in the background; asking again is answered from the cache, no new model run
-    st = await until(ed, lambda s: s.get("background_done", 0) == 1)
+    st = await ed.until(lambda s: s.get("background_done", 0) == 1)
     assert st["stats"]["model_runs"] == 1, st["stats"]
     [again] = await ed.inline(uri, P(1, 4))
     assert again.insert_text == WHOLE

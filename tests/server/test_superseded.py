@@ -31,21 +31,13 @@ def P(line, ch):
     return types.Position(line=line, character=ch)
 
 
-async def until(ed, predicate) -> dict:
-    """Poll jumpcoder.status until ``predicate(stats)`` holds; the status."""
-    while True:
-        st = await ed.status()
-        if predicate(st["stats"]):
-            return st
-        await asyncio.sleep(0.02)
-
 
 async def test_an_edit_supersedes_an_inline_request_and_stops_its_model_work(make_editor):
     ed = await make_editor({"model": DEMO, "debounceMs": 0, "inlineMaxLines": 400, "warmCache": False})
     uri = "file:///work/slow.py"
     ed.open(uri, SLOW)
     call = asyncio.ensure_future(ed.inline(uri, P(1, 4)))
-    await until(ed, lambda s: s.get("model_started", 0) == 1)  # the engine is generating
+    await ed.until(lambda s: s.get("model_started", 0) == 1)  # the engine is generating
     ed.type(uri, "# typed meanwhile\n", at=P(0, 0))
     assert await call == []  # answered empty, long before the 20 s the job would take
     st = await ed.status(wait_idle=True)  # and the model thread stopped at its next line
@@ -65,7 +57,7 @@ async def test_a_superseded_request_answers_without_waiting_for_the_model_thread
     uri = "file:///work/stuck.py"
     ed.open(uri, STUCK)
     call = asyncio.ensure_future(ed.inline(uri, P(1, 4)))
-    await until(ed, lambda s: s.get("model_started", 0) == 1)
+    await ed.until(lambda s: s.get("model_started", 0) == 1)
     ed.type(uri, "x", at=P(1, 4))
     assert await call == []
     st = await ed.status()
@@ -77,12 +69,12 @@ async def test_queued_requests_for_old_versions_never_reach_the_model(make_edito
     busy_uri, uri = "file:///work/slow.py", "file:///work/b.py"
     ed.open(busy_uri, SLOW)
     running = asyncio.ensure_future(ed.inline(busy_uri, P(1, 4)))
-    await until(ed, lambda s: s.get("model_started", 0) == 1)
+    await ed.until(lambda s: s.get("model_started", 0) == 1)
     ed.open(uri, "def slow_b(n):\n    ")
     old = []
     for i in range(3):  # a request, then an edit: each request is queued behind the running one
         old.append(asyncio.ensure_future(ed.inline(uri, P(1 + i, 4))))
-        await until(ed, lambda s, k=i + 2: s.get("requests", 0) >= k)
+        await ed.until(lambda s, k=i + 2: s.get("requests", 0) >= k)
         ed.type(uri, "\n    ", at=ed.end(uri))
     newest = asyncio.ensure_future(ed.inline(uri, ed.end(uri)))
     assert [await c for c in old] == [[], [], []]
@@ -90,7 +82,7 @@ async def test_queued_requests_for_old_versions_never_reach_the_model(make_edito
     assert st["stats"]["model_started"] == 1 and st["stats"]["queue_dropped"] == 3, st["stats"]
     ed.type(busy_uri, "# moved on\n", at=P(0, 0))  # frees the model thread
     assert await running == []
-    await until(ed, lambda s: s.get("model_started", 0) == 2)  # the one live request runs next
+    await ed.until(lambda s: s.get("model_started", 0) == 2)  # the one live request runs next
     assert not newest.done()
     ed.type(uri, "x", at=ed.end(uri))
     assert await newest == []
@@ -103,7 +95,7 @@ async def test_a_newer_request_supersedes_the_other_kind_at_another_place(make_e
     uri = "file:///work/slow.py"
     ed.open(uri, SLOW + "\n\ndef plain():\n    ")
     inline = asyncio.ensure_future(ed.inline(uri, P(1, 4)))
-    await until(ed, lambda s: s.get("model_started", 0) == 1)
+    await ed.until(lambda s: s.get("model_started", 0) == 1)
     completion = await ed.completion(uri, P(4, 4))  # the same version, another cursor
     assert completion.items[0].text_edit.new_text == "return 42"
     assert await inline == []
@@ -125,14 +117,14 @@ async def test_the_queue_is_bounded_and_the_oldest_waiting_request_answers_empty
     ed = await make_editor({"model": SCRIPTED + "stubborn", "debounceMs": 0, "warmCache": False})
     ed.open("file:///work/stuck.py", STUCK)
     running = asyncio.ensure_future(ed.inline("file:///work/stuck.py", P(1, 4)))
-    await until(ed, lambda s: s.get("model_started", 0) == 1)
+    await ed.until(lambda s: s.get("model_started", 0) == 1)
     n = ModelWorker.MAX_QUEUED + 2
     calls = []
     for i in range(n):
         uri = f"file:///work/q{i}.py"
         ed.open(uri, "def plain():\n    ")
         calls.append(asyncio.ensure_future(ed.inline(uri, P(1, 4))))
-        await until(ed, lambda s, k=i + 2: s.get("requests", 0) >= k)
+        await ed.until(lambda s, k=i + 2: s.get("requests", 0) >= k)
     # the two oldest were dropped when the 9th and 10th came; the others still wait
     assert [await c for c in calls[:2]] == [[], []]
     st = await ed.status()
@@ -144,14 +136,14 @@ async def test_shutdown_under_load_answers_at_once(make_editor):
     ed = await make_editor({"model": SCRIPTED + "stubborn", "debounceMs": 0, "warmCache": False})
     ed.open("file:///work/stuck.py", STUCK)
     running = asyncio.ensure_future(ed.inline("file:///work/stuck.py", P(1, 4)))
-    await until(ed, lambda s: s.get("model_started", 0) == 1)
+    await ed.until(lambda s: s.get("model_started", 0) == 1)
     queued = []
     for i in range(4):
         uri = f"file:///work/q{i}.py"
         ed.open(uri, "def plain():\n    ")
         queued.append(asyncio.ensure_future(ed.inline(uri, P(1, 4))))
     function = ed.send_command("jumpcoder.completeFunction", {"uri": "file:///work/q0.py", "position": {"line": 1, "character": 4}})
-    await until(ed, lambda s: s.get("requests", 0) >= 5)
+    await ed.until(lambda s: s.get("requests", 0) >= 5)
     start = time.monotonic()
     await asyncio.wait_for(ed.client.shutdown_session(), 10)
     took = time.monotonic() - start

@@ -6,7 +6,6 @@ measured in benchmarks/busy_editor.py (``--warm-probe``), not here."""
 
 from __future__ import annotations
 
-import asyncio
 
 import pytest
 from lsprotocol import types
@@ -25,20 +24,13 @@ def P(line, ch):
     return types.Position(line=line, character=ch)
 
 
-async def until(ed, predicate) -> dict:
-    while True:
-        st = await ed.status()
-        if predicate(st["stats"]):
-            return st
-        await asyncio.sleep(0.02)
-
 
 async def test_an_edit_warms_the_cache_and_a_request_cancels_the_warm_up(make_editor):
     ed = await make_editor({"model": DEMO, "debounceMs": 0, "inlineMaxLines": 2})
     uri = "file:///work/slow.py"
     ed.open(uri, "def slow_thing(n):\n")
     ed.type(uri, "    ", at=P(1, 0))
-    await until(ed, lambda s: s.get("warm_started", 0) == 1)  # the background prefill runs
+    await ed.until(lambda s: s.get("warm_started", 0) == 1)  # the background prefill runs
     [item] = await ed.inline(uri, P(1, 4))  # the request does not wait behind it
     assert item.insert_text.startswith("step_0 = 0")
     s = (await ed.status(wait_idle=True))["stats"]
@@ -49,7 +41,7 @@ async def test_a_request_for_another_document_cancels_the_warm_up_too(make_edito
     ed = await make_editor({"model": DEMO, "debounceMs": 0})
     ed.open("file:///work/slow.py", "def slow_thing(n):\n")
     ed.type("file:///work/slow.py", "    ", at=P(1, 0))
-    await until(ed, lambda s: s.get("warm_started", 0) == 1)
+    await ed.until(lambda s: s.get("warm_started", 0) == 1)
     ed.open("file:///work/plain.py", "def plain():\n    ")
     [item] = await ed.inline("file:///work/plain.py", P(1, 4))
     assert item.insert_text == "return 42"
@@ -61,7 +53,7 @@ async def test_a_finished_warm_up_and_the_setting_that_turns_it_off(make_editor)
     ed = await make_editor({"model": DEMO, "debounceMs": 0})
     ed.open("file:///work/plain.py", "def plain():\n")
     ed.type("file:///work/plain.py", "    ", at=P(1, 0))
-    s = (await until(ed, lambda s: s.get("warm_done", 0) == 1))["stats"]
+    s = (await ed.until(lambda s: s.get("warm_done", 0) == 1))["stats"]
     assert s.get("warm_cancelled", 0) == 0
     off = await make_editor({"model": DEMO, "debounceMs": 0, "warmCache": False})
     off.open("file:///work/plain.py", "def plain():\n")
