@@ -1,0 +1,163 @@
+"""Which cached tokens a new prompt can reuse: prefix reuse, or PIE's edit-aware reuse (pure, no model).
+
+Both runtimes keep the keys/values of token sequences they computed. A new prompt that starts with a
+cached sequence reuses it (``prefix``): everything after the first differing token is computed again.
+PIE (Position-Independent Editing, shared/papers/: "Let the Code LLM Edit Itself When You Edit the
+Code") also keeps the tokens *after* an edit: their keys were rotated (RoPE) for their old positions,
+so a runtime removes the old rotation and applies the new one (one rotation by the position delta per
+layer), and computes only the edited tokens. The kept tokens' keys/values were computed without the
+edit in their context; that is the approximation PIE measures as close to a full recompute.
+
+This module only plans; a runtime carries the plan out:
+
+* :func:`plan_reuse` compares the cached ids with the new ids (token level; several edit regions) and
+  returns a :class:`ReusePlan`: the :class:`Kept` runs (``cached[old:old+length] == new[new:new+length]``,
+  moved by ``shift = new - old`` positions) and the spans of the new prompt to compute.
+* The last token of the new prompt is always computed (the next token is chosen from its logits, and a
+  kept key/value carries no logits row), so a plan never keeps it.
+* Past :data:`MAX_REGIONS` edit regions, or when the kept tokens after the common prefix are fewer than
+  :data:`MIN_KEPT` (nothing worth moving), the plan falls back to the common prefix alone: the same
+  tokens ``prefix`` reuse keeps.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Sequence
+
+#: reuse modes (setting ``kvReuse``)
+MODES = ("prefix", "pie")
+#: a matching run shorter than this is computed again rather than moved (a few tokens that happen to
+#: match inside an edited span are not worth a cache operation, and their context changed the most)
+MIN_RUN = 8
+#: at most this many edit regions; more and the plan is the common prefix alone
+MAX_REGIONS = 8
+#: at least this many tokens kept after the common prefix for a PIE plan to be worth carrying out
+MIN_KEPT = 16
+
+
+@dataclass(frozen=True)
+class Kept:
+    """``length`` cached tokens from position ``old`` reused at position ``new`` of the new prompt."""
+
+    old: int
+    new: int
+    length: int
+
+    @property
+    def shift(self) -> int:
+        """How far the run moves: the rotary correction of its keys is by this many positions."""
+        return self.new - self.old
+
+
+@dataclass(frozen=True)
+class ReusePlan:
+    """What to keep from a cached sequence of ``old_len`` tokens for a new prompt of ``new_len`` tokens."""
+
+    kept: tuple[Kept, ...]
+    old_len: int
+    new_len: int
+
+    @property
+    def prefix(self) -> int:
+        """Tokens reused in place at the start (the common prefix kept; 0 when the first run moves)."""
+        if self.kept and self.kept[0].old == 0 and self.kept[0].new == 0:
+            return self.kept[0].length
+        return 0
+
+    @property
+    def reused(self) -> int:
+        return sum(k.length for k in self.kept)
+
+    @property
+    def computed(self) -> int:
+        """Tokens of the new prompt a runtime computes."""
+        return self.new_len - self.reused
+
+    @property
+    def moved(self) -> tuple[Kept, ...]:
+        """The kept runs after the common prefix (those a runtime shifts, even by 0)."""
+        return self.kept[1:] if self.prefix else self.kept
+
+    def compute_spans(self) -> list[tuple[int, int]]:
+        """The ``[start, end)`` spans of new positions to compute, in order (they include the last token)."""
+        spans: list[tuple[int, int]] = []
+        pos = 0
+        for k in self.kept:
+            if k.new > pos:
+                spans.append((pos, k.new))
+            pos = k.new + k.length
+        if pos < self.new_len:
+            spans.append((pos, self.new_len))
+        return spans
+
+    def dropped_spans(self) -> list[tuple[int, int]]:
+        """The ``[start, end)`` spans of cached positions not reused (a runtime removes them first)."""
+        spans: list[tuple[int, int]] = []
+        pos = 0
+        for k in self.kept:
+            if k.old > pos:
+                spans.append((pos, k.old))
+            pos = k.old + k.length
+        if pos < self.old_len:
+            spans.append((pos, self.old_len))
+        return spans
+
+
+def common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
+    n = min(len(a), len(b))
+    i = 0
+    while i < n and a[i] == b[i]:
+        i += 1
+    return i
+
+
+def _prefix_plan(cached: Sequence[int], new: Sequence[int]) -> ReusePlan:
+    p = min(common_prefix(cached, new), max(len(new) - 1, 0))
+    return ReusePlan((Kept(0, 0, p),) if p else (), len(cached), len(new))
+
+
+def plan_reuse(cached: Sequence[int], new: Sequence[int], mode: str = "pie", *,
+               min_run: int = MIN_RUN, max_regions: int = MAX_REGIONS, min_kept: int = MIN_KEPT) -> ReusePlan:
+    """The tokens of ``cached`` that the prompt ``new`` reuses under ``mode`` (``prefix`` or ``pie``).
+
+    ``prefix``: the common token prefix (never the last new token). ``pie``: the common prefix, then
+    every later run of at least ``min_run`` equal tokens in order (an insertion, deletion or
+    replacement between runs is an edit region), with the same last-token rule; the prefix plan
+    when there are more than ``max_regions`` regions or fewer than ``min_kept`` tokens to move.
+    """
+    if mode not in MODES:
+        raise ValueError(f"kvReuse must be one of {', '.join(MODES)}, not {mode!r}")
+    if mode == "prefix" or not cached or not new:
+        return _prefix_plan(cached, new)
+    head = common_prefix(cached, new)
+    if head >= len(new) - 1 or head == len(cached):
+        return _prefix_plan(cached, new)
+    # the common suffix first (cheap, and the usual case: one edit above the cursor), then a diff of
+    # the middles only
+    tail = 0
+    while (tail < len(cached) - head and tail < len(new) - head
+           and cached[len(cached) - 1 - tail] == new[len(new) - 1 - tail]):
+        tail += 1
+    mid_old = cached[head:len(cached) - tail]
+    mid_new = new[head:len(new) - tail]
+    runs: list[Kept] = []
+    if mid_old and mid_new:
+        matcher = difflib.SequenceMatcher(None, mid_old, mid_new, autojunk=False)
+        for a, b, size in matcher.get_matching_blocks():
+            if size >= min_run:
+                runs.append(Kept(head + a, head + b, size))
+    if tail:
+        runs.append(Kept(len(cached) - tail, len(new) - tail, tail))
+    # the last new token is always computed
+    if runs and runs[-1].new + runs[-1].length == len(new):
+        last = runs.pop()
+        if last.length - 1 >= min_run:
+            runs.append(Kept(last.old, last.new, last.length - 1))
+    kept = ([Kept(0, 0, head)] if head else []) + runs
+    plan = ReusePlan(tuple(kept), len(cached), len(new))
+    regions = len(plan.compute_spans()) - 1  # the final span holds the last token, not an edit
+    if sum(k.length for k in plan.moved) < min_kept or regions > max_regions:
+        return _prefix_plan(cached, new)
+    return plan
