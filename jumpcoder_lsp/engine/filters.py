@@ -22,7 +22,9 @@ from __future__ import annotations
 from difflib import SequenceMatcher
 from typing import Optional, Sequence
 
+from ..edits import split_lines
 from ..languages.base import LanguageSpec
+from .types import Candidate
 
 
 def similarity(a: str, b: str) -> float:
@@ -147,3 +149,27 @@ def rejection(
     if near_copy(infill_lines, lines, language):
         return "near-copy of the enclosing function"
     return None
+
+
+def infill_lines(text: str, finish: str) -> list[str]:
+    """The lines of an infill as the model ended it: one that ended of itself ("eos", "stop")
+    gets its last newline, one cut by the token budget ("length") stays as it is."""
+    if finish in ("eos", "stop") and text and not text.endswith("\n"):
+        text += "\n"
+    return split_lines(text, keepends=True) if text else []
+
+
+def candidate(result, lines: Sequence[str], language: LanguageSpec, *,
+              repetition_threshold: float, filter_blocks: bool) -> Candidate:
+    """The :class:`Candidate` for one infill of the hybrid generation (``result``: its
+    ``position``, ``text``, ``finish`` and ``speculative_hit``), with ``rejected`` set when a
+    filter drops it: "too long" when the token budget cut it (unless it is a function signature,
+    the adaptive stop's kind), else :func:`rejection`."""
+    infill = infill_lines(result.text, result.finish)
+    cand = Candidate(result.position, infill, speculative_hit=result.speculative_hit)
+    if result.finish == "length" and not language.is_function_signature(result.text):
+        cand.rejected = "too long"
+        return cand
+    cand.rejected = rejection(infill, lines, result.position, language,
+                              repetition_threshold=repetition_threshold, filter_blocks=filter_blocks)
+    return cand

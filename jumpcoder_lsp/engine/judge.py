@@ -12,9 +12,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
-from .types import INF, LineScore
+from .config import EngineConfig
+from .types import INF, Candidate, Line, LineScore
 
 
 def ast_resolves(undefined_before: set[str], undefined_after: set[str]) -> bool:
@@ -60,3 +61,65 @@ def scoring_judge(
     if improved == 0 or 2 * improved < total:
         return ScoreVerdict(False, -INF, None, tuple(deltas))
     return ScoreVerdict(True, sum(deltas[:improved]), t, tuple(deltas))
+
+
+def name_judge(undefined_before: set[str], undefined_after: set[str], config: EngineConfig) -> Optional[str]:
+    """The AST judge's part of Algorithm 2 for one infill: "ast" (accepted, V_i = +inf), a
+    rejection ("adds an undefined name"; "resolves no undefined name" when the scoring judge is
+    off, the inline policy), or None (the scoring judge decides)."""
+    if config.ast_judge and undefined_before and ast_resolves(undefined_before, undefined_after):
+        return "ast"
+    if config.reject_new_undefined and undefined_after - undefined_before:
+        return "adds an undefined name"
+    if not config.scoring_judge:
+        return "resolves no undefined name"
+    return None
+
+
+def drops_user_lines(lines: Sequence[Line], keep_until: int) -> bool:
+    """True when combining would drop a user line (one after line t = ``keep_until``): the
+    user's text is never removed, so such an infill is rejected."""
+    return any(l.fixed or l.origin == "cursor" for l in lines[keep_until + 1 :])
+
+
+def judge(
+    live: Sequence[Candidate],
+    texts: Sequence[str],
+    lines: Sequence[Line],
+    scores: Optional[Sequence[LineScore]],
+    undefined_before: set[str],
+    config: EngineConfig,
+    *,
+    undefined: Callable[[list[str]], set[str]],
+    score: Callable[[list[list[str]]], list[Sequence[LineScore]]],
+) -> None:
+    """Algorithm 2 over the infills the filters kept: set each candidate's ``judge``, ``value``
+    and ``keep_until``, or its ``rejected`` reason.
+
+    ``texts`` are the current code lines (``lines`` the same, with their origins), ``scores``
+    their line scores (S), ``undefined_before`` the names the code uses but never binds;
+    ``undefined(code_lines)`` gives those names for other code and ``score(list of code lines)``
+    the line scores of several codes in one batch (the generation model).
+    """
+    pending = []
+    for cand in live:
+        combined = list(texts[: cand.position]) + cand.lines + list(texts[cand.position :])
+        after = undefined(combined) if undefined_before or config.reject_new_undefined else set()
+        verdict = name_judge(undefined_before, after, config)
+        if verdict == "ast":
+            cand.judge, cand.value = "ast", INF
+        elif verdict is not None:
+            cand.rejected = verdict
+        else:
+            pending.append((cand, combined))
+    if not pending:
+        return
+    scored = score([c for _, c in pending])
+    for (cand, combined), s in zip(pending, scored):
+        verdict = scoring_judge(scores, s, cand.position, len(cand.lines), config.tau)
+        if not verdict.accepted:
+            cand.rejected = "no improvement"
+        elif drops_user_lines(lines, verdict.keep_until):
+            cand.rejected = "would drop the user's lines"
+        else:
+            cand.judge, cand.value, cand.keep_until = "score", verdict.value, verdict.keep_until

@@ -23,13 +23,13 @@ from . import filtered
 from .combine import best_candidate, combine, place
 from .config import EngineConfig
 from .context import SuffixWindow, context_window, suffix_window
-from .filters import rejection
+from .filters import candidate
 from .hybrid import hybrid_generation, next_line_prompt
-from .judge import ast_resolves, scoring_judge
+from .judge import judge
 from .positions import choose_positions, eligible_lines, line_scores
 from .speculative import SpeculativeCache
 from .stop import ends_function, line_verdict, meets_suffix, next_line_stop, repeats
-from .types import INF, Candidate, Completion, Insertion, Line, Step
+from .types import Candidate, Completion, Insertion, Line, Step
 
 Progress = Callable[[str, Optional[float]], None]
 #: called after each step that added to the suggestion with the Completion so far (:func:`_result`)
@@ -320,45 +320,15 @@ class _Run:
             self.finished_function()
 
     def candidate(self, result, texts: list[str]) -> Candidate:
-        text = result.text
-        if result.finish in ("eos", "stop") and text and not text.endswith("\n"):
-            text += "\n"
-        infill_lines = split_lines(text) if text else []
-        cand = Candidate(result.position, infill_lines, speculative_hit=result.speculative_hit)
-        if result.finish == "length" and not self.language.is_function_signature(text):
-            cand.rejected = "too long"
-            return cand
-        cand.rejected = rejection(infill_lines, texts, result.position, self.language,
-                                  repetition_threshold=self.config.repetition_threshold,
-                                  filter_blocks=self.config.filter_blocks)
-        return cand
+        """The infill as a candidate, or rejected by a filter (engine/filters.py candidate)."""
+        return candidate(result, texts, self.language, repetition_threshold=self.config.repetition_threshold,
+                         filter_blocks=self.config.filter_blocks)
 
     def judge(self, live: list[Candidate], texts: list[str], scores, undefined_before: set[str]) -> None:
-        pending = []
-        for cand in live:
-            combined = texts[: cand.position] + cand.lines + texts[cand.position :]
-            after = self.undefined(combined) if undefined_before or self.config.reject_new_undefined else set()
-            if self.config.ast_judge and undefined_before and ast_resolves(undefined_before, after):
-                cand.judge, cand.value = "ast", INF
-            elif self.config.reject_new_undefined and after - undefined_before:
-                cand.rejected = "adds an undefined name"
-            elif not self.config.scoring_judge:
-                cand.rejected = "resolves no undefined name"  # the inline policy: the AST judge only
-            else:
-                pending.append((cand, combined))
-        if not pending:
-            return
-        scored = self.models.gen.score([ScoreRequest((), "".join(c)) for _, c in pending])
-        for (cand, combined), s in zip(pending, scored):
-            verdict = scoring_judge(scores, line_scores(combined, s), cand.position, len(cand.lines), self.config.tau)
-            if not verdict.accepted:
-                cand.rejected = "no improvement"
-                continue
-            dropped = self.lines[verdict.keep_until + 1 :]
-            if any(l.fixed or l.origin == "cursor" for l in dropped):
-                cand.rejected = "would drop the user's lines"
-                continue
-            cand.judge, cand.value, cand.keep_until = "score", verdict.value, verdict.keep_until
+        """Algorithm 2 (engine/judge.py judge), with this run's names and the generation model."""
+        judge(live, texts, self.lines, scores, undefined_before, self.config, undefined=self.undefined,
+              score=lambda codes: [line_scores(c, s) for c, s in zip(
+                  codes, self.models.gen.score([ScoreRequest((), "".join(c)) for c in codes]))])
 
 
 def _result(run: _Run, req: _Request, method: str, started: float) -> Completion:
