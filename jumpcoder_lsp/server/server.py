@@ -112,6 +112,8 @@ class _Work:
     changed: Optional[asyncio.Event] = None
     #: an inline answer went out before the job finished: it goes on with no request waiting
     background: bool = False
+    #: the user has typed along the suggestion it is generating (see JumpCoderServer.document_changed)
+    followed: bool = False
 
 
 class ClientTimeout(Exception):
@@ -407,8 +409,42 @@ class JumpCoderServer(LanguageServer):
                 token.cancel(EDITED)
                 self.stats["superseded"] += 1
                 self.stats["superseded_by_edit"] += 1
-        self._cancel_work(lambda place: place[0] == uri, EDITED)
+        doc = self.documents.get(uri)
+        for place, work in list(self._work.items()):
+            if place[0] != uri or work.token.cancelled:
+                continue
+            if work.background and doc is not None and self._typed_along(work, doc.text) is not None:
+                work.followed = True  # typing along it: it goes on, re-checked at each partial result
+                self.stats["background_followed"] += 1
+            else:
+                work.token.cancel(EDITED)
         self.cancel_warm(uri, EDITED)
+
+    def _typed_along(self, work: _Work, text: str) -> Optional[int]:
+        """The cursor in ``text`` when it is ``work``'s document plus the user typing along the
+        suggestion it is generating (:meth:`Suggestion.followed`, on its latest partial result)."""
+        if work.partial is None:
+            return None
+        snap, offset, line, completion = work.partial
+        return self.make_suggestion(snap, offset, line, completion).followed(text)
+
+    def _followed_work(self, uri: str, text: str, offset: int) -> Optional[_Work]:
+        """The background run the user has typed along to ``offset`` of ``text``, if any."""
+        for place, work in self._work.items():
+            if place[0] == uri and work.background and not work.token.cancelled and not work.task.done():
+                if self._typed_along(work, text) == offset:
+                    return work
+        return None
+
+    def _partial_arrived(self, work: _Work) -> None:
+        """On the event loop, after the engine reported a partial result: a run the user typed
+        along is cancelled as soon as what it generates no longer matches what was typed."""
+        work.changed.set()
+        if work.followed and not work.token.cancelled:
+            doc = self.documents.get(work.token.place[0])
+            if doc is None or self._typed_along(work, doc.text) is None:
+                work.token.cancel(EDITED)
+                self.stats["background_diverged"] += 1
 
     def _cancel_work(self, which, reason: str) -> None:
         for place, work in list(self._work.items()):
@@ -482,6 +518,8 @@ class JumpCoderServer(LanguageServer):
         self.cancel_warm(doc.uri, EDITED)
         if not self.config.warm_cache or not self.worker.ready or doc.spec is None or doc.refusal is not None:
             return
+        if any(w.followed and not w.token.cancelled for p, w in self._work.items() if p[0] == doc.uri):
+            return  # the run the user types along holds the model (and its cache)
         if not callable(getattr(self.worker.backend, "warm", None)):
             return
         last = params.content_changes[-1] if params.content_changes else None
@@ -606,6 +644,9 @@ class JumpCoderServer(LanguageServer):
         doc = self.require_document(uri)
         offset, line, column = self.require_cursor(doc, position)
         self.stats["requests"] += 1
+        followed = self._followed_work(uri, doc.text, offset)
+        if followed is not None:  # typing along a run that goes on: served from it
+            return await self._from_followed(followed, uri, kind, doc, offset)
         hit = self.store.lookup(uri, doc.text, offset, doc.version)
         if hit is not None:
             self.stats["cache_hits"] += 1
@@ -655,6 +696,55 @@ class JumpCoderServer(LanguageServer):
         if token.cancelled or now is None or (now.serial, now.version) != place[1:3]:
             self.stats["stale_dropped"] += 1
             log.info("dropped a suggestion for %s version %d", uri, suggestion.version)
+            return None
+        return suggestion
+
+    async def _follow(self, work: _Work, uri: str, kind: str, doc: Document, offset: int,
+                      place: tuple) -> Optional[Suggestion]:
+        """The answer at ``offset`` of ``doc`` from the background ``work`` the user typed along:
+        its whole suggestion when it ends within the inline budget, else its latest partial result
+        that goes past the typed text (waiting for one); both derived for this version (the rest of
+        the continuation after the typed text). None when it is cancelled or the document changes."""
+        token = self._begin(uri, kind, place)
+        self.stats["followed_answers"] += 1
+        budget = self.config.inline_budget_ms / 1000 if kind == "inline" else 0
+        deadline = time.monotonic() + budget
+        loop = asyncio.get_running_loop()
+        woken = token.wait_future(loop)
+        try:
+            while True:
+                remaining = deadline - time.monotonic()
+                if work.task.done() or (budget > 0 and remaining <= 0):
+                    if work.task.done():
+                        if work.task.cancelled() or work.task.exception() is not None:
+                            return None
+                        found = work.task.result()
+                    else:
+                        found = self._partial_suggestion(work)
+                    derived = found.derived(doc.text, offset, doc.version) if found is not None else None
+                    if work.task.done() or (derived is not None and derived.continuation.strip()):
+                        return self.store.put(derived) if derived is not None else None
+                if token.cancelled or work.token.cancelled:
+                    return None
+                work.changed.clear()
+                changed = asyncio.ensure_future(work.changed.wait())
+                try:
+                    await asyncio.wait({work.task, woken, changed},
+                                       timeout=remaining if remaining > 0 and budget > 0 else None,
+                                       return_when=asyncio.FIRST_COMPLETED)
+                finally:
+                    changed.cancel()
+        finally:
+            woken.cancel()
+            self._finish(uri, kind, token)
+
+    async def _from_followed(self, work: _Work, uri: str, kind: str, doc: Document, offset: int) -> Optional[Suggestion]:
+        """:meth:`_follow`, dropped when the document changed meanwhile (one version's edits only)."""
+        place = (uri, doc.serial, doc.version, offset)
+        suggestion = await self._follow(work, uri, kind, doc, offset, place)
+        now = self.documents.get(uri)
+        if suggestion is not None and (now is None or (now.serial, now.version) != place[1:3]):
+            self.stats["stale_dropped"] += 1
             return None
         return suggestion
 
@@ -715,7 +805,7 @@ class JumpCoderServer(LanguageServer):
 
         def partial(completion) -> None:  # on the model thread: keep the latest, wake the waiters
             holder[0].partial = (snap, offset, line, completion)
-            loop.call_soon_threadsafe(holder[0].changed.set)
+            loop.call_soon_threadsafe(self._partial_arrived, holder[0])
 
         async def compute() -> Suggestion:
             completion = await self.worker.run(

@@ -57,6 +57,34 @@ class Suggestion:
             return None
         return typed
 
+    def derived(self, text: str, offset: int, version: int) -> Optional["Suggestion"]:
+        """This suggestion for ``text``/``offset`` (at ``version``) when that is its state plus the
+        user typing along it: the rest of the continuation, the same insertions above (the text
+        before the continuation is unchanged, so their lines hold); else None."""
+        typed = self.along(text, offset)
+        if typed is None:
+            return None
+        if self.text == text and offset == self.offset:
+            return self
+        return replace(self, id=new_id(), version=version, text=text, offset=offset, start=offset,
+                       continuation=self.continuation[len(typed) :], applied=False)
+
+    def followed(self, text: str) -> Optional[int]:
+        """The cursor in ``text`` when ``text`` is this (partial) suggestion's state with the user
+        typing along it: the typed text is a head of the continuation so far, or the continuation
+        so far is a head of the typed text (the run may still write the rest); else None. The
+        cursor is where the text after the suggestion's cursor resumes."""
+        tail = self.text[self.offset :]
+        if not text.endswith(tail):
+            return None
+        cursor = len(text) - len(tail)
+        if cursor < self.start or text[: self.start] != self.text[: self.start]:
+            return None
+        typed = text[self.start : cursor]
+        if self.continuation.startswith(typed) or typed.startswith(self.continuation):
+            return cursor
+        return None
+
 
 def new_id() -> str:
     return f"s{next(_ids)}"
@@ -97,24 +125,12 @@ class SuggestionStore:
         for s in reversed(self._items.values()):
             if s.uri != uri or s.applied:
                 continue
-            typed = s.along(text, offset)
-            if typed is None:
+            derived = s.derived(text, offset, version)
+            if derived is None:
                 continue
             self.hits += 1
             self._items.move_to_end(s.id)
-            if s.text == text and offset == s.offset:
-                return s
-            derived = replace(
-                s,
-                id=new_id(),
-                version=version,
-                text=text,
-                offset=offset,
-                start=offset,
-                continuation=s.continuation[len(typed) :],
-                applied=False,
-            )
-            return self.put(derived)
+            return derived if derived is s else self.put(derived)
         return None
 
     def drop_uri(self, uri: str) -> None:
