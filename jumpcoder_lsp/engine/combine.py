@@ -69,6 +69,9 @@ def place(lines: Sequence, candidate: Candidate, language) -> Candidate:
         limit = len(texts) if candidate.keep_until is None else candidate.keep_until + 1
         if 0 <= at <= limit and _contiguous(lines, at):
             body, position = imports, at
+            import_text = getattr(language, "import_text", None)  # Go: a bare spec inside `import (`
+            if import_text is not None:
+                body = [import_text(source, at, t) for t in imports]
     body = conform(body, texts)
     before, after = blank_lines(source, position, body) if blank_lines is not None else (0, 0)
     eol = "\r\n" if body and body[-1].endswith("\r\n") else "\n"

@@ -1356,6 +1356,10 @@ class PythonSpec:
         """``import x`` / ``from x import y`` (any indentation)."""
         return bool(_IMPORT_RE.match(line))
 
+    def is_wildcard_import(self, line: str) -> bool:
+        """``from x import *``: binds names nobody can list, so the analysis gives up on the file."""
+        return bool(re.match(r"^\s*from\s+[\w.]+\s+import\s*\*", line))
+
     def import_bindings(self, line: str) -> Optional[frozenset[str]]:
         """``import a.b, c as d`` -> {a, d}; ``from x import y, z as w`` -> {y, w}; None for a
         star import, a ``__future__`` import, a broken line or anything else."""
