@@ -126,10 +126,15 @@ def comment_only(infill_lines: Sequence[str], language: LanguageSpec) -> bool:
     a comment is never the definition a judge wants, and an unclosed ``/*`` comments out the code
     below it, which the AST judge would read as the undefined use gone."""
     prefixes = tuple(language.comment_prefixes)
-    if "//" in prefixes:
-        prefixes += ("/*", "*")
+    block = "//" in prefixes  # C-like: /* ... */ too; a '*' line only inside one (else `*p = 1;`)
     code = [t.strip() for t in infill_lines if t.strip()]
-    return bool(code) and all(t.startswith(prefixes) for t in code)
+    opened = False
+    for t in code:
+        if t.startswith(prefixes) or (block and (t.startswith("/*") or (opened and t.startswith("*")))):
+            opened = opened or (block and t.startswith("/*"))
+            continue
+        return False
+    return bool(code)
 
 
 def wildcard_import(infill_lines: Sequence[str], language: LanguageSpec) -> bool:

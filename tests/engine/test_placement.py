@@ -182,3 +182,32 @@ def test_near_copy_of_the_enclosing_function_is_rejected():
     result, _ = run(text, [], infill, PY)
     assert result.insertions == []
     assert "near-copy of the enclosing function" in rejections(result)
+
+
+# -- Go and TypeScript (issue 15 leftovers) ---------------------------------------------------
+
+GO = get_language("go")
+TS = get_language("typescript")
+
+
+def test_go_import_goes_inside_the_import_block_as_a_spec():
+    text = 'package main\n\nimport (\n\t"fmt"\n\t"os"\n)\n\nfunc shout(s string) {\n'
+    result, new = run(text, ["\tfmt.Println(strings.ToUpper(s), os.Args)\n"],
+                      first_prefix_only('import "strings"\n'), GO)
+    assert [(i.before_line, i.text) for i in result.insertions] == [(5, '\t"strings"\n')]
+    assert new.startswith('package main\n\nimport (\n\t"fmt"\n\t"os"\n\t"strings"\n)\n\nfunc shout(s string) {\n')
+
+
+def test_go_import_without_imports_goes_after_package():
+    text = "package main\n\nfunc shout(s string) string {\n"
+    result, new = run(text, ["\treturn strings.ToUpper(s)\n"], first_prefix_only('import "strings"\n'), GO)
+    assert new.startswith('package main\n\nimport "strings"\n\nfunc shout(s string) string {\n')
+
+
+def test_typescript_import_goes_after_the_last_import_statement():
+    text = ('import { a } from "./a";\nimport {\n  b,\n} from "./b";\n\n'
+            "export function load(p: string): string {\n")
+    result, new = run(text, ['  return readFileSync(p, "utf8") + a + b;\n'],
+                      first_prefix_only('import { readFileSync } from "fs";\n'), TS)
+    assert new.startswith('import { a } from "./a";\nimport {\n  b,\n} from "./b";\n'
+                          'import { readFileSync } from "fs";\n\nexport function load(')
