@@ -223,6 +223,10 @@ class _EcmaSpec(CLikeSpec):
                 before = 0
         return before, after
 
+    def helper_position(self, source: str, line: int, inserted: Sequence[str]) -> Optional[tuple[int, str]]:
+        """None: a nested function is ordinary JavaScript (and may close over the locals)."""
+        return None
+
     def is_wildcard_import(self, line: str) -> bool:
         """Never: ``import * as ns`` binds one name."""
         return False
