@@ -69,6 +69,16 @@ def place(lines: Sequence, candidate: Candidate, language) -> Candidate:
         limit = len(texts) if candidate.keep_until is None else candidate.keep_until + 1
         if 0 <= at <= limit and _contiguous(lines, at):
             body, position = imports, at
+            import_text = getattr(language, "import_text", None)  # Go: a bare spec inside `import (`
+            if import_text is not None:
+                body = [import_text(source, at, t) for t in imports]
+    elif code and language.is_function_signature("".join(body)):
+        helper_position = getattr(language, "helper_position", None)  # above the enclosing function
+        spot = helper_position(source, position, body) if helper_position is not None else None
+        if spot is not None and 0 <= spot[0] < position and _contiguous(lines, spot[0]):
+            base = code[0][: len(code[0]) - len(code[0].lstrip(" \t"))]
+            body = [spot[1] + t[len(base):] if t.startswith(base) and t.strip() else t for t in body]
+            position = spot[0]
     body = conform(body, texts)
     before, after = blank_lines(source, position, body) if blank_lines is not None else (0, 0)
     eol = "\r\n" if body and body[-1].endswith("\r\n") else "\n"

@@ -123,6 +123,30 @@ def near_copy(infill_lines: Sequence[str], lines: Sequence[str], language: Langu
     return bool(body_a and body_b) and similarity(body_a, body_b) >= threshold
 
 
+def comment_only(infill_lines: Sequence[str], language: LanguageSpec) -> bool:
+    """True when every line of the infill is a comment (or opens/continues one: ``/**``, ``*``):
+    a comment is never the definition a judge wants, and an unclosed ``/*`` comments out the code
+    below it, which the AST judge would read as the undefined use gone."""
+    prefixes = tuple(language.comment_prefixes)
+    block = "//" in prefixes  # C-like: /* ... */ too; a '*' line only inside one (else `*p = 1;`)
+    code = [t.strip() for t in infill_lines if t.strip()]
+    opened = False
+    for t in code:
+        if t.startswith(prefixes) or (block and (t.startswith("/*") or (opened and t.startswith("*")))):
+            opened = opened or (block and t.startswith("/*"))
+            continue
+        return False
+    return bool(code)
+
+
+def wildcard_import(infill_lines: Sequence[str], language: LanguageSpec) -> bool:
+    """True when the infill holds a wildcard import (``from x import *``, Java's ``import x.*;``,
+    Go's ``import . "x"``; ``LanguageSpec.is_wildcard_import``): it makes the name analysis give up,
+    so the AST judge would take it as resolving any name."""
+    check = getattr(language, "is_wildcard_import", None)
+    return check is not None and any(check(t) for t in infill_lines)
+
+
 def rejection(
     infill_lines: Sequence[str],
     lines: Sequence[str],
@@ -142,6 +166,10 @@ def rejection(
         return "repetition"
     if filter_blocks and len(infill_lines) == 1 and language.opens_block(first):
         return "opens a block"
+    if comment_only(infill_lines, language):
+        return "comment only"
+    if wildcard_import(infill_lines, language):
+        return "wildcard import"
     if duplicate_import(infill_lines, lines, language):
         return "duplicate import"
     if adds_unused_import(infill_lines, lines, position, language):

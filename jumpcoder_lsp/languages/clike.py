@@ -971,6 +971,15 @@ class CLikeSpec:
                 want_after = 1
         return max(0, want_before - above), max(0, want_after - below)
 
+    def helper_position(self, source: str, line: int, inserted: Sequence[str]) -> Optional[tuple[int, str]]:
+        """Where a helper function proposed before ``line`` (inside a method) goes (issue 15): a
+        member of the enclosing class (a top-level function in C++/Go) above the function around
+        ``line`` -- (its first line, its indentation) -- or None where it stays."""
+        region = self.enclosing_function(source, line)
+        if region is None or not region.start_line < line:
+            return None
+        return region.start_line, region.indent
+
     #: identifier node types ``names_used`` collects
     _IDENTIFIER_TYPES = frozenset({"identifier", "type_identifier", "field_identifier", "namespace_identifier"})
 

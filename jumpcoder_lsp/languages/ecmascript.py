@@ -26,13 +26,13 @@ methods ``name(...) {``.
 from __future__ import annotations
 
 import re
-from typing import Optional, Union
+from typing import Optional, Sequence, Union
 
 import tree_sitter_javascript
 import tree_sitter_typescript
 from tree_sitter import Language, Node, Tree
 
-from .base import UndefinedName
+from .base import UndefinedName, tree_sitter_rows
 from .clike import CLikeSpec
 from .queries.engine import Analysis, ScopeEngine, load_names, load_queries
 
@@ -200,6 +200,36 @@ class _EcmaSpec(CLikeSpec):
             else:
                 break
         return pos
+
+    def _import_rows(self, source: str) -> set[int]:
+        """The rows the file's top-level ``import`` statements span (a multi-line one whole)."""
+        _, tree = self._tree(source, None)
+        rows: set[int] = set()
+        for c in tree.root_node.children:
+            if c.type == "import_statement":
+                rows.update(range(c.start_point[0], c.end_point[0] + 1))
+        return rows
+
+    def blank_lines(self, source: str, line: int, inserted: Sequence[str]) -> tuple[int, int]:
+        """As the C-like languages (one blank line between the imports and the code), except that
+        the last line of a multi-line ``import {...} from`` counts as an import line: an import
+        placed after it (``import_position``: after the last import statement) joins the block."""
+        before, after = super().blank_lines(source, line, inserted)
+        code = [t for t in inserted if t.strip()]
+        if before and code and all(self.is_import(t) for t in code):
+            lines = tree_sitter_rows(source)
+            prev = next((i for i in range(line - 1, -1, -1) if lines[i].strip()), None)
+            if prev is not None and prev == line - 1 and prev in self._import_rows(source):
+                before = 0
+        return before, after
+
+    def helper_position(self, source: str, line: int, inserted: Sequence[str]) -> Optional[tuple[int, str]]:
+        """None: a nested function is ordinary JavaScript (and may close over the locals)."""
+        return None
+
+    def is_wildcard_import(self, line: str) -> bool:
+        """Never: ``import * as ns`` binds one name."""
+        return False
 
     def import_bindings(self, line: str) -> Optional[frozenset[str]]:
         """``import a, {b as c} from "m"`` -> {a, c}; ``import * as ns from "m"`` -> {ns};

@@ -16,12 +16,13 @@ dash-separated words, since such a package's name is not written in the file.
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import Optional, Sequence
 
 import tree_sitter_go
 from tree_sitter import Language, Node, Tree
 
 from .clike import CLikeSpec
+from .placement import ImportEntry, sorted_import_position
 from .queries.engine import Analysis, ScopeEngine, load_names, load_queries
 
 __all__ = ["GoSpec", "GO_LANGUAGE", "GO_STD_PACKAGES"]
@@ -33,6 +34,8 @@ _SIG_RE = re.compile(r"^\s*func\s*(?:\([^()]*\)\s*)?[A-Za-z_]\w*\s*(?:\[[^\]]*\]
 _IMPORT_RE = re.compile(r"""^\s*import\s*(?:\(|[\w.]*\s*")""")
 _ONE_IMPORT_RE = re.compile(r"""^\s*import\s+(?:([A-Za-z_]\w*|\.)\s+)?"([^"]+)"\s*(?://.*)?$""")
 _VERSION_RE = re.compile(r"^v\d+$")
+#: one import spec as it stands inside an ``import ( ... )`` block: ``"strings"``, ``str "strings"``
+_SPEC_LINE_RE = re.compile(r"""^\s*(?:([A-Za-z_]\w*|\.)\s+)?"([^"]+)"\s*(?://.*)?$""")
 
 
 def import_names(path: str, name: Optional[str] = None) -> set[str]:
@@ -118,3 +121,77 @@ class GoSpec(CLikeSpec):
         if not m or m.group(1) in ("_", "."):
             return None
         return frozenset(import_names(m.group(2), m.group(1))) or None
+
+    # ------------------------------------------------------------------ placement (issue 15)
+    def _import_specs(self, source: str, tree: Optional[Tree] = None) -> tuple[list[ImportEntry], Optional[tuple[int, int]]]:
+        """The file's import specs as entries (key: the path; category: standard library or not,
+        the groups goimports makes) and the rows of the last ``import (`` and its ``)``."""
+        src, tree = self._tree(source, tree)
+        entries: list[ImportEntry] = []
+        block: Optional[tuple[int, int]] = None
+        for decl in tree.root_node.named_children:
+            if decl.type != "import_declaration" or decl.has_error:
+                continue
+            for c in decl.named_children:
+                specs = c.named_children if c.type == "import_spec_list" else [c]
+                if c.type == "import_spec_list":
+                    block = (c.start_point[0], c.end_point[0])
+                for sp in specs:
+                    p = sp.child_by_field_name("path") if sp.type == "import_spec" else None
+                    if p is None:
+                        continue
+                    path = src[p.start_byte + 1 : p.end_byte - 1].decode("utf-8", "replace")
+                    entries.append(ImportEntry(sp.start_point[0], sp.end_point[0], (path,), self._category(path)))
+        return entries, block
+
+    @staticmethod
+    def _category(path: str) -> int:
+        return 1 if "." in path.split("/", 1)[0] else 0  # a domain: not the standard library
+
+    def import_position(self, source: str, import_line: str, tree: Optional[Tree] = None) -> int:
+        """Where a new import goes: inside the file's (last) ``import ( ... )`` block, at the
+        sorted position of its group (standard library / the others, as goimports groups them),
+        else after the group; with single ``import "x"`` lines only, among them the same way;
+        without imports, after the ``package`` clause."""
+        m = _ONE_IMPORT_RE.match(import_line) or _SPEC_LINE_RE.match(import_line)
+        entries, block = self._import_specs(source, tree)
+        block_end = self.import_line(source, tree)
+        if not entries and block is None:
+            return block_end
+        if block is not None:
+            inside = [e for e in entries if block[0] < e.start < block[1]]
+            if m is None or not inside:
+                return block[1]
+            new = ImportEntry(0, 0, (m.group(2),), self._category(m.group(2)))
+            return sorted_import_position(inside, new, block[1])
+        if m is None:
+            return block_end
+        new = ImportEntry(0, 0, (m.group(2),), self._category(m.group(2)))
+        return sorted_import_position(entries, new, block_end)
+
+    def import_text(self, source: str, line: int, import_line: str, tree: Optional[Tree] = None) -> str:
+        """``import_line`` as it is written before ``line``: inside an ``import ( ... )`` block
+        the bare spec (``"strings"``, one indentation unit in: gofmt's tab), elsewhere the
+        ``import "strings"`` line."""
+        m = _ONE_IMPORT_RE.match(import_line) or _SPEC_LINE_RE.match(import_line)
+        if m is None:
+            return import_line
+        _, block = self._import_specs(source, tree)
+        eol = "\r\n" if import_line.endswith("\r\n") else "\n"
+        spec = (m.group(1) + " " if m.group(1) else "") + '"' + m.group(2) + '"'
+        if block is not None and block[0] < line <= block[1]:
+            return "\t" + spec + eol
+        return "import " + spec + eol
+
+    def blank_lines(self, source: str, line: int, inserted: Sequence[str]) -> tuple[int, int]:
+        """A spec inside an ``import ( ... )`` block needs no blank line; else as the C-like
+        languages (one between ``package``, the imports and the code)."""
+        code = [t for t in inserted if t.strip()]
+        if code and all(_SPEC_LINE_RE.match(t) and not t.lstrip().startswith("import") for t in code):
+            return 0, 0
+        return super().blank_lines(source, line, inserted)
+
+    def is_wildcard_import(self, line: str) -> bool:
+        """``import . "x"``: every name of the package, which the analysis cannot see."""
+        m = _ONE_IMPORT_RE.match(line) or _SPEC_LINE_RE.match(line)
+        return bool(m and m.group(1) == ".")

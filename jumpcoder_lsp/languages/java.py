@@ -611,6 +611,11 @@ class JavaSpec(CLikeSpec):
         name = "".join(m.group(2).split())
         return ImportEntry(row, row, (name,), 1 if m.group(1) else 0)
 
+    def is_wildcard_import(self, line: str) -> bool:
+        """``import java.util.*;`` / ``import static a.B.*;``: on-demand imports, not the one
+        name a judge wants."""
+        return bool(re.match(r"^\s*import\s+(?:static\s+)?[\w$.\s]*\.\s*\*\s*;", line))
+
     def import_bindings(self, line: str) -> Optional[frozenset[str]]:
         """``import java.util.Arrays;`` -> {Arrays}; ``import static java.lang.Math.max;`` -> {max};
         None for ``import java.util.*;`` (a wildcard: the names cannot be told)."""

@@ -1356,6 +1356,24 @@ class PythonSpec:
         """``import x`` / ``from x import y`` (any indentation)."""
         return bool(_IMPORT_RE.match(line))
 
+    def helper_position(self, source: str, line: int, inserted: Sequence[str]) -> Optional[tuple[int, str]]:
+        """Where a helper function proposed before ``line`` goes (issue 15): at module level above
+        the top-level ``def`` around ``line`` -- (that line, no indentation) -- or None where it
+        stays (at module level already, or inside a class, where a def would be a method)."""
+        region = self.enclosing_function(source, line)
+        if region is None or not region.start_line < line:
+            return None
+        while region.indent:
+            outer = self.enclosing_function(source, region.start_line - 1) if region.start_line else None
+            if outer is None or outer.start_line >= region.start_line:
+                return None  # a method: stays in its class
+            region = outer
+        return region.start_line, ""
+
+    def is_wildcard_import(self, line: str) -> bool:
+        """``from x import *``: binds names nobody can list, so the analysis gives up on the file."""
+        return bool(re.match(r"^\s*from\s+[\w.]+\s+import\s*\*", line))
+
     def import_bindings(self, line: str) -> Optional[frozenset[str]]:
         """``import a.b, c as d`` -> {a, d}; ``from x import y, z as w`` -> {y, w}; None for a
         star import, a ``__future__`` import, a broken line or anything else."""

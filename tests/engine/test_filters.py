@@ -71,14 +71,14 @@ def test_filter_rejects_an_import_nothing_after_it_uses():
     assert reject(PY, ["from typing import Dict\n", "X: Dict = {}\n"], lines, 0) is None
     # a use above the insertion point is not a use after it
     assert reject(PY, ["import heapq\n"], lines, 2) == "unused import"
-    assert reject(PY, ["from x import *\n"], lines, 0) is None
+    assert reject(PY, ["from x import *\n"], lines, 0) == "wildcard import"  # never "unused": see below
 
 
 def test_filter_per_language():
     java = ["class A {\n", "    int[] f(int[] a) { Arrays.sort(a); return a; }\n", "}\n"]
     assert reject(JAVA, ["import java.util.Arrays;\n"], java, 0) is None
     assert reject(JAVA, ["import java.util.List;\n"], java, 0) == "unused import"
-    assert reject(JAVA, ["import java.util.*;\n"], java, 0) is None
+    assert reject(JAVA, ["import java.util.*;\n"], java, 0) == "wildcard import"
     assert reject(CPP, ["#include <map>\n"], ["int main() { return 0; }\n"], 0) is None
     assert reject(CS, ["using System.Linq;\n"], ["class A { }\n"], 0) is None
 
@@ -209,3 +209,42 @@ def test_filter_rejects_a_second_copy_of_an_import():
     assert reject(CPP, ["#include <vector>\n"], cpp, 4) is None
     cs = ["using System.Text;\n", "class A { object F() { return new StringBuilder(); } }\n"]
     assert reject(CS, ["using System.Text;\n"], cs, 1) in ("duplicate import", "repetition")
+
+
+# -- comment-only infills and wildcard imports (issue 15) -------------------------------------
+
+CPP_CODE = ["int area(int w, int h) {\n", "    return scale(w) * h;\n", "}\n"]
+
+
+@pytest.mark.parametrize("lang, infill", [
+    ("cpp", ["/**\n"]),
+    ("cpp", ["/** Scales a width. */\n"]),
+    ("cpp", ["// the scale of a width\n"]),
+    ("cpp", ["/*\n", " * scale\n", " */\n"]),
+    ("java", ["// TODO: scale\n"]),
+    ("csharp", ["/// <summary>Scale.</summary>\n"]),
+    ("python", ["# the scale\n"]),
+])
+def test_comment_only_infill_is_rejected(lang, infill):
+    assert reject(get_language(lang), infill, CPP_CODE, 1) == "comment only"
+
+
+def test_a_definition_with_a_comment_is_no_comment_only_infill():
+    infill = ["// scales a width\n", "int scale(int w) { return 2 * w; }\n"]
+    assert reject(get_language("cpp"), infill, CPP_CODE, 0) != "comment only"
+    # a pointer dereference statement starts with '*' but the infill is not all comments
+    assert reject(get_language("cpp"), ["*p = 2;\n"], CPP_CODE, 1) != "comment only"
+
+
+@pytest.mark.parametrize("lang, infill, lines", [
+    ("python", ["from typing import *\n"], ["def f(x):\n", "    return List(x)\n"]),
+    ("java", ["import java.util.*;\n"], ["class A {\n", "    List<String> f() { return null; }\n", "}\n"]),
+    ("go", ['import . "strings"\n'], ["package main\n", "func f() { ToUpper(\"a\") }\n"]),
+])
+def test_wildcard_import_is_rejected(lang, infill, lines):
+    assert reject(get_language(lang), infill, lines, 0) == "wildcard import"
+
+
+def test_a_namespace_import_is_no_wildcard():
+    lines = ["function f() {\n", "  return fs.readFileSync('a');\n", "}\n"]
+    assert reject(get_language("typescript"), ['import * as fs from "fs";\n'], lines, 0) is None

@@ -182,3 +182,74 @@ def test_near_copy_of_the_enclosing_function_is_rejected():
     result, _ = run(text, [], infill, PY)
     assert result.insertions == []
     assert "near-copy of the enclosing function" in rejections(result)
+
+
+# -- Go and TypeScript (issue 15 leftovers) ---------------------------------------------------
+
+GO = get_language("go")
+TS = get_language("typescript")
+
+
+def test_go_import_goes_inside_the_import_block_as_a_spec():
+    text = 'package main\n\nimport (\n\t"fmt"\n\t"os"\n)\n\nfunc shout(s string) {\n'
+    result, new = run(text, ["\tfmt.Println(strings.ToUpper(s), os.Args)\n"],
+                      first_prefix_only('import "strings"\n'), GO)
+    assert [(i.before_line, i.text) for i in result.insertions] == [(5, '\t"strings"\n')]
+    assert new.startswith('package main\n\nimport (\n\t"fmt"\n\t"os"\n\t"strings"\n)\n\nfunc shout(s string) {\n')
+
+
+def test_go_import_without_imports_goes_after_package():
+    text = "package main\n\nfunc shout(s string) string {\n"
+    result, new = run(text, ["\treturn strings.ToUpper(s)\n"], first_prefix_only('import "strings"\n'), GO)
+    assert new.startswith('package main\n\nimport "strings"\n\nfunc shout(s string) string {\n')
+
+
+def test_typescript_import_goes_after_the_last_import_statement():
+    text = ('import { a } from "./a";\nimport {\n  b,\n} from "./b";\n\n'
+            "export function load(p: string): string {\n")
+    result, new = run(text, ['  return readFileSync(p, "utf8") + a + b;\n'],
+                      first_prefix_only('import { readFileSync } from "fs";\n'), TS)
+    assert new.startswith('import { a } from "./a";\nimport {\n  b,\n} from "./b";\n'
+                          'import { readFileSync } from "fs";\n\nexport function load(')
+
+
+# -- helpers above the enclosing function (issue 15 leftovers) --------------------------------
+
+def placed_candidate(text, position, infill, language):
+    """``combine.place`` on the document lines of ``text`` and an accepted infill before ``position``."""
+    from jumpcoder_lsp.engine.combine import place
+    from jumpcoder_lsp.engine.types import Candidate, Line
+    lines = [Line(t, "fixed", i) for i, t in enumerate(text.splitlines(keepends=True))]
+    c = place(lines, Candidate(position=position, lines=infill, judge="ast", value=1.0), language)
+    return c.position, c.lines
+
+
+def test_python_helper_proposed_inside_a_function_goes_above_the_top_level_def():
+    text = "import math\n\n\ndef area(shapes):\n    total = 0\n    for s in shapes:\n        total += circle(s)\n"
+    infill = ["    def circle(r):\n", "        return math.pi * r * r\n"]
+    assert placed_candidate(text, 5, infill, PY) == (3, ["def circle(r):\n", "    return math.pi * r * r\n", "\n", "\n"])
+    # nested twice: above the top-level def
+    text2 = "def f():\n    def g():\n        x = 1\n        return h(x)\n"
+    assert placed_candidate(text2, 3, ["        def h(v):\n", "            return v\n"], PY)[0] == 0
+
+
+def test_python_helper_inside_a_method_stays_in_its_method():
+    assert PY.helper_position("class A:\n    def f(self):\n        x = 1\n        y = 2\n", 3,
+                              ["        def g():\n"]) is None
+    assert PY.helper_position("def f():\n    def g():\n        x = 1\n        y = 2\n", 3,
+                              ["        def h():\n"]) == (0, "")
+
+
+def test_csharp_helper_proposed_inside_a_method_becomes_a_member_above_it():
+    text = ("using System;\n\npublic class Shapes\n{\n    public static double Area(double r)\n    {\n"
+            "        double s = 0;\n")
+
+    def infill(prefix, suffix):
+        if prefix.endswith("double s = 0;\n"):
+            return "        static double Circle(double r)\n        {\n            return Math.PI * r * r;\n        }\n"
+        return ""
+
+    result, new = run(text, ["        s += Circle(r);\n", "        return s;\n"], infill, CS)
+    assert [i.before_line for i in result.insertions] == [4]
+    assert ("{\n    static double Circle(double r)\n    {\n        return Math.PI * r * r;\n    }\n\n"
+            "    public static double Area(double r)\n") in new

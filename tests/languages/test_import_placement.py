@@ -133,3 +133,88 @@ def test_cpp_import_position(src, imp, expected):
 ])
 def test_csharp_import_position(src, imp, expected):
     assert placed(CS, src, imp) == expected
+
+
+# -- Go ---------------------------------------------------------------------------------------
+
+GO = get_language("go")
+TS = get_language("typescript")
+JS = get_language("javascript")
+
+
+def go_placed(src, imp):
+    """As ``placed``, with the line written as Go writes it there (``import_text``)."""
+    at = GO.import_position(src, imp)
+    text = GO.import_text(src, at, imp)
+    before, after = GO.blank_lines(src, at, [text])
+    lines = src.splitlines(keepends=True)
+    return "".join(lines[:at] + ["\n"] * before + [text] + ["\n"] * after + lines[at:])
+
+
+@pytest.mark.parametrize("src, imp, expected", [
+    # inside the import ( ... ) block, at the sorted position, as a bare spec
+    ('package main\n\nimport (\n\t"fmt"\n\t"os"\n)\n\nfunc main() {}\n', 'import "strings"\n',
+     'package main\n\nimport (\n\t"fmt"\n\t"os"\n\t"strings"\n)\n\nfunc main() {}\n'),
+    ('package main\n\nimport (\n\t"fmt"\n\t"os"\n)\n', 'import "bytes"\n',
+     'package main\n\nimport (\n\t"bytes"\n\t"fmt"\n\t"os"\n)\n'),
+    # goimports' groups: the standard library, then the rest
+    ('package main\n\nimport (\n\t"fmt"\n\t"os"\n\n\t"github.com/x/y"\n)\n', 'import "strings"\n',
+     'package main\n\nimport (\n\t"fmt"\n\t"os"\n\t"strings"\n\n\t"github.com/x/y"\n)\n'),
+    ('package main\n\nimport (\n\t"fmt"\n\n\t"github.com/x/y"\n)\n', 'import "github.com/z/w"\n',
+     'package main\n\nimport (\n\t"fmt"\n\n\t"github.com/x/y"\n\t"github.com/z/w"\n)\n'),
+    # unsorted block: after it
+    ('package main\n\nimport (\n\t"os"\n\t"fmt"\n)\n', 'import "bytes"\n',
+     'package main\n\nimport (\n\t"os"\n\t"fmt"\n\t"bytes"\n)\n'),
+    # an alias survives
+    ('package main\n\nimport (\n\t"fmt"\n)\n', 'import str "strings"\n',
+     'package main\n\nimport (\n\t"fmt"\n\tstr "strings"\n)\n'),
+    # single import lines: among them, sorted
+    ('package main\n\nimport "fmt"\n\nfunc main() {}\n', 'import "strings"\n',
+     'package main\n\nimport "fmt"\nimport "strings"\n\nfunc main() {}\n'),
+    # no import: a new line after package, set off by blank lines
+    ('package main\n\nfunc main() {}\n', 'import "strings"\n',
+     'package main\n\nimport "strings"\n\nfunc main() {}\n'),
+    ('// Package main.\npackage main\nfunc main() {}\n', 'import "strings"\n',
+     '// Package main.\npackage main\n\nimport "strings"\n\nfunc main() {}\n'),
+])
+def test_go_import_position(src, imp, expected):
+    assert go_placed(src, imp) == expected
+
+
+def test_go_dot_import_is_a_wildcard():
+    assert GO.is_wildcard_import('import . "strings"\n')
+    assert not GO.is_wildcard_import('import "strings"\n')
+
+
+# -- TypeScript / JavaScript ------------------------------------------------------------------
+
+@pytest.mark.parametrize("spec", [TS, JS])
+@pytest.mark.parametrize("src, imp, expected", [
+    # after the last import statement, a multi-line one counted whole, no blank line between
+    ('import { a } from "./a";\nimport {\n  b,\n  c,\n} from "./b";\n\nexport function f() {}\n',
+     'import { readFileSync } from "fs";\n',
+     'import { a } from "./a";\nimport {\n  b,\n  c,\n} from "./b";\nimport { readFileSync } from "fs";\n\n'
+     'export function f() {}\n'),
+    ('import a from "a";\nconst x = 1;\n', 'import b from "b";\n',
+     'import a from "a";\nimport b from "b";\n\nconst x = 1;\n'),
+    # none: after "use strict" / the shebang, set off by a blank line
+    ('"use strict";\n\nfunction f() {}\n', 'import path from "path";\n',
+     '"use strict";\n\nimport path from "path";\n\nfunction f() {}\n'),
+    ('#!/usr/bin/env node\nfunction f() {}\n', 'import path from "path";\n',
+     '#!/usr/bin/env node\n\nimport path from "path";\n\nfunction f() {}\n'),
+    ('function f() {}\n', 'import path from "path";\n', 'import path from "path";\n\nfunction f() {}\n'),
+])
+def test_ecmascript_import_position(spec, src, imp, expected):
+    assert placed(spec, src, imp) == expected
+
+
+def test_ecmascript_namespace_import_is_no_wildcard():
+    assert not TS.is_wildcard_import('import * as fs from "fs";\n')
+
+
+def test_python_and_java_wildcard_imports():
+    assert PY.is_wildcard_import("from typing import *\n")
+    assert not PY.is_wildcard_import("from typing import List\n")
+    assert JAVA.is_wildcard_import("import java.util.*;\n")
+    assert JAVA.is_wildcard_import("import static java.lang.Math.*;\n")
+    assert not JAVA.is_wildcard_import("import java.util.List;\n")
