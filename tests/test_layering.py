@@ -5,7 +5,8 @@ evaluation's report once imported its run lazily while the run imported the repo
 the layout (a module imports its own floor or lower):
 
 0. ``jumpcoder_lsp`` (the package: the version only), ``edits`` (text and LSP positions),
-   ``languages`` (tree-sitter specs), ``runtime`` (the model contract and its backends)
+   ``languages`` (tree-sitter specs), ``runtime`` (the model contract and its backends),
+   ``environment`` (what the user's Python environment has: the environment judge's facts)
 1. ``engine`` (the algorithm, over the Runtime and LanguageSpec contracts), ``models`` (presets,
    fetch, convert)
 2. ``loading`` (model pair from a preset: models + runtimes + engine types)
@@ -26,7 +27,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "jumpcoder_lsp"
 
 FLOORS = {
-    "jumpcoder_lsp": 0, "edits": 0, "languages": 0, "runtime": 0,
+    "jumpcoder_lsp": 0, "edits": 0, "languages": 0, "runtime": 0, "environment": 0,
     "engine": 1, "models": 1,
     "loading": 2,
     "config": 3, "server": 3, "evaluation": 3,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
-from typing import Any, Mapping
+from typing import Any, Mapping, Optional
 
 #: the values of EngineConfig.policy
 POLICIES = ("paper", "cpu", "inline")
@@ -58,6 +58,10 @@ class EngineConfig:
     #: with code after the cursor, write the next line as the middle of a FIM prompt that holds the
     #: suffix window (False: left to right, the suffix serves only the stop rule "suffix")
     suffix_fim: bool = True
+    #: the environment judge (jumpcoder_lsp/environment.py Environment, or None: off): an import or
+    #: module.attr that definitely does not resolve there withdraws an AST acceptance and cuts a
+    #: generated line (stop reason "environment"); set from trusted input only (CLI, env)
+    environment: Optional[Any] = None
 
     def __post_init__(self) -> None:
         problems = []
@@ -106,7 +110,7 @@ class EngineConfig:
         changes = {}
         for key, value in values.items():
             name = "".join("_" + c.lower() if c.isupper() else c for c in key)
-            if name not in known:
+            if name not in known or name == "environment":
                 raise ValueError(f"unknown engine setting {key!r}")
             changes[name] = value
         return replace(base or cls(), **changes)

@@ -2,6 +2,8 @@
 
 * AST judge: an infill that makes a used-but-unbound name defined, without leaving a new one
   undefined, is certainly right: V_i = +inf.
+* Environment judge (issue 17): an infill whose own lines import a module or use a
+  ``module.attr`` that the user's environment definitely lacks loses, whatever the other two say.
 * Scoring judge: with S from the code as it is and S' from the code with the infill, the
   improvement of each following line is ``Delta_k = mean S'(L_k) - mean S(L_k)``. The run of lines
   right after the infill with ``Delta_k > tau`` ends at line t; the infill is kept only when that run
@@ -76,6 +78,19 @@ def name_judge(undefined_before: set[str], undefined_after: set[str], config: En
     return None
 
 
+def environment_judge(combined: Sequence[str], cand: Candidate, config: EngineConfig) -> Optional[str]:
+    """The environment judge (issue 17): "does not resolve in the environment" when the infill's
+    own lines import a module or use a ``module.attr`` that the configured environment
+    (``config.environment``, jumpcoder_lsp/environment.py) definitely lacks -- an AST acceptance
+    is withdrawn, a scoring one never starts; None when it resolves, is unknown or the judge is off."""
+    env = config.environment
+    if env is None or not cand.lines:
+        return None
+    if env.problems("".join(combined), range(cand.position, cand.position + len(cand.lines))):
+        return "does not resolve in the environment"
+    return None
+
+
 def drops_user_lines(lines: Sequence[Line], keep_until: int) -> bool:
     """True when combining would drop a user line (one after line t = ``keep_until``): the
     user's text is never removed, so such an infill is rejected."""
@@ -106,6 +121,8 @@ def judge(
         combined = list(texts[: cand.position]) + cand.lines + list(texts[cand.position :])
         after = undefined(combined) if undefined_before or config.reject_new_undefined else set()
         verdict = name_judge(undefined_before, after, config)
+        if verdict is None or verdict == "ast":
+            verdict = environment_judge(combined, cand, config) or verdict
         if verdict == "ast":
             cand.judge, cand.value = "ast", INF
         elif verdict is not None:

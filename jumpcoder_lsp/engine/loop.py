@@ -28,7 +28,7 @@ from .hybrid import hybrid_generation, next_line_prompt
 from .judge import judge
 from .positions import choose_positions, eligible_lines, line_scores
 from .speculative import SpeculativeCache
-from .stop import ends_function, line_verdict, meets_suffix, next_line_stop, repeats
+from .stop import ends_function, environment_verdict, line_verdict, meets_suffix, next_line_stop, repeats
 from .types import Candidate, Completion, Insertion, Line, Step
 
 Progress = Callable[[str, Optional[float]], None]
@@ -296,6 +296,8 @@ class _Run:
                 reason = "length"  # a line longer than the token budget: stop rather than split it
             if reason is None and self.meets_suffix(text):
                 reason = "suffix"  # the code after the cursor resumes here
+            if reason is None:
+                reason = environment_verdict("".join(texts), text, self.config.environment)
             if reason is None:
                 written = [l.text for l in self.lines if not l.fixed and l.origin != "cursor"]
                 if repeats(text, texts, written, self.config.max_line_repeats):

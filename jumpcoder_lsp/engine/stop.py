@@ -28,6 +28,10 @@ Two kinds of rules, all small functions over plain data (strings, a language spe
     it (JumpCoder still gets one last infill-only iteration, so that a jump the finished
     function needs -- an import for a name the ``return`` uses -- is not lost).
 
+  - ``"environment"``: the line imports a module, or uses ``module.attr``, that definitely does not
+    resolve in the configured environment (:func:`environment_verdict`): the suggestion ends
+    before it.
+
 Besides these the run ends on end of sequence (``"eos"``), a blank line after written code outside
 a function (``"blank"``), the token budget of a line (``"length"``), the paper's adaptive stop for
 infills (:func:`infill_stop`) and ``max_lines``. The reason is reported as
@@ -128,3 +132,14 @@ def ends_function(language: LanguageSpec, code: str, block_indent: Optional[str]
         return False
     check = getattr(language, "ends_function_body", None)
     return bool(check is not None and check(code, block_indent))
+
+
+def environment_verdict(code_before: str, line: str, environment) -> Optional[str]:
+    """``"environment"`` when ``line``, written after ``code_before``, imports a module or uses an
+    attribute that the environment (jumpcoder_lsp/environment.py) definitely lacks; else None
+    (also when the environment judge is off or the answer is unknown)."""
+    if environment is None or not line.strip():
+        return None
+    n = code_before.count("\n") if code_before.endswith("\n") or not code_before else code_before.count("\n") + 1
+    sep = "" if not code_before or code_before.endswith("\n") else "\n"
+    return "environment" if environment.problems(code_before + sep + line, lines=[n]) else None

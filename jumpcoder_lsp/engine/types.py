@@ -102,7 +102,8 @@ class Completion:
     continuation_start: int = 0
     #: why the suggestion ended (engine/stop.py): "eos", "fence", "length", "dedent", "repeat",
     #: "suffix" (the next line would have been the first code line after the cursor: the code below
-    #: resumes there, and the suggestion ends without repeating it), "function_end", "blank" or
+    #: resumes there, and the suggestion ends without repeating it), "function_end", "blank",
+    #: "environment" (the next line imports or uses what the user's environment lacks) or
     #: "max_lines"
     stop_reason: str = ""
 

@@ -414,3 +414,45 @@ def test_partial_observes_each_step_and_changes_nothing():
     assert len(seen) == len(added) >= 2
     assert seen[0].continuation == plain.continuation and seen[0].insertions == []
     assert (seen[-1].continuation, seen[-1].insertions) == (plain.continuation, plain.insertions)
+
+
+def test_environment_judge_withdraws_an_ast_acceptance_of_a_module_the_environment_lacks(tmp_path):
+    from jumpcoder_lsp.environment import discover
+
+    program = ["    return reduce(lambda a, b: a * b, nums)\n"]
+    # a misspelt module: the AST judge alone takes it (it binds `reduce`)
+    infill = lambda prefix, suffix: "from functool import reduce\n" if prefix == "" else "    x = 1\n"
+    models, _ = scripted_pair(program, infill)
+    plain = complete(PROD_PROMPT, 2, 0, models=models, language=PY, config=EngineConfig(k=5))
+    assert [i.text for i in plain.insertions] == ["from functool import reduce\n\n\n"]
+    models, _ = scripted_pair(program, infill)
+    env = discover(str(tmp_path))  # no venv there: the standard library
+    judged = complete(PROD_PROMPT, 2, 0, models=models, language=PY, config=EngineConfig(k=5, environment=env))
+    assert judged.insertions == [] and judged.continuation == plain.continuation
+    reasons = {c.rejected for s in judged.steps for c in s.candidates if c.lines == ["from functool import reduce\n"]}
+    assert "does not resolve in the environment" in reasons
+
+
+def test_environment_judge_keeps_the_real_import(tmp_path):
+    from jumpcoder_lsp.environment import discover
+
+    program = ["    return reduce(lambda a, b: a * b, nums)\n"]
+    models, _ = scripted_pair(program, lambda p, s: "from functools import reduce\n" if p == "" else "    x = 1\n")
+    result = complete(PROD_PROMPT, 2, 0, models=models, language=PY,
+                      config=EngineConfig(k=5, environment=discover(str(tmp_path))))
+    assert [i.text for i in result.insertions] == ["from functools import reduce\n\n\n"]
+
+
+def test_a_generated_line_using_a_missing_attribute_ends_the_suggestion_before_it(tmp_path):
+    from jumpcoder_lsp.environment import discover
+
+    prompt = "import json\n\n\ndef load(path):\n"
+    program = ["    text = open(path).read()\n", "    return json.loadz(text)\n"]
+    models, _ = scripted_pair(program)
+    result = complete(prompt, 4, 0, models=models, language=PY,
+                      config=EngineConfig(environment=discover(str(tmp_path))))
+    assert result.continuation == "    text = open(path).read()"
+    assert result.stop_reason == "environment"
+    models, _ = scripted_pair(program)
+    plain = complete(prompt, 4, 0, models=models, language=PY, config=EngineConfig())
+    assert "json.loadz" in plain.continuation
