@@ -65,6 +65,15 @@ def _complete(args: argparse.Namespace) -> int:
     else:
         column = args.column - 1
     config = engine_config(args, language.name)
+    if language.name == "python":
+        from dataclasses import replace
+
+        from .environment import discover
+
+        # --python / $JUMPCODER_PYTHON (run once), else a .venv next to the file or above it (read)
+        environment = discover(str(path.resolve().parent), python=args.python, search_up=True)
+        progress(f"environment judge: {environment.description}")
+        config = replace(config, environment=environment)
     remote = None
     if args.runtime == "remote":
         from .runtime.remote import RemoteSettings
@@ -130,6 +139,11 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--policy", default=None, choices=list(POLICIES),
                    help="where JumpCoder tries infills (default: paper, the thorough mode; inline: the server's "
                         "inline-suggestion default, infills only for an undefined name)")
+    c.add_argument("--python", metavar="PATH", default=None,
+                   help="the interpreter of the project's environment, for the environment judge (an import or "
+                        "module.attr it lacks loses); run once, isolated, to read its sys.path (default: "
+                        "$JUMPCODER_PYTHON, else a .venv or venv beside the file or above it, read without running "
+                        "it, else the standard library only)")
     c.add_argument("--json", action="store_true", help="print an LSP WorkspaceEdit instead of a diff")
     c.add_argument("--trace", action="store_true", help="print every JumpCoder step on stderr")
     c.add_argument("--quiet", action="store_true")

@@ -36,6 +36,18 @@ METHODS = ("jumpcoder", "autoregressive", "filtered")
 TRUSTED_ONLY = frozenset({"endpoint", "api_key", "api_key_file", "api_key_env"})
 
 
+#: settings that would name the interpreter or environment the environment judge reads: machine-level
+#: only (``--python`` / ``$JUMPCODER_PYTHON``): a client's or a workspace's could make the server
+#: run a program (jumpcoder_lsp/environment.py discover)
+INTERPRETER_KEYS = frozenset({"python", "python_path", "python_interpreter", "interpreter", "environment",
+                              "venv", "virtual_env", "jumpcoder_python"})
+
+
+def interpreter_refused(key: str) -> str:
+    return (f"{key!r} is refused: the interpreter of the environment judge is a machine-level setting "
+            "(serve/complete --python PATH or $JUMPCODER_PYTHON), never a client's or a workspace's; nothing was run")
+
+
 class ConfigError(ValueError):
     """One or more settings are invalid (the message lists them all)."""
 
@@ -183,11 +195,14 @@ class ServerConfig:
                     changes["engine"] = EngineConfig()
                     changes["engine_set"] = frozenset()
                 elif isinstance(value, Mapping):
-                    engine_changes.update({_snake(k): v for k, v in value.items()})
+                    problems.extend(interpreter_refused(k) for k in value if _snake(str(k)) in INTERPRETER_KEYS)
+                    engine_changes.update({_snake(k): v for k, v in value.items() if _snake(str(k)) not in INTERPRETER_KEYS})
                 else:
                     problems.append(f"engine must be an object, got {value!r}")
             elif name in ("model", "infill_model") and (refused := _client_model_problem(key, value)):
                 problems.append(refused)
+            elif name in INTERPRETER_KEYS:
+                problems.append(interpreter_refused(key))
             elif name in own and name != "engine_set":
                 changes[name] = getattr(defaults, name) if value is None else value
             elif name in engine_names:
@@ -256,7 +271,8 @@ class ServerConfig:
                 continue
             v = getattr(self, f.name)
             if isinstance(v, EngineConfig):  # its policy is the server's policy / functionPolicy
-                v = {_camel(g.name): getattr(v, g.name) for g in fields(EngineConfig) if g.name != "policy"}
+                v = {_camel(g.name): getattr(v, g.name) for g in fields(EngineConfig)
+                     if g.name not in ("policy", "environment")}  # the environment: the server's, not a setting
             out[_camel(f.name)] = v
         return out
 

@@ -4,21 +4,27 @@ parsed with :mod:`ast`; nothing of the user's is imported or run in this process
 
 Answers are three-valued: True (resolves), False (definitely not: no such module, or the module's
 source defines no such name) and None (unknown: a compiled extension, a module-level
-``__getattr__``, a star import of something unknown, a parse error). Only False rejects.
+``__getattr__``, a module-level ``exec``/``setattr``/``globals()`` write, a star import of something
+unknown, a parse error). Only False rejects.
 
-Where the search path comes from (:func:`discover`):
+Where the search path comes from (:func:`discover`), trusted input first:
 
-* a trusted interpreter (CLI ``--python``, env ``JUMPCODER_PYTHON``): it is run once,
-  ``python -I -c 'import sys; print(sys.path)'``, with a timeout;
+* a trusted interpreter (CLI ``--python``, env :data:`PYTHON_ENV` ``JUMPCODER_PYTHON``; never a
+  client's or a workspace's setting): it is run once, ``python -I -c 'import sys; print(sys.path)'``,
+  with a timeout;
 * else, statically: a ``.venv`` / ``venv`` in the workspace (its ``pyvenv.cfg`` and
-  ``lib/pythonX.Y/site-packages``, read, never run) plus the stdlib of the server's own
-  interpreter when its version matches;
-* else the server interpreter's stdlib only.
+  ``lib/pythonX.Y/site-packages``, read, never run) plus the standard library of its base
+  interpreter (``home`` in ``pyvenv.cfg``, or the server's own when the versions match);
+* else the server interpreter's standard library only: an *incomplete* environment
+  (:attr:`Environment.complete` False), where a top-level module that is not found is unknown,
+  not missing (it may be installed where the server cannot see), and only what the standard
+  library's own modules lack is rejected.
 """
 
 from __future__ import annotations
 
 import ast
+import json
 import os
 import re
 import subprocess
@@ -26,7 +32,10 @@ import sys
 import sysconfig
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Optional, Sequence
+from typing import Iterable, Mapping, Optional, Sequence
+
+#: the environment variable naming the trusted interpreter (``--python`` sets it for the server)
+PYTHON_ENV = "JUMPCODER_PYTHON"
 
 _SOURCE_SUFFIXES = (".pyi", ".py")
 _COMPILED = (".so", ".pyd", ".dylib")
@@ -45,9 +54,12 @@ class Environment:
 
     paths: tuple[str, ...]
     description: str = ""
-    _locate: dict = field(default_factory=dict, repr=False)
-    _names: dict = field(default_factory=dict, repr=False)
-    _exported: dict = field(default_factory=dict, repr=False)
+    #: whether ``paths`` are the whole environment (an interpreter's sys.path, a venv with its base
+    #: stdlib): only then is a top-level module that is not found missing rather than unknown
+    complete: bool = True
+    _locate: dict = field(default_factory=dict, repr=False, compare=False)
+    _names: dict = field(default_factory=dict, repr=False, compare=False)
+    _exported: dict = field(default_factory=dict, repr=False, compare=False)
 
     # -- finding modules ------------------------------------------------------------------
     def locate(self, module: str) -> Optional[tuple[str, str]]:
@@ -104,7 +116,11 @@ class Environment:
         return None
 
     def resolves(self, module: str) -> Optional[bool]:
-        return self.locate(module) is not None or (None if _any_unknown(self, module) else False)
+        if self.locate(module) is not None:
+            return True
+        if not self.complete and self.locate(module.partition(".")[0]) is None:
+            return None  # an incomplete environment: a package it cannot see may be installed
+        return None if _any_unknown(self, module) else False
 
     # -- names a module defines ------------------------------------------------------------
     def names(self, module: str) -> Optional[set[str]]:
@@ -386,49 +402,86 @@ def _any_unknown(env: Environment, module: str) -> bool:
 
 
 # -- where the search path comes from -------------------------------------------------------------
-def stdlib_paths() -> list[str]:
-    paths = sysconfig.get_paths()
-    out = [paths["stdlib"], os.path.join(paths["stdlib"], "lib-dynload")]
+class EnvironmentUnavailable(RuntimeError):
+    """The trusted interpreter could not be run or did not answer (the message says why)."""
+
+
+def stdlib_paths(base: Optional[Path] = None, version: Optional[tuple[int, int]] = None) -> list[str]:
+    """The standard library directories: the server interpreter's, or those of a base install
+    ``base`` (a prefix holding ``lib/pythonX.Y``) for ``version``."""
+    if base is None:
+        stdlib = sysconfig.get_paths()["stdlib"]
+    else:
+        stdlib = str(base / "lib" / f"python{version[0]}.{version[1]}")
+    out = [stdlib, os.path.join(stdlib, "lib-dynload")]
     return [p for p in out if os.path.isdir(p)]
 
 
 def from_interpreter(python: str, timeout: float = 10.0) -> Environment:
-    """Run a TRUSTED interpreter once (isolated mode) to read its sys.path."""
-    out = subprocess.run([python, "-I", "-c", "import sys, json; print(json.dumps(sys.path))"],
-                         capture_output=True, text=True, timeout=timeout, check=True, stdin=subprocess.DEVNULL)
-    import json
-
-    paths = [p for p in json.loads(out.stdout.strip().splitlines()[-1]) if p and os.path.isdir(p)]
+    """Run a TRUSTED interpreter once (isolated mode, no stdin) to read its sys.path;
+    :class:`EnvironmentUnavailable` when it cannot be run or does not answer in ``timeout``."""
+    try:
+        out = subprocess.run([python, "-I", "-c", "import sys, json; print(json.dumps(sys.path))"],
+                             capture_output=True, text=True, timeout=timeout, check=True, stdin=subprocess.DEVNULL)
+        paths = [p for p in json.loads(out.stdout.strip().splitlines()[-1]) if isinstance(p, str) and p and os.path.isdir(p)]
+    except subprocess.TimeoutExpired:
+        raise EnvironmentUnavailable(f"{python} did not print its sys.path within {timeout:g} s") from None
+    except subprocess.CalledProcessError as exc:
+        raise EnvironmentUnavailable(f"{python} exited with status {exc.returncode}: {exc.stderr.strip()[-300:]}") from None
+    except (OSError, ValueError, IndexError) as exc:
+        raise EnvironmentUnavailable(f"cannot read the sys.path of {python}: {exc}") from None
     return Environment(tuple(paths), description=f"the environment of {python}")
 
 
 def from_venv(venv: str) -> Optional[Environment]:
-    """A virtual environment read statically (pyvenv.cfg + site-packages), with the server
-    interpreter's stdlib when the versions match (else the venv's site-packages only)."""
+    """A virtual environment read statically (pyvenv.cfg + site-packages, never run), with the
+    standard library of its base interpreter (``home``), or the server's when the versions match;
+    without a standard library it is incomplete."""
     root = Path(venv)
-    if not (root / "pyvenv.cfg").is_file():
+    try:
+        cfg = (root / "pyvenv.cfg").read_text(encoding="utf-8", errors="replace")
+    except OSError:
         return None
-    cfg = (root / "pyvenv.cfg").read_text(encoding="utf-8", errors="replace")
     m = re.search(r"^version(?:_info)?\s*=\s*(\d+)\.(\d+)", cfg, re.M)
     site = sorted(root.glob("lib/python*/site-packages")) + sorted(root.glob("Lib/site-packages"))
     if m:
         wanted = root / "lib" / f"python{m.group(1)}.{m.group(2)}" / "site-packages"
         site = [wanted] if wanted.is_dir() else site
     paths = [str(p) for p in site]
-    if m is None or (int(m.group(1)), int(m.group(2))) == sys.version_info[:2]:
-        paths = stdlib_paths() + paths
-    return Environment(tuple(paths), description=f"the virtual environment {root}")
+    stdlib: list[str] = []
+    if m is not None:
+        version = (int(m.group(1)), int(m.group(2)))
+        home = re.search(r"^home\s*=\s*(.+?)\s*$", cfg, re.M)
+        if home:
+            stdlib = stdlib_paths(Path(home.group(1)).parent, version)
+        if not stdlib and version == sys.version_info[:2]:
+            stdlib = stdlib_paths()
+    return Environment(tuple(stdlib + paths), description=f"the virtual environment {root} (read, not run)",
+                       complete=bool(stdlib))
 
 
-def discover(workspace: Optional[str] = None, python: Optional[str] = None) -> Environment:
-    """The environment to judge against: ``python`` (trusted: CLI/env), else ``$JUMPCODER_PYTHON``,
-    else a ``.venv``/``venv`` in ``workspace`` read statically, else the server's stdlib."""
-    python = python or os.environ.get("JUMPCODER_PYTHON") or None
+def server_stdlib() -> Environment:
+    """The server interpreter's standard library alone: an incomplete environment."""
+    return Environment(tuple(stdlib_paths()), complete=False,
+                       description=f"the standard library of Python {sys.version_info[0]}.{sys.version_info[1]} only")
+
+
+def discover(workspace: Optional[str] = None, python: Optional[str] = None, *, search_up: bool = False,
+             environ: Optional[Mapping[str, str]] = None) -> Environment:
+    """The environment to judge against: ``python`` (trusted: the CLI's ``--python``), else
+    ``$JUMPCODER_PYTHON`` (``environ``, default the process's), both run once
+    (:class:`EnvironmentUnavailable` if that fails); else a ``.venv``/``venv`` in ``workspace``
+    (``search_up``: or in a folder above it; ``workspace`` may be a file) read statically; else
+    the server's standard library (incomplete: :attr:`Environment.complete` is False)."""
+    python = python or (os.environ if environ is None else environ).get(PYTHON_ENV) or None
     if python:
         return from_interpreter(python)
     if workspace:
-        for name in (".venv", "venv"):
-            env = from_venv(os.path.join(workspace, name))
-            if env is not None:
-                return env
-    return Environment(tuple(stdlib_paths()), description=f"the standard library of Python {sys.version_info[0]}.{sys.version_info[1]}")
+        start = Path(workspace).resolve()
+        folders = [start] + (list(start.parents) if search_up else [])
+        for folder in folders:
+            for name in (".venv", "venv"):
+                env = from_venv(str(folder / name))
+                if env is not None:
+                    return env
+    return server_stdlib()

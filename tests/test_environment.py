@@ -1,29 +1,41 @@
-"""The environment judge's facts (jumpcoder_lsp/environment.py) on real environments made here."""
+"""The environment judge's facts (jumpcoder_lsp/environment.py) on real environments made here:
+virtual environments made with ``python -m venv`` and packages written into their site-packages."""
 
+import os
 import subprocess
 import sys
 
-from jumpcoder_lsp.environment import discover
+import pytest
+
 from jumpcoder_lsp.engine.stop import environment_verdict
+from jumpcoder_lsp.environment import Environment, EnvironmentUnavailable, discover, from_interpreter, from_venv
+
+
+def make_venv(root):
+    """A real virtual environment (no pip: fast) at ``root``; its site-packages folder."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root)], check=True)
+    return next(root.glob("lib/python*/site-packages"))
 
 
 def _venv(tmp_path, version, api):
     root = tmp_path / f"v{version}" / ".venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root)], check=True)
-    site = next(root.glob("lib/python*/site-packages"))
+    site = make_venv(root)
     (site / "mylib").mkdir()
     (site / "mylib" / "__init__.py").write_text(f"def {api}():\n    return 1\n")
     (site / "mylib" / "fast.cpython-312-x86_64-linux-gnu.so").write_bytes(b"")
     (site / f"mylib-{version}.dist-info").mkdir()
     (site / f"mylib-{version}.dist-info" / "METADATA").write_text(f"Name: mylib\nVersion: {version}\n")
-    return discover(str(root.parent))
+    return discover(str(root.parent), environ={})
 
 
 def test_stdlib_names_resolve_or_are_rejected(tmp_path):
-    env = discover(str(tmp_path))
+    make_venv(tmp_path / ".venv")
+    env = discover(str(tmp_path), environ={})
+    assert env.complete and "read, not run" in env.description
     assert env.problems("from collections import Counterr\n")
     assert not env.problems("from collections import Counter\nimport os.path\nos.path.join\n")
-    assert env.problems("import sklearn.externals.joblib\n")
+    assert env.problems("import sklearn.externals.joblib\n")  # no sklearn in this venv
+    assert env.problems("from functool import reduce\n")[0].name == "functool"
 
 
 def test_installed_version_decides_and_is_named(tmp_path):
@@ -38,8 +50,6 @@ def test_installed_version_decides_and_is_named(tmp_path):
 
 
 def test_only_module_level_code_that_adds_names_makes_a_module_unknown(tmp_path):
-    from jumpcoder_lsp.environment import Environment
-
     (tmp_path / "helpers.py").write_text(
         "import sys\n\ndef install(name):\n    setattr(sys.modules[__name__], name, 1)\n    exec('x = 1')\n\n"
         "class C:\n    def f(self):\n        globals()['y'] = 2\n\nif sys.version_info >= (3,):\n    def real():\n        pass\n"
@@ -54,8 +64,44 @@ def test_only_module_level_code_that_adds_names_makes_a_module_unknown(tmp_path)
 
 
 def test_stdlib_names_made_by_enum_helpers_are_not_rejected(tmp_path):
-    env = discover(str(tmp_path))
+    env = from_interpreter(sys.executable)
     code = ("from re import IGNORECASE\nfrom signal import SIGINT\nfrom socket import AF_INET\n"
             "from ssl import OP_NO_TLSv1\nfrom hashlib import sha256\nfrom os import getcwd\n")
     assert env.problems(code) == []
     assert env.problems("from json import loadz\n")[0].name == "json.loadz"
+
+
+def test_without_an_interpreter_or_venv_only_the_standard_library_is_judged(tmp_path):
+    env = discover(str(tmp_path), environ={})
+    assert not env.complete and "standard library" in env.description
+    # a package the server cannot see may be installed in the user's environment: unknown
+    assert env.problems("import numpy as np\nnp.float\nimport sklearn.externals.joblib\n") == []
+    # what the standard library's own modules lack is still known
+    assert env.problems("from collections import Counterr\n")
+
+
+def test_the_trusted_interpreter_is_run_once_isolated_and_its_failure_is_an_error(tmp_path):
+    python = tmp_path / "python"
+    marker = tmp_path / "ran"
+    python.write_text(f"#!/bin/sh\necho \"$@\" > {marker}\nexit 3\n")
+    python.chmod(0o755)
+    with pytest.raises(EnvironmentUnavailable, match="status 3"):
+        discover(str(tmp_path), environ={"JUMPCODER_PYTHON": str(python)})
+    assert marker.read_text().split()[0] == "-I"
+    env = discover(None, python=sys.executable)  # the flag wins over the variable
+    assert env.complete and env.locate("json") is not None
+
+
+def test_a_venv_of_another_python_version_uses_its_home_stdlib_or_is_incomplete(tmp_path):
+    root = tmp_path / ".venv"
+    (root / "lib" / "python3.99" / "site-packages").mkdir(parents=True)
+    home = tmp_path / "base"
+    (home / "bin").mkdir(parents=True)
+    (root / "pyvenv.cfg").write_text(f"home = {home / 'bin'}\nversion = 3.99.0\n")
+    env = from_venv(str(root))
+    assert not env.complete and env.problems("import numpy\n") == []
+    (home / "lib" / "python3.99").mkdir(parents=True)
+    (home / "lib" / "python3.99" / "json.py").write_text("def loads(s):\n    pass\n")
+    env = from_venv(str(root))
+    assert env.complete and env.paths[0] == os.path.join(str(home), "lib", "python3.99")
+    assert env.problems("import numpy\nfrom json import loads\n")[0].name == "numpy"

@@ -59,8 +59,10 @@ class EngineConfig:
     #: suffix window (False: left to right, the suffix serves only the stop rule "suffix")
     suffix_fim: bool = True
     #: the environment judge (jumpcoder_lsp/environment.py Environment, or None: off): an import or
-    #: module.attr that definitely does not resolve there withdraws an AST acceptance and cuts a
-    #: generated line (stop reason "environment"); set from trusted input only (CLI, env)
+    #: module.attr that definitely does not resolve there makes an infill lose (engine/judge.py
+    #: environment_judge) and ends the suggestion before a generated line (stop reason
+    #: "environment"); set from trusted input only (the CLI's --python, $JUMPCODER_PYTHON, the
+    #: server's own discovery), never from settings (from_mapping refuses it)
     environment: Optional[Any] = None
 
     def __post_init__(self) -> None:
@@ -110,7 +112,10 @@ class EngineConfig:
         changes = {}
         for key, value in values.items():
             name = "".join("_" + c.lower() if c.isupper() else c for c in key)
-            if name not in known or name == "environment":
+            if name == "environment":
+                raise ValueError(f"engine setting {key!r} is refused: the environment judge's interpreter is "
+                                 "a machine-level setting (--python or $JUMPCODER_PYTHON)")
+            if name not in known:
                 raise ValueError(f"unknown engine setting {key!r}")
             changes[name] = value
         return replace(base or cls(), **changes)

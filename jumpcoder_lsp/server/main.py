@@ -27,6 +27,9 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
                         "(overrides initializationOptions.model; also $JUMPCODER_LSP_MODEL)")
     parser.add_argument("--allow-scripted", action="store_true", help="let client settings name a scripted test "
                         "model (tests only; also $JUMPCODER_LSP_ALLOW_SCRIPTED=1)")
+    parser.add_argument("--python", metavar="PATH", help="the interpreter of the user's environment, for the "
+                        "environment judge (also $JUMPCODER_PYTHON; a machine-level setting: client and workspace "
+                        "settings cannot name one). Default: a .venv/venv in the workspace root, read, not run")
     parser.add_argument("--log-level", default=os.environ.get("JUMPCODER_LSP_LOG_LEVEL", "info"),
                         choices=["debug", "info", "warning", "error"], help="level of window/logMessage output")
     parser.add_argument("--log-file", help="also write the server's log to this file")
@@ -81,6 +84,10 @@ def main_serve(args: argparse.Namespace) -> int:
 
     if getattr(args, "model", None):
         os.environ[MODEL_ENV] = args.model
+    if getattr(args, "python", None):
+        from ..environment import PYTHON_ENV
+
+        os.environ[PYTHON_ENV] = args.python
     if getattr(args, "allow_scripted", False):
         from .scripted import ALLOW_ENV
 

@@ -21,6 +21,8 @@ process's own ``--model`` / ``JUMPCODER_LSP_MODEL`` always may. None of them is 
 * :func:`stubborn`: :func:`demo` whose completions in a ``stuck*`` function block for 30 s
   without polling cancellation (answers that must not wait for the model thread).
 * :func:`engine_score`: the same for which policy a request runs (a jump only the scoring judge takes).
+* :func:`engine_env`: the same for the environment judge (an import of ``orjsonx``, a module
+  only some environments have).
 * :func:`stepped`: :func:`demo` whose ``budget*`` functions take :data:`BUDGET_LINES` steps of
   :data:`BUDGET_STEP` s, report the result so far through ``partial`` after each (as the engine
   does) and end with a jump (an import above); for the inline time budget.
@@ -342,6 +344,32 @@ def engine_import(config=None):
     return ModelPair(gen=gen, infill=infill, fim=fim, description="scripted engine import")
 
 
+def engine_env(config=None):
+    """ScriptedRuntimes through the real engine, for the environment judge: the generation model
+    writes ``return orjsonx.dumps(x)`` in ``def dump(x):`` without the import; the infilling model
+    proposes ``import orjsonx`` at every top-level position. Whether the jump is taken depends on
+    whether the server's environment has a module ``orjsonx`` (jumpcoder_lsp/environment.py)."""
+    from ..engine import ModelPair
+    from ..runtime.fim import get_dialect
+    from ..runtime.scripted import ScriptedRuntime
+
+    fim = get_dialect("qwen")
+
+    def gen_continue(prompt: str) -> str:
+        if prompt.endswith("def dump(x):\n"):
+            return "    return orjsonx.dumps(x)\n<|endoftext|>"
+        return "<|endoftext|>"
+
+    def infill_continue(prompt: str) -> str:
+        prefix, _, suffix = prompt[len(fim.prefix):].partition(fim.suffix)
+        at_top = (prefix == "" or prefix.endswith("\n")) and not suffix[:1].isspace()
+        return ("import orjsonx\n" if at_top else "") + "<|fim_pad|>"
+
+    gen = ScriptedRuntime(gen_continue, None, description="scripted gen")
+    infill = ScriptedRuntime(infill_continue, None, eos="<|fim_pad|>", description="scripted infill")
+    return ModelPair(gen=gen, infill=infill, fim=fim, description="scripted engine env")
+
+
 def engine_score(config=None):
     """ScriptedRuntimes through the real engine, for which policy a request runs: in
     ``def f(a):`` the generation model writes ``b = a + 1`` and ``return b`` (every name defined);
@@ -449,6 +477,7 @@ REGISTRY: dict[str, Callable] = {
     "failing": failing,
     "engine_pair": engine_pair,
     "engine_import": engine_import,
+    "engine_env": engine_env,
     "stepped": stepped,
     "engine_score": engine_score,
     "context_full": context_full,

@@ -34,7 +34,7 @@ import os
 import time
 from collections import Counter, OrderedDict
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Optional
 
 import attrs
@@ -197,6 +197,12 @@ class JumpCoderServer(LanguageServer):
         self._initialized = False
         self.client_info: Optional[types.ClientInfo] = None
         self.loop: Optional[asyncio.AbstractEventLoop] = None
+        #: the environment judge's environment (jumpcoder_lsp/environment.py), found once at
+        #: initialized from the server's own --python / $JUMPCODER_PYTHON or the workspace's .venv
+        #: (never from client settings); None until then
+        self.environment = None
+        self.workspace_root: Optional[str] = None
+        self._environment_task: Optional[asyncio.Future] = None
 
     # ------------------------------------------------------------------------------------
     # what the server reports about itself
@@ -249,6 +255,44 @@ class JumpCoderServer(LanguageServer):
             return doc.cursor(position)
         except E.PositionError as exc:
             raise JsonRpcInvalidParams(f"invalid position ({position.line}, {position.character}): {exc}") from None
+
+    # ------------------------------------------------------------------------------------
+    # the environment judge's environment
+
+    def discover_environment(self) -> None:
+        """Find the environment in the background (running a trusted interpreter may take a
+        moment); requests before it is known run without the environment judge."""
+        self._environment_task = asyncio.get_running_loop().run_in_executor(
+            self._analysis, self._discover_environment, self.workspace_root)
+
+    def _discover_environment(self, root: Optional[str]) -> None:
+        from ..environment import PYTHON_ENV, EnvironmentUnavailable, discover
+
+        try:
+            env = discover(root)
+        except EnvironmentUnavailable as exc:
+            env = discover(root, environ={})
+            log.warning("environment judge: %s (%s) cannot be used: %s; judging against %s instead",
+                        PYTHON_ENV, os.environ.get(PYTHON_ENV), exc, env.description)
+        if env.complete:
+            log.info("environment judge: %s", env.description)
+        else:
+            log.warning("environment judge: the environment is unknown (no serve --python, no $%s, no .venv or "
+                        "venv in the workspace root): only what the standard library's own modules lack is "
+                        "rejected; third-party imports are not checked", PYTHON_ENV)
+        self.environment = env
+
+    async def environment_ready(self) -> None:
+        if self._environment_task is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.shield(self._environment_task)
+
+    def engine_for(self, language: str, inline: bool = False):
+        """ServerConfig.engine_for, with the environment judge for Python documents."""
+        engine = self.config.engine_for(language, inline=inline)
+        if language == "python" and self.environment is not None:
+            engine = replace(engine, environment=self.environment)
+        return engine
 
     # ------------------------------------------------------------------------------------
     # model loading
@@ -548,7 +592,7 @@ class JumpCoderServer(LanguageServer):
                 return
             line = bisect.bisect_right(doc.starts, offset) - 1
             snap = doc.snapshot()
-            engine_config = self.config.engine_for(doc.spec.name, inline=True)
+            engine_config = self.engine_for(doc.spec.name, inline=True)
             await self.worker.run(self._warm_job, self.worker.backend, snap, doc.spec, line, offset - doc.starts[line],
                                   engine_config, token, cancel_token=token, background=True)
         except Cancelled:
@@ -799,7 +843,7 @@ class JumpCoderServer(LanguageServer):
         snap = doc.snapshot()
         token = CancelToken()
         token.place = place
-        engine_config = self.config.engine_for(doc.spec.name, inline=True)
+        engine_config = self.engine_for(doc.spec.name, inline=True)
         loop = asyncio.get_running_loop()
         holder: list[_Work] = []
 
@@ -1024,7 +1068,7 @@ async def _complete_function(ls: JumpCoderServer, snap: Snapshot, spec, position
     report = p.threadsafe()
     try:
         completion = await ls.worker.run(
-            ls._complete_job, ls.worker.backend, snap, spec, line, column, ls.config.engine_for(spec.name), report, token,
+            ls._complete_job, ls.worker.backend, snap, spec, line, column, ls.engine_for(spec.name), report, token,
             cancel_token=token,
         )
     except (Cancelled, JsonRpcException):
@@ -1069,6 +1113,7 @@ def build_server(loader=load_backend) -> JumpCoderServer:
         if params.initialization_options is not None:
             ls.apply_settings(params.initialization_options, origin="initializationOptions")
         ls.config = ServerConfig.from_environment(ls.config)
+        ls.workspace_root = _workspace_root(params)
 
     @server.feature(types.INITIALIZED)
     def on_initialized(ls: JumpCoderServer, params: types.InitializedParams):
@@ -1078,6 +1123,7 @@ def build_server(loader=load_backend) -> JumpCoderServer:
             ls.show(kind, message)
         log.info("jumpcoder-lsp %s, position encoding %s", __version__, ls.documents.encoding)
         ls.start_loading(ls.config)
+        ls.discover_environment()
 
     @server.feature(types.SHUTDOWN)
     def on_shutdown(ls: JumpCoderServer, params):
@@ -1316,11 +1362,12 @@ def build_server(loader=load_backend) -> JumpCoderServer:
     @server.command(COMMAND_STATUS)
     async def status(ls: JumpCoderServer, *args):
         """The server's state (for users, editor plugins and tests). ``{"waitReady": true}`` waits
-        for the model load to end; ``{"waitIdle": true}`` until the model thread has nothing
+        for the model load (and the environment judge's discovery) to end; ``{"waitIdle": true}`` until the model thread has nothing
         queued or running."""
         arg = args[0] if args and isinstance(args[0], dict) else {}
         if arg.get("waitReady"):
             await ls.worker.wait_ready()
+            await ls.environment_ready()
         if arg.get("waitIdle"):
             await ls.worker.wait_idle()
         out = {
@@ -1333,6 +1380,8 @@ def build_server(loader=load_backend) -> JumpCoderServer:
             "stats": dict(ls.stats),
             "config": ls.config.to_json(),
             "languages": _languages(),
+            "environment": None if ls.environment is None else {
+                "description": ls.environment.description, "complete": ls.environment.complete},
         }
         doc = ls.documents.get(arg.get("uri")) if isinstance(arg.get("uri"), str) else None
         if doc is not None:  # what the server knows of a document; never its text (status is for anyone)
@@ -1375,6 +1424,16 @@ def build_server(loader=load_backend) -> JumpCoderServer:
             token.cancel("cancelled from the progress UI")
 
     return server
+
+
+def _workspace_root(params: types.InitializeParams) -> Optional[str]:
+    """The first workspace folder, else rootUri, else rootPath (a local path; None if none)."""
+    from pygls.uris import to_fs_path
+
+    folders = params.workspace_folders or []
+    uri = folders[0].uri if folders else params.root_uri
+    path = to_fs_path(uri) if uri else params.root_path
+    return path if path and os.path.isdir(path) else None
 
 
 def _languages() -> dict[str, list[str]]:

@@ -1,5 +1,7 @@
 """The JumpCoder loop's decisions, pinned with a scripted deterministic model."""
 
+import sys
+
 import pytest
 
 from jumpcoder_lsp.engine import EngineConfig, complete
@@ -426,7 +428,7 @@ def test_environment_judge_withdraws_an_ast_acceptance_of_a_module_the_environme
     plain = complete(PROD_PROMPT, 2, 0, models=models, language=PY, config=EngineConfig(k=5))
     assert [i.text for i in plain.insertions] == ["from functool import reduce\n\n\n"]
     models, _ = scripted_pair(program, infill)
-    env = discover(str(tmp_path))  # no venv there: the standard library
+    env = discover(None, python=sys.executable)  # the environment of the interpreter running the tests
     judged = complete(PROD_PROMPT, 2, 0, models=models, language=PY, config=EngineConfig(k=5, environment=env))
     assert judged.insertions == [] and judged.continuation == plain.continuation
     reasons = {c.rejected for s in judged.steps for c in s.candidates if c.lines == ["from functool import reduce\n"]}
@@ -439,7 +441,7 @@ def test_environment_judge_keeps_the_real_import(tmp_path):
     program = ["    return reduce(lambda a, b: a * b, nums)\n"]
     models, _ = scripted_pair(program, lambda p, s: "from functools import reduce\n" if p == "" else "    x = 1\n")
     result = complete(PROD_PROMPT, 2, 0, models=models, language=PY,
-                      config=EngineConfig(k=5, environment=discover(str(tmp_path))))
+                      config=EngineConfig(k=5, environment=discover(None, python=sys.executable)))
     assert [i.text for i in result.insertions] == ["from functools import reduce\n\n\n"]
 
 
@@ -450,7 +452,7 @@ def test_a_generated_line_using_a_missing_attribute_ends_the_suggestion_before_i
     program = ["    text = open(path).read()\n", "    return json.loadz(text)\n"]
     models, _ = scripted_pair(program)
     result = complete(prompt, 4, 0, models=models, language=PY,
-                      config=EngineConfig(environment=discover(str(tmp_path))))
+                      config=EngineConfig(environment=discover(None, python=sys.executable)))
     assert result.continuation == "    text = open(path).read()"
     assert result.stop_reason == "environment"
     models, _ = scripted_pair(program)

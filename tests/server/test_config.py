@@ -121,7 +121,7 @@ def test_the_loader_imports_no_module_a_scripted_spec_names(monkeypatch):
     assert load_backend(ServerConfig(model=SCRIPTED_DEMO), lambda *a: None).description == "scripted demo"
     with pytest.raises(ModelLoadError, match="needs a scripted model"):  # never handed to the real loader
         load_backend(ServerConfig(infill_model=SCRIPTED_DEMO), lambda *a: None)
-    assert set(scripted.REGISTRY) == {"demo", "slow_loading", "failing", "engine_pair", "engine_import", "engine_score", "context_full",
+    assert set(scripted.REGISTRY) == {"demo", "slow_loading", "failing", "engine_pair", "engine_import", "engine_env", "engine_score", "context_full",
                                       "out_of_memory", "slow_infill", "stubborn", "stepped"}
 
 
@@ -151,3 +151,18 @@ def test_inline_budget_ms_is_validated_once():
     for bad in (-1, 60_001, 1.5, True, "500"):
         config, problems = ServerConfig.merge({"inlineBudgetMs": bad})
         assert config.inline_budget_ms == 500 and problems and "inlineBudgetMs" in problems[0], (bad, problems)
+
+
+@pytest.mark.parametrize("settings", [{"python": "/usr/bin/python3"}, {"pythonPath": "/tmp/x/python"},
+                                      {"interpreter": "python"}, {"engine": {"environment": "/tmp/venv"}},
+                                      {"jumpcoder": {"venv": "/tmp/venv"}}])
+def test_a_client_cannot_name_the_environment_judges_interpreter(settings):
+    with pytest.raises(ConfigError, match="refused: the interpreter of the environment judge is a machine-level"):
+        ServerConfig.from_mapping(settings)
+    config, problems = ServerConfig.merge({**settings, "debounceMs": 7})
+    assert config.debounce_ms == 7 and len(problems) == 1 and "--python" in problems[0]
+    assert config.engine.environment is None
+
+
+def test_the_environment_is_not_a_setting_in_the_status_json():
+    assert "environment" not in ServerConfig().to_json()["engine"]
