@@ -11,6 +11,8 @@ snippet under try/except; nothing runs in this process):
   this script (``from_interpreter``, a complete environment).
 * **numpy**: ``import numpy as np`` then ``np.<attr>`` for APIs NumPy 1.24/2.0 removed and for
   ones it has (only when numpy is installed for this interpreter).
+* **site**: the top-level `from x import y` lines of installed packages' own modules (relative ones made
+  absolute; `--packages`), the lines that run: a correct set judged from source (no import).
 * **fakelib**: two real virtual environments made here (``python -m venv``) with a small pure
   Python package ``fakelib`` of version 1.0 and 2.0 (2.0 removed ``fakelib.float``, the
   ``fakelib.externals.joblib`` submodule -- the ``sklearn.externals.joblib`` pattern -- and renamed
@@ -105,6 +107,42 @@ FAKELIB_SNIPPETS = [
     "import fakelib.utils as U\nU.check_arrays", "import fakelib.utils as U\nU.check_array", "from fakelib import load",
     "from fakelib import loads", "import fakelib_contrib", "import fakelib\nfakelib.utils.Bunch",
 ]
+
+
+def harvest_package(site: Path, package: str, limit: int) -> list[str]:
+    """Distinct top-level ``from x import y`` lines of an installed package's own modules,
+    relative ones made absolute (the correct set for third-party code, judged from source)."""
+    seen: list[str] = []
+    for path in sorted((site / package).rglob("*.py")):
+        rel = path.relative_to(site).with_suffix("").parts
+        if any(p in ("tests", "test", "testing", "_vendor", "vendor") for p in rel):
+            continue
+        pkg = list(rel[:-1]) if rel[-1] != "__init__" else list(rel[:-1])
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+        except (SyntaxError, UnicodeDecodeError, OSError):
+            continue
+        for node in tree.body:
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            if node.level:
+                base = pkg[: len(pkg) - (node.level - 1)] if node.level - 1 <= len(pkg) else None
+                if not base:
+                    continue
+                module = ".".join(base + ([node.module] if node.module else []))
+            else:
+                module = node.module or ""
+            if module.split(".")[0] != package:
+                continue
+            for alias in node.names:
+                if alias.name == "*":
+                    continue
+                line = f"from {module} import {alias.name}"
+                if line not in seen:
+                    seen.append(line)
+            if len(seen) >= limit:
+                return seen
+    return seen
 
 
 def harvest_stdlib(limit: int) -> list[str]:
@@ -206,6 +244,9 @@ def make_fakelib_venv(root: Path, version: str) -> Path:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--harvest", type=int, default=150, help="correct stdlib lines to harvest (default 150)")
+    parser.add_argument("--packages", default="numpy,jinja2,click,packaging,networkx,pydantic,huggingface_hub",
+                        help="installed packages whose own from-imports are a correct set judged from source")
+    parser.add_argument("--per-package", type=int, default=60, help="lines harvested per package (default 60)")
     parser.add_argument("--out", help="write the full results (every wrong verdict) as JSON")
     args = parser.parse_args()
     python = sys.executable
@@ -230,15 +271,26 @@ def main() -> int:
     except ImportError:
         results["numpy"] = None
 
+    site = next((Path(p) for p in sys.path if p.endswith("site-packages") and Path(p).is_dir()), None)
+    packages = [p for p in args.packages.split(",") if p and site is not None and (site / p).is_dir()]
+    if packages:
+        lines = [line for p in packages for line in harvest_package(site, p, args.per_package)]
+        runs = truth(python, lines)
+        results["site_packages"] = packages
+        results["site_harvested_not_running"] = runs.count(False)
+        kept = [line for line, ok in zip(lines, runs) if ok]
+        results["site"] = judge(lambda: from_interpreter(python), kept, [True] * len(kept))
+
     with tempfile.TemporaryDirectory() as tmp:
         for version in FAKELIB:
             venv = make_fakelib_venv(Path(tmp) / f"fakelib-{version}" / ".venv", version)
             results[f"fakelib_{version}"] = judge(lambda: from_venv(str(venv)), FAKELIB_SNIPPETS,
                                                   truth(str(venv / "bin" / "python"), FAKELIB_SNIPPETS))
 
-    sets = [k for k in ("stdlib", "numpy", "fakelib_1.0", "fakelib_2.0") if results.get(k)]
+    sets = [k for k in ("stdlib", "numpy", "site", "fakelib_1.0", "fakelib_2.0") if results.get(k)]
     print(f"python {results['version']}; numpy {results.get('numpy_version', 'absent')}; "
-          f"harvested {results['stdlib_harvested']} stdlib lines ({results['stdlib_harvested_not_running']} do not run here)")
+          f"harvested {results['stdlib_harvested']} stdlib lines ({results['stdlib_harvested_not_running']} do not run here); "
+          f"site: {','.join(results.get('site_packages', []))} ({results.get('site_harvested_not_running', 0)} do not run)")
     print("| set | snippets | true reject | false accept | true accept | false reject | ms/check cold median / p95 / max | warm median |")
     print("|---|---|---|---|---|---|---|---|")
     for k in sets:

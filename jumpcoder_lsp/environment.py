@@ -57,9 +57,19 @@ class Environment:
     #: whether ``paths`` are the whole environment (an interpreter's sys.path, a venv with its base
     #: stdlib): only then is a top-level module that is not found missing rather than unknown
     complete: bool = True
+    #: a trusted interpreter (the CLI's --python, $JUMPCODER_PYTHON, the server's own) that may
+    #: import this environment's standard-library modules in a subprocess when their source cannot
+    #: tell (compiled, ``from _x import *``, module-level ``globals()`` writes); None: never run
+    python: Optional[str] = None
+    #: the standard library folders (of ``python``); only their modules (and builtins) are imported
+    stdlib: tuple[str, ...] = ()
+    builtins: frozenset = field(default_factory=lambda: frozenset(sys.builtin_module_names))
+    import_timeout: float = 10.0
     _locate: dict = field(default_factory=dict, repr=False, compare=False)
     _names: dict = field(default_factory=dict, repr=False, compare=False)
     _exported: dict = field(default_factory=dict, repr=False, compare=False)
+    _imported: dict = field(default_factory=dict, repr=False, compare=False)
+    _lazy: dict = field(default_factory=dict, repr=False, compare=False)  # (module, path) with a __getattr__
 
     # -- finding modules ------------------------------------------------------------------
     def locate(self, module: str) -> Optional[tuple[str, str]]:
@@ -73,7 +83,7 @@ class Environment:
 
     def _find(self, module: str):
         top, _, rest = module.partition(".")
-        if top in sys.builtin_module_names and not rest:
+        if top in self.builtins and not rest:
             return ("compiled", "")
         dirs: Sequence[str] = self.paths
         parts = module.split(".")
@@ -124,11 +134,34 @@ class Environment:
 
     # -- names a module defines ------------------------------------------------------------
     def names(self, module: str) -> Optional[set[str]]:
+        """The names a module defines at top level (None: unknown): from its source; where that
+        cannot tell, for a standard-library module of an environment with a trusted interpreter,
+        from the interpreter (:meth:`imported_names`)."""
+        names = self.source_names(module)
+        if names is None and self.may_import(module):
+            return self.imported_names(module)
+        return names
+
+    def source_names(self, module: str) -> Optional[set[str]]:
         """The names a module's source defines at top level (None: unknown)."""
         where = self.locate(module)
         if where is None or where[0] != "source":
             return None if where is None or where[0] == "compiled" else set()
         path = where[1]
+        names = self._file_names(module, path)
+        source = path[:-1] if path.endswith(".pyi") else None
+        if source is None or not os.path.isfile(source):
+            return names
+        # a stub beside its source: stubs leave names out (numpy._core.numerictypes.sctypes), so a
+        # name either defines counts; where the source cannot tell, the stub decides only for a
+        # module-level __getattr__ (what it serves is what the stub describes: numpy's removed
+        # aliases), else (``from _compiled import *``) nothing is certain
+        code = self._file_names(module, source)
+        if names is None or code is not None:
+            return None if names is None and code is None else (names or set()) | (code or set())
+        return names if self._lazy.get((module, source)) else None
+
+    def _file_names(self, module: str, path: str) -> Optional[set[str]]:
         try:
             mtime = os.stat(path).st_mtime_ns
         except OSError:
@@ -149,9 +182,14 @@ class Environment:
         package = module if os.path.basename(path).startswith("__init__.") else module.rpartition(".")[0]
         names: set[str] = set()
         exported: set[str] = set()  # string literals of __all__ (a star import exports them)
+        if any(isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef)) and st.name == "__getattr__"
+               for st in _top_level(tree.body)):
+            self._lazy[(module, path)] = True
+            return None  # module-level __getattr__: anything may exist
         for stmt in _top_level(tree.body):
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 if stmt.name == "__getattr__":
+                    self._lazy[(module, path)] = True
                     return None  # module-level __getattr__: anything may exist
                 names.add(stmt.name)
                 # ``global x`` in a function defines x at module level once it runs
@@ -201,6 +239,38 @@ class Environment:
         self._exported[(module, path)] = exported
         return names
 
+    def may_import(self, module: str) -> bool:
+        """Whether ``module`` may be imported to learn its names: the environment has a trusted
+        interpreter and the module is one of its builtins or lies in its standard library (the
+        user's own packages are never imported)."""
+        if self.python is None or not self.stdlib:
+            return False
+        top = module.partition(".")[0]
+        if top in _NEVER_IMPORT:
+            return False
+        if top in self.builtins:
+            return True
+        where = self.locate(top)
+        return where is not None and bool(where[1]) and any(
+            os.path.commonpath([os.path.abspath(where[1]), d]) == d for d in self.stdlib)
+
+    def imported_names(self, module: str) -> Optional[set[str]]:
+        """``dir(module)`` as the trusted interpreter imports it, in an isolated subprocess with a
+        timeout, cached per module (None: it failed, or the module has a ``__getattr__``)."""
+        if module in self._imported:
+            return self._imported[module]
+        result = None
+        try:
+            done = subprocess.run([self.python, "-I", "-c", _DIR_SCRIPT, module], capture_output=True, text=True,
+                                  timeout=self.import_timeout, stdin=subprocess.DEVNULL)
+            answer = json.loads(done.stdout.strip().splitlines()[-1]) if done.returncode == 0 else None
+            if answer is not None and not answer["lazy"]:
+                result = set(answer["names"])
+        except (subprocess.TimeoutExpired, OSError, ValueError, IndexError, KeyError, TypeError):
+            result = None
+        self._imported[module] = result
+        return result
+
     def star_names(self, module: str) -> Optional[set[str]]:
         """The names ``from module import *`` binds (public names and what ``__all__`` lists;
         None: unknown)."""
@@ -208,7 +278,9 @@ class Environment:
         if names is None:
             return None
         where = self.locate(module)
-        exported = self._exported.get((module, where[1]), set()) if where else set()
+        exported = set()
+        for path in ([where[1], where[1][:-1]] if where[1].endswith(".pyi") else [where[1]]) if where else []:
+            exported |= self._exported.get((module, path), set())
         return {n for n in names if not n.startswith("_")} | exported
 
     def defines(self, module: str, name: str) -> Optional[bool]:
@@ -243,29 +315,35 @@ class Environment:
     def problems(self, code: str, lines: Optional[Iterable[int]] = None) -> list[Problem]:
         """Imports and ``module.attr`` uses in ``code`` that definitely do not resolve. ``lines``
         (0-based): report only problems on these lines (the rest is context). Code that does not
-        parse is checked line by line (a candidate line inside a partial function)."""
+        parse is checked line by line (a candidate line inside a partial function), with the
+        aliases that the import lines of the rest bind."""
         want = set(lines) if lines is not None else None
         try:
             trees = [(0, ast.parse(code))]
         except SyntaxError:
             trees = []
             for i, text in enumerate(code.splitlines()):
-                if want is not None and i not in want:
+                stripped = text.strip()
+                if want is not None and i not in want and not stripped.startswith(("import ", "from ")):
                     continue
-                try:
-                    trees.append((i, ast.parse(text.strip())))
-                except SyntaxError:
-                    continue
+                tree = _parse_line(stripped)
+                if tree is not None:
+                    trees.append((i, tree))
         out: list[Problem] = []
+        aliases: dict[str, str] = {}  # local name -> module it binds, over the whole code
         for offset, tree in trees:
-            for p in self._check(tree, offset):
-                if want is None or p.line in want:
-                    out.append(p)
-        return out
+            self._imports(tree, offset, aliases, out)
+        for _offset, tree in trees:  # a name bound otherwise too (``json = r.json()``, a parameter): not judged
+            for node in ast.walk(tree):
+                bound = (node.id if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)) else
+                         node.arg if isinstance(node, ast.arg) else
+                         node.name if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) else None)
+                aliases.pop(bound, None)
+        for offset, tree in trees:
+            self._attributes(tree, offset, aliases, out)
+        return [p for p in out if want is None or p.line in want]
 
-    def _check(self, tree: ast.AST, offset: int) -> list[Problem]:
-        out: list[Problem] = []
-        aliases: dict[str, str] = {}  # local name -> module it binds
+    def _imports(self, tree: ast.AST, offset: int, aliases: dict[str, str], out: list[Problem]) -> None:
         for node in ast.walk(tree):
             line = offset + getattr(node, "lineno", 1) - 1
             if isinstance(node, ast.Import):
@@ -285,13 +363,26 @@ class Environment:
                         out.append(Problem(line, f"{node.module}.{a.name}", self._missing(node.module, a.name)))
                     elif a.name != "*" and self.locate(f"{node.module}.{a.name}") is not None:
                         aliases[a.asname or a.name] = f"{node.module}.{a.name}"
+
+    def _attributes(self, tree: ast.AST, offset: int, aliases: dict[str, str], out: list[Problem]) -> None:
         for node in ast.walk(tree):
-            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in aliases \
-                    and isinstance(node.ctx, ast.Load):
-                module = aliases[node.value.id]
-                if self.defines(module, node.attr) is False:
-                    out.append(Problem(offset + node.lineno - 1, f"{module}.{node.attr}", self._missing(module, node.attr)))
-        return out
+            if not (isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load)):
+                continue
+            chain, base = [node.attr], node.value
+            while isinstance(base, ast.Attribute):
+                chain.insert(0, base.attr)
+                base = base.value
+            if not (isinstance(base, ast.Name) and base.id in aliases):
+                continue
+            # alias.sub.module.attr: follow the submodules, judge the attribute after the last one
+            module, *between = [aliases[base.id], *chain[:-1]]
+            for part in between:
+                if self.locate(f"{module}.{part}") is None:
+                    module = None  # an attribute of something that is not a module: not judged
+                    break
+                module = f"{module}.{part}"
+            if module is not None and self.defines(module, node.attr) is False:
+                out.append(Problem(offset + node.lineno - 1, f"{module}.{node.attr}", self._missing(module, node.attr)))
 
     def _missing(self, module: str, name: str) -> str:
         top = module.partition(".")[0]
@@ -299,6 +390,12 @@ class Environment:
         where = f"{top} {version}" if version else (self.description or "the environment")
         return f"'{module}' has no attribute '{name}' in the installed version ({where})"
 
+
+#: modules never imported to learn their names (they open windows or print on import)
+_NEVER_IMPORT = frozenset({"antigravity", "this", "turtle", "turtledemo", "tkinter", "idlelib", "webbrowser"})
+#: run by the trusted interpreter: the names of the module argv[1], and whether it has a __getattr__
+_DIR_SCRIPT = ("import importlib, json, sys; m = importlib.import_module(sys.argv[1]); "
+               "print(json.dumps({'names': sorted(set(dir(m)) | set(vars(m))), 'lazy': '__getattr__' in vars(m)}))")
 
 #: calls at module level that can add names to the module without a binding the parser sees
 _DYNAMIC_CALLS = {"exec", "eval", "setattr", "globals", "vars", "locals"}
@@ -353,8 +450,9 @@ def _adds_names_dynamically(stmt: ast.stmt) -> bool:
                     isinstance(a, ast.Name) and a.id == "__name__" for a in [*node.args, *(k.value for k in node.keywords)]):
                 return True
         elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) and \
-                isinstance(node.value, ast.Attribute) and node.value.attr == "modules":
-            return True  # sys.modules[...] = ...
+                isinstance(node.value, ast.Attribute) and node.value.attr == "modules" and any(
+                    isinstance(n, ast.Name) and n.id == "__name__" for n in ast.walk(node.slice)):
+            return True  # sys.modules[__name__] = ... (typing's sys.modules[io.__name__] is another module)
     return False
 
 
@@ -367,6 +465,28 @@ def _assigns_all(stmt: ast.stmt) -> bool:
         func = stmt.value.func
         return isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "__all__"
     return False
+
+
+def _parse_line(text: str) -> Optional[ast.AST]:
+    """One line of code that does not parse in its context, parsed alone: as it is, else with its
+    open brackets closed (a line being written: ``return json.loadz(f.read(``) or, for a block
+    header, a body (``for x in np.arange(n):``)."""
+    closers = []
+    pairs = {"(": ")", "[": "]", "{": "}"}
+    for ch in re.sub(r"(\"[^\"]*\"|'[^']*')", "", text.split("#", 1)[0]):
+        if ch in pairs:
+            closers.append(pairs[ch])
+        elif closers and ch == closers[-1]:
+            closers.pop()
+    closed = text + "".join(reversed(closers))
+    for attempt in (text, closed, closed + " pass" if closed.rstrip().endswith(":") else None):
+        if attempt is None:
+            continue
+        try:
+            return ast.parse(attempt)
+        except (SyntaxError, ValueError):
+            continue
+    return None
 
 
 def _listdir(d: str) -> list[str]:
@@ -421,16 +541,25 @@ def from_interpreter(python: str, timeout: float = 10.0) -> Environment:
     """Run a TRUSTED interpreter once (isolated mode, no stdin) to read its sys.path;
     :class:`EnvironmentUnavailable` when it cannot be run or does not answer in ``timeout``."""
     try:
-        out = subprocess.run([python, "-I", "-c", "import sys, json; print(json.dumps(sys.path))"],
-                             capture_output=True, text=True, timeout=timeout, check=True, stdin=subprocess.DEVNULL)
-        paths = [p for p in json.loads(out.stdout.strip().splitlines()[-1]) if isinstance(p, str) and p and os.path.isdir(p)]
+        out = subprocess.run([python, "-I", "-c", _PATH_SCRIPT], capture_output=True, text=True, timeout=timeout,
+                             check=True, stdin=subprocess.DEVNULL)
+        answer = json.loads(out.stdout.strip().splitlines()[-1])
+        paths = [p for p in answer["path"] if isinstance(p, str) and p and os.path.isdir(p)]
+        stdlib = tuple(os.path.abspath(p) for p in (answer["stdlib"], os.path.join(answer["stdlib"], "lib-dynload"))
+                       if os.path.isdir(p))
+        builtins = frozenset(answer["builtins"])
     except subprocess.TimeoutExpired:
         raise EnvironmentUnavailable(f"{python} did not print its sys.path within {timeout:g} s") from None
     except subprocess.CalledProcessError as exc:
         raise EnvironmentUnavailable(f"{python} exited with status {exc.returncode}: {exc.stderr.strip()[-300:]}") from None
-    except (OSError, ValueError, IndexError) as exc:
+    except (OSError, ValueError, IndexError, KeyError, TypeError) as exc:
         raise EnvironmentUnavailable(f"cannot read the sys.path of {python}: {exc}") from None
-    return Environment(tuple(paths), description=f"the environment of {python}")
+    return Environment(tuple(paths), description=f"the environment of {python}", python=python, stdlib=stdlib,
+                       builtins=builtins)
+
+
+_PATH_SCRIPT = ("import json, sys, sysconfig; print(json.dumps({'path': sys.path, 'stdlib': sysconfig.get_paths()['stdlib'], "
+                "'builtins': sorted(sys.builtin_module_names)}))")
 
 
 def from_venv(venv: str) -> Optional[Environment]:
@@ -457,12 +586,21 @@ def from_venv(venv: str) -> Optional[Environment]:
         if not stdlib and version == sys.version_info[:2]:
             stdlib = stdlib_paths()
     return Environment(tuple(stdlib + paths), description=f"the virtual environment {root} (read, not run)",
-                       complete=bool(stdlib))
+                       complete=bool(stdlib), **_server_python_for(stdlib))
+
+
+def _server_python_for(stdlib: Sequence[str]) -> dict:
+    """The server's own interpreter may import standard-library modules for an environment whose
+    standard library is the server's (never the venv's interpreter: a workspace's program)."""
+    own = [os.path.abspath(p) for p in stdlib_paths()]
+    if stdlib and [os.path.abspath(p) for p in stdlib] == own:
+        return {"python": sys.executable, "stdlib": tuple(own)}
+    return {}
 
 
 def server_stdlib() -> Environment:
     """The server interpreter's standard library alone: an incomplete environment."""
-    return Environment(tuple(stdlib_paths()), complete=False,
+    return Environment(tuple(stdlib_paths()), complete=False, **_server_python_for(stdlib_paths()),
                        description=f"the standard library of Python {sys.version_info[0]}.{sys.version_info[1]} only")
 
 

@@ -105,3 +105,44 @@ def test_a_venv_of_another_python_version_uses_its_home_stdlib_or_is_incomplete(
     env = from_venv(str(root))
     assert env.complete and env.paths[0] == os.path.join(str(home), "lib", "python3.99")
     assert env.problems("import numpy\nfrom json import loads\n")[0].name == "numpy"
+
+
+def test_a_trusted_interpreter_answers_for_compiled_standard_library_modules(tmp_path):
+    env = from_interpreter(sys.executable)
+    code = ("from itertools import izip\nimport math\nmath.sqr\nfrom time import clock\n"
+            "from datetime import datetim\nimport os.path\nos.path.joinpath\n")
+    assert [p.name for p in env.problems(code)] == ["itertools.izip", "time.clock", "datetime.datetim", "math.sqr",
+                                                    "os.path.joinpath"]
+    assert env.problems("from itertools import chain\nimport math\nmath.sqrt\nimport os.path\nos.path.join\n") == []
+    # a venv read statically whose stdlib is not the server's: nothing is run, compiled stays unknown
+    root = tmp_path / ".venv"
+    (root / "lib" / "python3.99" / "site-packages").mkdir(parents=True)
+    (tmp_path / "base" / "lib" / "python3.99").mkdir(parents=True)
+    (root / "pyvenv.cfg").write_text(f"home = {tmp_path / 'base' / 'bin'}\nversion = 3.99.0\n")
+    static = from_venv(str(root))
+    assert static.python is None and static.problems("import sys\nsys.maxint\n") == []
+
+
+def test_a_stub_beside_its_source_adds_names_and_decides_only_for_a_getattr(tmp_path):
+    pkg = tmp_path / "lib"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("def __getattr__(name):\n    raise AttributeError(name)\n")
+    (pkg / "__init__.pyi").write_text("def new(): ...\n")
+    (pkg / "types.py").write_text("from ._impl import hidden\n")
+    (pkg / "types.pyi").write_text("def public(): ...\n")
+    (pkg / "star.py").write_text("from ._fast import *\n")
+    (pkg / "star.pyi").write_text("def listed(): ...\n")
+    (pkg / "_fast.cpython-311-x86_64-linux-gnu.so").write_bytes(b"")
+    env = Environment((str(tmp_path),))
+    assert env.defines("lib", "old") is False and env.defines("lib", "new")  # the stub describes __getattr__
+    assert env.defines("lib.types", "hidden") and env.defines("lib.types", "public")  # either one defines
+    assert env.defines("lib.star", "unlisted") is None  # the source cannot tell, the stub may be incomplete
+
+
+def test_partial_code_is_judged_with_its_imports_and_rebound_names_are_not(tmp_path):
+    env = from_interpreter(sys.executable)
+    partial = "import json\n\ndef load(path):\n    with open(path) as f:\n        return json.loadz(f.read(\n"
+    assert [p.line for p in env.problems(partial, lines=[4])] == [4]
+    assert env.problems("import json\n\ndef f(r):\n    json = r.json()\n    return json.get('a')\n") == []
+    assert env.problems("import json\n\ndef f(json):\n    return json.items()\n") == []
+    assert env.problems("import numpy as np\n\nfor i in range(\n    for x in np.arrange(3):\n", lines=[3])
