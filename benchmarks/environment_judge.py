@@ -16,8 +16,10 @@ snippet under try/except; nothing runs in this process):
 * **fakelib**: two real virtual environments made here (``python -m venv``) with a small pure
   Python package ``fakelib`` of version 1.0 and 2.0 (2.0 removed ``fakelib.float``, the
   ``fakelib.externals.joblib`` submodule -- the ``sklearn.externals.joblib`` pattern -- and renamed
-  ``utils.check_arrays``); each version's snippets judged against both, statically (``from_venv``:
-  the venvs are read, not run) and executed with each venv's interpreter.
+  ``utils.check_arrays``); the same snippets judged against each, statically (``from_venv``: the
+  venvs are read, not run) and executed with each venv's interpreter.
+* **stdlib, source only**: the stdlib set again without the trusted interpreter's answers for
+  modules whose source cannot tell (what a statically read venv of another Python gets).
 
 Reported per set: true/false rejects and accepts against the truth, the snippets judged wrongly,
 and the judge's time per check (cold: a fresh Environment, the first check of a module parses
@@ -38,6 +40,7 @@ import sys
 import sysconfig
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from jumpcoder_lsp.environment import Environment, from_interpreter, from_venv
@@ -261,6 +264,8 @@ def main() -> int:
     results["stdlib_harvested_not_running"] = len(snippets) - len(kept)
     results["stdlib_wrong_that_run"] = [c for c, t in zip(STDLIB_WRONG, runs) if t]
     results["stdlib"] = judge(lambda: from_interpreter(python), [c for c, _ in kept], [t for _, t in kept])
+    results["stdlib_source_only"] = judge(lambda: replace(from_interpreter(python), python=None),
+                                          [c for c, _ in kept], [t for _, t in kept])
 
     try:
         import numpy  # noqa: F401 - only to know whether this interpreter has it
@@ -287,7 +292,7 @@ def main() -> int:
             results[f"fakelib_{version}"] = judge(lambda: from_venv(str(venv)), FAKELIB_SNIPPETS,
                                                   truth(str(venv / "bin" / "python"), FAKELIB_SNIPPETS))
 
-    sets = [k for k in ("stdlib", "numpy", "site", "fakelib_1.0", "fakelib_2.0") if results.get(k)]
+    sets = [k for k in ("stdlib", "stdlib_source_only", "numpy", "site", "fakelib_1.0", "fakelib_2.0") if results.get(k)]
     print(f"python {results['version']}; numpy {results.get('numpy_version', 'absent')}; "
           f"harvested {results['stdlib_harvested']} stdlib lines ({results['stdlib_harvested_not_running']} do not run here); "
           f"site: {','.join(results.get('site_packages', []))} ({results.get('site_harvested_not_running', 0)} do not run)")

@@ -331,21 +331,38 @@ class Environment:
                     trees.append((i, tree))
         out: list[Problem] = []
         aliases: dict[str, str] = {}  # local name -> module it binds, over the whole code
-        for offset, tree in trees:
-            self._imports(tree, offset, aliases, out)
-        for _offset, tree in trees:  # a name bound otherwise too (``json = r.json()``, a parameter): not judged
-            for node in ast.walk(tree):
-                bound = (node.id if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)) else
-                         node.arg if isinstance(node, ast.arg) else
-                         node.name if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) else None)
-                aliases.pop(bound, None)
-        for offset, tree in trees:
-            self._attributes(tree, offset, aliases, out)
+        # statements only (not every expression node): a long buffer costs a parse and little more
+        statements = [(offset, _statements(tree.body)) for offset, tree in trees]
+        for offset, stmts in statements:
+            self._imports(stmts, offset, aliases, out, want)
+        # a name bound otherwise too where the judged lines see it (``json = r.json()`` at module level
+        # or in an enclosing function, a parameter): not judged
+        for (offset, stmts), (_o, tree) in zip(statements, trees) if aliases else ():
+            scope = stmts if want is None else _visible(tree.body, {l - offset + 1 for l in want})
+            for stmt in scope:
+                for bound in _binds(stmt):
+                    aliases.pop(bound, None)
+        for offset, stmts in statements:
+            mine = [st for st in stmts if want is None or any(
+                offset + st.lineno - 1 <= line <= offset + (st.end_lineno or st.lineno) - 1 for line in want)]
+            self._attributes(mine, offset, aliases, out)
         return [p for p in out if want is None or p.line in want]
 
-    def _imports(self, tree: ast.AST, offset: int, aliases: dict[str, str], out: list[Problem]) -> None:
-        for node in ast.walk(tree):
-            line = offset + getattr(node, "lineno", 1) - 1
+    def _imports(self, stmts: Sequence[ast.stmt], offset: int, aliases: dict[str, str], out: list[Problem],
+                 want: Optional[set[int]]) -> None:
+        for node in stmts:
+            if not isinstance(node, (ast.Import, ast.ImportFrom)):
+                continue
+            span = range(offset + node.lineno - 1, offset + (node.end_lineno or node.lineno))
+            line = span[0] if want is None else next((l for l in span if l in want), None)
+            judged = line is not None  # the rest only binds aliases (cheap: nothing looked up)
+            if not judged:
+                for a in node.names:
+                    if isinstance(node, ast.Import):
+                        aliases[a.asname or a.name.partition(".")[0]] = a.name if a.asname else a.name.partition(".")[0]
+                    elif node.level == 0 and node.module and a.name != "*" and self.locate(f"{node.module}.{a.name}"):
+                        aliases[a.asname or a.name] = f"{node.module}.{a.name}"
+                continue
             if isinstance(node, ast.Import):
                 for a in node.names:
                     if self.resolves(a.name) is False:
@@ -364,8 +381,10 @@ class Environment:
                     elif a.name != "*" and self.locate(f"{node.module}.{a.name}") is not None:
                         aliases[a.asname or a.name] = f"{node.module}.{a.name}"
 
-    def _attributes(self, tree: ast.AST, offset: int, aliases: dict[str, str], out: list[Problem]) -> None:
-        for node in ast.walk(tree):
+    def _attributes(self, stmts: Sequence[ast.stmt], offset: int, aliases: dict[str, str], out: list[Problem]) -> None:
+        if not aliases:
+            return
+        for node in (n for st in stmts for n in _expressions(st)):
             if not (isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load)):
                 continue
             chain, base = [node.attr], node.value
@@ -465,6 +484,71 @@ def _assigns_all(stmt: ast.stmt) -> bool:
         func = stmt.value.func
         return isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "__all__"
     return False
+
+
+def _statements(body: Sequence[ast.stmt]) -> list[ast.stmt]:
+    """Every statement, nested ones too (function and class bodies included)."""
+    out: list[ast.stmt] = []
+    stack = list(reversed(body))
+    while stack:
+        stmt = stack.pop()
+        out.append(stmt)
+        nested: list[ast.stmt] = []
+        for name in ("body", "orelse", "finalbody"):
+            nested.extend(getattr(stmt, name, None) or [])
+        for handler in getattr(stmt, "handlers", None) or []:
+            nested.extend(handler.body)
+        for case in getattr(stmt, "cases", None) or []:
+            nested.extend(case.body)
+        stack.extend(reversed(nested))
+    return out
+
+
+def _visible(body: Sequence[ast.stmt], lines: set[int]) -> list[ast.stmt]:
+    """The statements whose bindings the code at ``lines`` (1-based) sees: the module level and
+    the bodies of the functions and classes enclosing those lines (not other functions')."""
+    out: list[ast.stmt] = []
+    stack = list(body)
+    while stack:
+        stmt = stack.pop()
+        out.append(stmt)
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if not any(stmt.lineno <= l <= (stmt.end_lineno or stmt.lineno) for l in lines):
+                continue
+            stack.extend(stmt.body)
+            continue
+        for name in ("body", "orelse", "finalbody"):
+            stack.extend(getattr(stmt, name, None) or [])
+        for handler in getattr(stmt, "handlers", None) or []:
+            stack.extend(handler.body)
+        for case in getattr(stmt, "cases", None) or []:
+            stack.extend(case.body)
+    return out
+
+
+def _expressions(stmt: ast.stmt):
+    """The nodes of one statement without the statements nested in it."""
+    stack: list[ast.AST] = [stmt]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(c for c in ast.iter_child_nodes(node) if not isinstance(c, ast.stmt))
+
+
+def _binds(stmt: ast.stmt) -> Iterable[str]:
+    """Names a statement binds other than by an import: definitions, parameters, assignment,
+    loop, with, except and walrus targets (its own expressions, not nested statements)."""
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        yield stmt.name
+    if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+        return
+    for node in _expressions(stmt):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            yield node.id
+        elif isinstance(node, ast.arg):
+            yield node.arg
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            yield node.name
 
 
 def _parse_line(text: str) -> Optional[ast.AST]:

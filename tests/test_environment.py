@@ -146,3 +146,6 @@ def test_partial_code_is_judged_with_its_imports_and_rebound_names_are_not(tmp_p
     assert env.problems("import json\n\ndef f(r):\n    json = r.json()\n    return json.get('a')\n") == []
     assert env.problems("import json\n\ndef f(json):\n    return json.items()\n") == []
     assert env.problems("import numpy as np\n\nfor i in range(\n    for x in np.arrange(3):\n", lines=[3])
+    # a rebinding in another function does not hide the module from the judged line
+    other = "import json\n\ndef f(r):\n    json = r.json()\n\ndef g(s):\n    return json.loadz(s)\n"
+    assert [p.name for p in env.problems(other, lines=[6])] == ["json.loadz"]
