@@ -250,6 +250,8 @@ def main() -> int:
     parser.add_argument("--packages", default="numpy,jinja2,click,packaging,networkx,pydantic,huggingface_hub",
                         help="installed packages whose own from-imports are a correct set judged from source")
     parser.add_argument("--per-package", type=int, default=60, help="lines harvested per package (default 60)")
+    parser.add_argument("--buffer", default=str(Path(__file__).resolve().parents[1] / "jumpcoder_lsp/server/server.py"),
+                        help="a long Python file: the time of one judged line in it, whole and its first 200 lines")
     parser.add_argument("--out", help="write the full results (every wrong verdict) as JSON")
     args = parser.parse_args()
     python = sys.executable
@@ -272,7 +274,9 @@ def main() -> int:
 
         np_snippets = [f"import numpy as np\nnp.{a}" for a in dict.fromkeys(NUMPY_REMOVED + NUMPY_PRESENT)]
         results["numpy_version"] = numpy.__version__
-        results["numpy"] = judge(lambda: from_interpreter(python), np_snippets, truth(python, np_snippets))
+        np_truth = truth(python, np_snippets)
+        results["numpy_running"] = [c.rsplit(".", 1)[1] for c, t in zip(np_snippets, np_truth) if t]
+        results["numpy"] = judge(lambda: from_interpreter(python), np_snippets, np_truth)
     except ImportError:
         results["numpy"] = None
 
@@ -292,6 +296,19 @@ def main() -> int:
             results[f"fakelib_{version}"] = judge(lambda: from_venv(str(venv)), FAKELIB_SNIPPETS,
                                                   truth(str(venv / "bin" / "python"), FAKELIB_SNIPPETS))
 
+    buffer = Path(args.buffer).read_text(encoding="utf-8")
+    env = from_interpreter(python)
+    env.problems(buffer)  # the module caches, as a long-running server has them
+    lines = buffer.splitlines(keepends=True)
+    results["buffer"] = {}
+    for n in (len(lines), 200):
+        text, times = "".join(lines[:n]), []
+        for _ in range(20):
+            t0 = time.perf_counter()
+            env.problems(text, lines=[n // 2])
+            times.append(time.perf_counter() - t0)
+        results["buffer"][n] = round(statistics.median(times) * 1000, 2)
+
     sets = [k for k in ("stdlib", "stdlib_source_only", "numpy", "site", "fakelib_1.0", "fakelib_2.0") if results.get(k)]
     print(f"python {results['version']}; numpy {results.get('numpy_version', 'absent')}; "
           f"harvested {results['stdlib_harvested']} stdlib lines ({results['stdlib_harvested_not_running']} do not run here); "
@@ -303,6 +320,12 @@ def main() -> int:
         c = r["cold_ms"]
         print(f"| {k} | {r['snippets']} | {r['true_reject']} | {r['false_accept']} | {r['true_accept']} | "
               f"{r['false_reject']} | {c['median']} / {c['p95']} / {c['max']} | {r['warm_ms']['median']} |")
+    print("one judged line in " + ", ".join(f"{n} lines: {ms} ms" for n, ms in results["buffer"].items())
+          + f" (median of 20, {Path(args.buffer).name})")
+    if results.get("numpy"):
+        print("numpy removed-list names that still run:",
+              [a for a in dict.fromkeys(NUMPY_REMOVED) if f"import numpy as np\nnp.{a}" not in
+               {w["code"] for w in results["numpy"]["wrong"]} and a in results.get("numpy_running", [])])
     for k in sets:
         for w in results[k]["wrong"]:
             kind = "false accept" if w["accepted"] else "false reject"
