@@ -13,6 +13,8 @@ from .datasets import BENCHMARKS
 from .execution import ERROR_CLASSES
 from .rows import METHODS as METHOD_ORDER
 from .rows import ROOT, read_rows
+from .stats import bootstrap_ci, mcnemar_exact, paired_delta_ci
+
 LABELS = {"autoregressive": "autoregressive (greedy)", "jumpcoder": "JumpCoder (Vanilla)",
           "filtered": "JumpCoder (Filtered)"}
 
@@ -101,6 +103,38 @@ def summary_table(summaries: dict[str, MethodSummary]) -> str:
     return "\n".join(lines)
 
 
+def _p(p: float) -> str:
+    return f"{p:.3f}" if p >= 0.001 else "<0.001"
+
+
+def paired_table(tasks: list[str], rows: Iterable[dict]) -> str:
+    """Each method against autoregressive on the same problems: pass@1 with its 95% bootstrap
+    interval, the difference with its paired interval, the discordant problems, and the exact
+    McNemar p-value (evaluation/stats.py)."""
+    by = {(r["task_id"], r["method"]): r for r in rows}
+    methods = [m for m in METHOD_ORDER if all((t, m) in by for t in tasks)]
+    if not tasks or "autoregressive" not in methods:
+        return ""
+    base = [bool(by[(t, "autoregressive")]["passed"]) for t in tasks]
+    head = ("| method | n | pass@1 % [95% CI] | Δ vs AR pp [95% CI] | fixed (AR ✗ → ✓) | broke (AR ✓ → ✗) |"
+            " exact McNemar p |")
+    lines = [head, "|" + "|".join(["---"] * (head.count("|") - 1)) + "|"]
+    for m in methods:
+        out = [bool(by[(t, m)]["passed"]) for t in tasks]
+        lo, hi = bootstrap_ci(out)
+        rate = f"{100.0 * sum(out) / len(out):.1f} [{lo:.1f}, {hi:.1f}]"
+        if m == "autoregressive":
+            lines.append(f"| {LABELS.get(m, m)} | {len(tasks)} | {rate} | — | — | — | — |")
+            continue
+        fixed = sum(1 for o, b in zip(out, base) if o and not b)
+        broke = sum(1 for o, b in zip(out, base) if b and not o)
+        dlo, dhi = paired_delta_ci(out, base)
+        delta = 100.0 * (sum(out) - sum(base)) / len(out)
+        lines.append(f"| {LABELS.get(m, m)} | {len(tasks)} | {rate} | {delta:+.1f} [{dlo:+.1f}, {dhi:+.1f}] |"
+                     f" {fixed} | {broke} | {_p(mcnemar_exact(fixed, broke))} |")
+    return "\n".join(lines)
+
+
 def per_problem_table(tasks: list[str], rows: Iterable[dict], methods: list[str]) -> str:
     by = {(r["task_id"], r["method"]): r for r in rows}
     head = "| task | " + " | ".join(LABELS.get(m, m) for m in methods) + " |"
@@ -165,7 +199,8 @@ def _without_jump(tasks: list[str], method: str, by: dict) -> int:
 def overview(found: list[tuple[str, list[dict], dict]]) -> str:
     """One row per benchmark: pass@1 and undefined-identifier errors of each method side by side."""
     head = ("| benchmark | n | AR pass@1 % | Vanilla pass@1 % (Δ) | Filtered pass@1 % (Δ) | undefined-identifier"
-            " errors AR / Vanilla / Filtered | Vanilla broke (no jump) | Vanilla fixed (no jump) | jumps (Vanilla) |")
+            " errors AR / Vanilla / Filtered | Vanilla broke (no jump) | Vanilla fixed (no jump) | jumps (Vanilla) |"
+            " Vanilla Δ 95% CI | McNemar p (Vanilla vs AR) |")
     lines = [head, "|" + "|".join(["---"] * (head.count("|") - 1)) + "|"]
     for name, rows, _ in found:
         tasks, sums = summarize(rows)
@@ -174,11 +209,14 @@ def overview(found: list[tuple[str, list[dict], dict]]) -> str:
         by = {(r["task_id"], r["method"]): r for r in rows}
         ar, jc, fl = (sums[m] for m in METHOD_ORDER)
         und = " / ".join(str(x.errors["undefined_identifier"]) for x in (ar, jc, fl))
+        lo, hi = paired_delta_ci([bool(by[(t, "jumpcoder")]["passed"]) for t in tasks],
+                                 [bool(by[(t, "autoregressive")]["passed"]) for t in tasks])
         lines.append(
             f"| {name} | {len(tasks)} | {_pct(ar.pass_at_1)} | {_pct(jc.pass_at_1)} ({jc.pass_at_1 - ar.pass_at_1:+.1f}) |"
             f" {_pct(fl.pass_at_1)} ({fl.pass_at_1 - ar.pass_at_1:+.1f}) | {und} |"
             f" {len(jc.broke)} ({_without_jump(jc.broke, 'jumpcoder', by)}) |"
-            f" {len(jc.fixed)} ({_without_jump(jc.fixed, 'jumpcoder', by)}) | {jc.jumps} |")
+            f" {len(jc.fixed)} ({_without_jump(jc.fixed, 'jumpcoder', by)}) | {jc.jumps} |"
+            f" [{lo:+.1f}, {hi:+.1f}] | {_p(mcnemar_exact(len(jc.fixed), len(jc.broke)))} |")
     return "\n".join(lines) if len(lines) > 2 else ""
 
 
@@ -207,6 +245,11 @@ def benchmark_section(name: str, rows: list[dict], meta: dict) -> str:
         summary_table(summaries),
         "",
     ]
+    paired = paired_table(tasks, rows)
+    if paired:
+        parts += ["Paired against autoregressive on these problems (95% intervals: percentile bootstrap over "
+                  "problems, 10,000 resamples; p: two-sided exact McNemar test on the fixed/broke problems):",
+                  "", paired, ""]
     if len(tasks) <= 60:
         parts += ["Per problem (generation seconds, tokens written):", "", per_problem_table(tasks, rows, methods), ""]
     div = divergence(tasks, rows)

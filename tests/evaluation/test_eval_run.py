@@ -250,7 +250,9 @@ def test_overview_puts_each_benchmark_on_one_row_and_splits_numerics_from_jumps(
     table = overview([("mbpp.torch", rows, {})]).splitlines()
     assert table[0].startswith("| benchmark | n | AR pass@1 %")
     # AR 2/3, Vanilla 1/3, Filtered 2/3; one AR NameError; Vanilla broke a (no jump) and b (a jump)
-    assert table[2] == ("| mbpp.torch | 3 | 66.7 | 33.3 (-33.3) | 66.7 (+0.0) | 1 / 0 / 0 | 2 (1) | 1 (1) | 1 |")
+    # ... and the paired interval of Vanilla - AR (3 problems: it spans everything) and McNemar's p (1 fixed, 2 broke)
+    assert table[2] == ("| mbpp.torch | 3 | 66.7 | 33.3 (-33.3) | 66.7 (+0.0) | 1 / 0 / 0 | 2 (1) | 1 (1) | 1 |"
+                        " [-100.0, +100.0] | 1.000 |")
     # a benchmark without all three methods has no overview row
     assert overview([("x", [r for r in rows if r["method"] != "filtered"], {})]) == ""
 
@@ -308,3 +310,25 @@ def test_split_completion_follows_lsp_lines_not_splitlines():
     comp = Completion(code="", continuation="    return s", insertions=[Insertion(1, "import os\n")], steps=[])
     assert cursor_at_end(prompt) == (2, 0)
     assert split_completion(prompt, comp) == ("s = '\x0c'\nimport os\ndef f():\n", "    return s")
+
+
+def test_paired_table_counts_fixed_and_broke_problems_with_intervals_and_mcnemar():
+    from jumpcoder_lsp.evaluation.report import paired_table
+
+    # 20 problems: AR solves the first 10; Vanilla solves 2..15 (fixes 10..15, breaks 0 and 1)
+    rows = []
+    for i in range(20):
+        rows += [fake(f"t{i}", "autoregressive", i < 10, None if i < 10 else "assertion", index=i),
+                 fake(f"t{i}", "jumpcoder", 2 <= i < 16, None if 2 <= i < 16 else "assertion", index=i)]
+    table = paired_table([f"t{i}" for i in range(20)], rows).splitlines()
+    assert table[0].startswith("| method | n | pass@1 % [95% CI] | Δ vs AR pp [95% CI] |")
+    ar, jc = table[2], table[3]
+    assert ar.startswith("| autoregressive (greedy) | 20 | 50.0 [") and ar.endswith("| — | — | — | — |")
+    cells = [c.strip() for c in jc.strip("|").split("|")]
+    assert cells[:2] == ["JumpCoder (Vanilla)", "20"] and cells[2].startswith("70.0 [")
+    assert cells[3].startswith("+20.0 [") and cells[4:6] == ["6", "2"]
+    assert cells[6] == f"{2 * (1 + 8 + 28) / 256:.3f}"  # exact McNemar, 6 vs 2 of 8 discordant
+    lo, hi = (float(x) for x in cells[3].split("[")[1].rstrip("]").split(","))
+    assert lo < 20.0 < hi and lo > -10.0  # the paired interval brackets the observed +20
+    # without the autoregressive rows there is nothing to pair with
+    assert paired_table([f"t{i}" for i in range(20)], [r for r in rows if r["method"] != "autoregressive"]) == ""
