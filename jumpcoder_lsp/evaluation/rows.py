@@ -6,8 +6,9 @@ module and neither imports the other.
 A row's fields: ``benchmark``, ``task_id``, ``index``, ``language``, ``method`` (one of
 :data:`METHODS`), ``engine_method``, ``code``, ``raw_code``, ``program``, ``jumps``, ``n_jumps``,
 ``n_steps``, ``stop_reason``, ``infills``, ``gen_seconds``, ``tokens``, ``passed``, ``error_class``,
-``error``, ``exec_seconds``, ``tokens_per_s``; a derived Filtered row adds ``derived`` and
-``perplexity``.
+``error``, ``exec_seconds``, ``tokens_per_s``, ``prompt_format`` (``completion`` or ``chat``; a row
+from before the field existed is ``completion``); a derived Filtered row adds ``derived`` and
+``perplexity``, a chat-format row the model's ``reply``.
 """
 
 from __future__ import annotations

@@ -10,6 +10,10 @@ appended and the program runs in the sandbox (:mod:`.sandbox`). By default the p
 (the language's ``bad_words``, "#" and "pass" for Python) are forbidden, as in the paper's
 evaluation protocol (``--no-bad-words`` lifts that).
 
+``--prompt-format chat`` asks the model instead in its chat format, as the model's own published
+figures do (:mod:`.chat`: the wording, the template, the code extraction); autoregressive only,
+no bad words. Rows carry ``prompt_format``; ``--resume`` never mixes the two.
+
 JumpCoder (Filtered) is, by the engine's definition (:func:`jumpcoder_lsp.engine.complete`), the
 Vanilla code when every jump was accepted by the AST judge, else whichever of the Vanilla and the
 autoregressive code has the lower perplexity under the generation model. When both of those runs
@@ -39,6 +43,7 @@ from typing import Callable, Iterable, Optional
 
 from ..edits import document_completion, line_starts, line_text
 from ..engine.config import POLICIES
+from . import chat
 from .datasets import BENCHMARKS, Problem, load_benchmark
 from .execution import assemble, execute, toolchain
 from .rows import METHODS, ROOT, RowLog, read_rows  # noqa: F401 (read_rows: part of this module's API)
@@ -47,12 +52,16 @@ from .rows import num as _num
 DEFAULT_OUT = ROOT / "benchmarks" / "results"
 DEFAULT_RESULTS_MD = ROOT / "docs" / "results.md"
 #: settings that must match for --resume to reuse rows
-RESUME_KEYS = ("preset", "infill_preset", "models", "dtype", "engine", "filtered")
+RESUME_KEYS = ("preset", "infill_preset", "models", "dtype", "engine", "filtered", "prompt_format")
+PROMPT_FORMATS = ("completion", "chat")
 
 
 def _settled(key: str, value):
     """A run.json value as --resume compares it: an engine setting an older run did not record yet
-    had its default (a new knob at its default does not make old rows foreign)."""
+    had its default (a new knob at its default does not make old rows foreign; a run before
+    ``prompt_format`` existed used the completion prompt)."""
+    if key == "prompt_format":
+        return value or "completion"
     if key != "engine" or not isinstance(value, dict):
         return value
     from dataclasses import asdict
@@ -158,9 +167,9 @@ def generate(problem: Problem, method: str, *, models, language, config,
     }, result
 
 
-def base_row(problem: Problem, method: str) -> dict:
+def base_row(problem: Problem, method: str, prompt_format: str = "completion") -> dict:
     return {"benchmark": problem.benchmark, "task_id": problem.task_id, "index": problem.index,
-            "language": problem.language, "method": method}
+            "language": problem.language, "method": method, "prompt_format": prompt_format}
 
 
 def with_outcome(row: dict, sandbox, run_timeout: Optional[float]) -> dict:
@@ -215,7 +224,7 @@ def engine_config(args, language_name: str):
         values["k"] = args.k
     if args.tau is not None:
         values["tau"] = args.tau
-    values["bad_words"] = not args.no_bad_words
+    values["bad_words"] = config_bad_words(args)
     values["max_lines"] = args.max_lines
     values["policy"] = args.policy
     values["reject_new_undefined"] = args.reject_new_undefined
@@ -243,14 +252,21 @@ def run_benchmark(
     overwrite: bool = False,
     filtered: str = "derive",
     tag: str = "",
+    prompt_format: str = "completion",
+    chat_template=None,
     sandbox=None,
     run_timeout: Optional[float] = None,
     say: Callable[[str], None] = lambda m: None,
 ) -> list[dict]:
-    """Run ``methods`` on ``problems`` of one benchmark, appending rows to OUT/<name>.jsonl."""
+    """Run ``methods`` on ``problems`` of one benchmark, appending rows to OUT/<name>.jsonl.
+    ``prompt_format="chat"`` (autoregressive only) asks in ``chat_template``'s format (:mod:`.chat`)."""
     from ..languages import get_language
 
     methods = [m for m in METHODS if m in set(methods)]
+    check_prompt_format(prompt_format, methods, [name], chat_template)
+    meta = {**meta, "prompt_format": prompt_format}
+    if prompt_format == "chat":
+        meta["chat"] = chat.settings()
     language = get_language(problems[0].language) if problems else None
     stem = f"{name}.{tag}" if tag else name
     log_path = out_dir / f"{stem}.jsonl"
@@ -263,6 +279,10 @@ def run_benchmark(
                              f"use another --out or --overwrite")
         meta = {**meta, "history": old.get("history", [old.get("command")]) + [meta.get("command")]}
     log = RowLog(log_path, resume, overwrite)
+    foreign = sorted({r.get("prompt_format") or "completion" for r in log.rows.values()} - {prompt_format})
+    if foreign:
+        raise ValueError(f"--resume: {log_path} holds rows of the {', '.join(foreign)} prompt format, this run "
+                         f"uses {prompt_format}; use another --tag/--out or --overwrite")
     meta_path.write_text(json.dumps(meta, indent=2) + "\n")
     derive = filtered == "derive" and "filtered" in methods
     gen_methods = [m for m in methods if m != "filtered"]
@@ -280,13 +300,17 @@ def run_benchmark(
             if log.done(problem.task_id, method):
                 continue
             try:
-                fields, _ = generate(problem, method, models=models, language=language, config=config, say=say)
+                if prompt_format == "chat":
+                    fields = chat.generate(problem, models=models, template=chat_template,
+                                           clear=lambda: clear_cache(models))
+                else:
+                    fields, _ = generate(problem, method, models=models, language=language, config=config, say=say)
             except Exception as exc:  # one broken problem must not end a long run; --resume retries it
                 failures.append((problem.task_id, method, f"{type(exc).__name__}: {exc}"))
                 say(f"{name} {n}/{total} {problem.task_id} {method}: ENGINE ERROR {type(exc).__name__}: {exc} "
                     f"(no row written; --resume retries it)")
                 continue
-            row = with_outcome({**base_row(problem, method), **fields}, sandbox, run_timeout)
+            row = with_outcome({**base_row(problem, method, prompt_format), **fields}, sandbox, run_timeout)
             log.add(row)
             say(f"{name} {n}/{total} {problem.task_id} {method}: {'pass' if row['passed'] else row['error_class']}"
                 f" ({row['gen_seconds']:.1f}s, {row['tokens']} tok, {row['n_jumps']} jumps)")
@@ -301,6 +325,33 @@ def run_benchmark(
         say(f"{name}: {len(failures)} (task, method) runs failed in the engine and have no row: "
             + "; ".join(f"{t} {m}" for t, m, _ in failures[:10]))
     return [r for r in log.rows.values() if r["method"] in methods]
+
+
+def check_prompt_format(prompt_format: str, methods, benchmarks, chat_template=None) -> None:
+    """Raise ValueError for a combination the chat format does not define."""
+    if prompt_format not in PROMPT_FORMATS:
+        raise ValueError(f"unknown prompt format {prompt_format!r}; choose from {', '.join(PROMPT_FORMATS)}")
+    if prompt_format != "chat":
+        return
+    other = [m for m in methods if m != "autoregressive"]
+    if other:
+        raise ValueError(f"--prompt-format chat runs the autoregressive method only: JumpCoder's infilling is "
+                         f"defined on completion prompts (drop {', '.join(other)} from --methods)")
+    langs = {b: BENCHMARKS[b].language for b in benchmarks if b in BENCHMARKS}
+    bad = [b for b, lang in langs.items() if lang not in chat.LANGUAGES]
+    if bad:
+        raise ValueError(f"--prompt-format chat is written for {', '.join(chat.LANGUAGES)} benchmarks, not "
+                         f"{', '.join(bad)}")
+    if chat_template is None:
+        raise ValueError("--prompt-format chat needs the preset's chat template ([chat] in models/<preset>.toml)")
+
+
+def chat_template_of(preset: str):
+    """The chat template of the generation preset, or None (a .gguf path, a hub id, no [chat])."""
+    from ..models.presets import find_preset
+
+    found = find_preset(preset)
+    return None if found is None else found.chat
 
 
 def _parse_list(value: str, allowed, what: str) -> list[str]:
@@ -340,6 +391,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="(not in the paper) reject score-judged infills that leave a name undefined that was not")
     p.add_argument("--no-bad-words", action="store_true",
                    help="allow the paper's bad words (# and pass for Python); the paper's protocol forbids them")
+    p.add_argument("--prompt-format", default="completion", choices=list(PROMPT_FORMATS),
+                   help="completion (default; the JumpCoder paper's protocol: the model continues the prompt) or "
+                        "chat (the model's published protocol: the prompt in a chat message, greedy, no bad words, "
+                        "the code from the reply's first fenced block; autoregressive only)")
     p.add_argument("--filtered", default="derive", choices=["derive", "engine"],
                    help="Filtered from the AR + Vanilla rows (derive, default) or a separate engine run")
     p.add_argument("--exec-timeout", type=float, default=None, help="seconds per test run (default 10; 15 for "
@@ -373,6 +428,8 @@ def run_from_args(args: argparse.Namespace, prog: str = "python benchmarks/eval.
     if not args.report_only:
         benches = _parse_list(args.benchmark, list(BENCHMARKS), "benchmark")
         methods = _parse_list(args.methods, list(METHODS), "method")
+        template = chat_template_of(args.preset) if args.prompt_format == "chat" else None
+        check_prompt_format(args.prompt_format, methods, benches, template)
         if args.filtered == "derive" and "filtered" in methods:
             say("filtered: derived from the autoregressive and jumpcoder runs (both are run)")
         todo = []
@@ -418,7 +475,7 @@ def run_from_args(args: argparse.Namespace, prog: str = "python benchmarks/eval.
                                      dtype=args.dtype, threads=args.threads,
                                      progress=lambda m, f=None: say(m))
             say(f"models: {models.description} (loaded in {time.perf_counter() - t0:.1f}s)")
-            _warm_up(models, not args.no_bad_words)
+            _warm_up(models, config_bad_words(args))
         for b, problems in todo:
             config = engine_config(args, BENCHMARKS[b].language)
             meta = {
@@ -444,10 +501,10 @@ def run_from_args(args: argparse.Namespace, prog: str = "python benchmarks/eval.
                 "note": args.sample_note,
             }
             say(f"{b}: {len(problems)} problems x {', '.join(methods)}; engine k={config.k} tau={config.tau} "
-                f"bad_words={config.bad_words} max_lines={config.max_lines}")
+                f"bad_words={config.bad_words} max_lines={config.max_lines} prompt_format={args.prompt_format}")
             run_benchmark(b, problems, methods, models=models, config=config, out_dir=out_dir, meta=meta,
                           resume=args.resume, overwrite=args.overwrite, filtered=args.filtered, tag=args.tag,
-                          sandbox=sandbox,
+                          prompt_format=args.prompt_format, chat_template=template, sandbox=sandbox,
                           run_timeout=args.exec_timeout, say=say)
     if args.results_md:
         from .report import write_report
@@ -455,6 +512,12 @@ def run_from_args(args: argparse.Namespace, prog: str = "python benchmarks/eval.
         path = write_report(out_dir, Path(args.results_md))
         say(f"wrote {_display_path(path)}")
     return 0
+
+
+def config_bad_words(args) -> bool:
+    """The paper's bad words are on unless ``--no-bad-words``; never in the chat format (a reply may
+    comment its code, as in the model's own protocol)."""
+    return not args.no_bad_words and getattr(args, "prompt_format", "completion") != "chat"
 
 
 def _warm_up(models, bad_words: bool) -> None:

