@@ -61,7 +61,8 @@ async def run(args) -> int:
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     env.pop("JUMPCODER_LSP_MODEL", None)
     await client.start_io(sys.executable, "-m", "jumpcoder_lsp.server", env=env)
-    options = {"threads": args.threads, "inlineMaxLines": args.max_lines, "maxLines": args.max_lines}
+    options = {"threads": args.threads, "inlineMaxLines": args.max_lines, "maxLines": args.max_lines,
+               "inlineBudgetMs": args.inline_budget_ms}
     caps = types.ClientCapabilities(
         window=types.WindowClientCapabilities(work_done_progress=True),
         text_document=types.TextDocumentClientCapabilities(
@@ -79,7 +80,7 @@ async def run(args) -> int:
 
     status = await command("jumpcoder.status", {"waitReady": True})
     print(f"model: {status.get('model')} ({status.get('state')})")
-    for path, lang, line1 in CASES:
+    for path, lang, line1 in [c for c in CASES if c[0].rsplit(".", 1)[1] in args.cases.split(",")]:
         text = (ROOT / path).read_text()
         uri = (ROOT / path).as_uri()
         line = line1 - 1
@@ -123,6 +124,9 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--max-lines", type=int, default=4)
+    ap.add_argument("--inline-budget-ms", type=int, default=500,
+                    help="the server's inlineBudgetMs (0: the inline answer waits for the whole run)")
+    ap.add_argument("--cases", default="ts,go", help="ts, go or both (comma-separated)")
     ap.add_argument("--requests", default="function,inline", help="function, inline or both (comma-separated)")
     args = ap.parse_args(argv)
     return asyncio.run(run(args))
