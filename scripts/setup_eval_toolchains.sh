@@ -4,6 +4,8 @@
 #   Java:   javac + java (a JDK) and org.javatuples (libjavatuples-java: /usr/share/java/javatuples.jar),
 #           imported by every MultiPL-E Java prompt.
 #   C#:     mcs + mono (mono-mcs; System.Numerics via mono's GAC).
+#   Go:     go (golang-go: Debian's Go 1.19), the Go judge's second opinion (tests/languages/test_go.py,
+#           benchmarks/go_agreement.py); not an evaluation language yet.
 #   Sandbox: bubblewrap (bwrap), else unshare + setpriv (util-linux): see jumpcoder_lsp/evaluation/sandbox.py.
 # Installs only what is missing; run as root (or with sudo available). Network use: apt only.
 set -euo pipefail
@@ -17,6 +19,7 @@ have mcs || need+=(mono-mcs)
 have mono || need+=(mono-runtime)
 # System.Numerics.dll (the C# prompts use System.Numerics)
 if have mono && ! ls /usr/lib/mono/4.5/System.Numerics.dll >/dev/null 2>&1; then need+=(libmono-system-numerics4.0-cil); fi
+have go || need+=(golang-go)
 have bwrap || need+=(bubblewrap)
 { have unshare && have setpriv; } || need+=(util-linux)
 
@@ -35,6 +38,7 @@ javac -version 2>&1
 ls -l /usr/share/java/javatuples.jar
 mcs --version
 mono --version | head -1
+go version
 # what the evaluation sandbox can use here (the same probe the harness runs)
 if python3 -c "import jumpcoder_lsp" 2>/dev/null; then python3 -m jumpcoder_lsp.evaluation.sandbox; else
   bwrap --version; fi

@@ -63,7 +63,8 @@ def eligible_lines(language: Any, text: str, cursor_line: int, tree: Any = None,
     """The document lines an infill may go before (the one rule, for the CLI, the evaluation and
     the server alike): the import block -- lines 0 to ``language.import_line`` inclusive -- and the
     enclosing function from its first line, only lines above the cursor line, minus non-code
-    lines (blank, comment-only, docstring and string lines: ``language.non_code_lines``).
+    lines (blank, comment-only, docstring and string lines: ``language.non_code_lines``) -- but
+    a blank ``import_line`` stays: it is where a new import goes (after the import block).
 
     The enclosing function is the one around the cursor line, or, when the cursor line is blank
     before the cursor (``character``; None: the whole line), around the last non-blank line above
@@ -76,11 +77,18 @@ def eligible_lines(language: Any, text: str, cursor_line: int, tree: Any = None,
     anchor = cursor_line
     if not (typed if character is None else typed[:character]).strip():
         anchor = next((i for i in range(min(cursor_line, len(lines)) - 1, -1, -1) if lines[i].strip()), cursor_line)
-    eligible = set(range(0, language.import_line(text, tree=tree) + 1))
+    imp = language.import_line(text, tree=tree)
+    eligible = set(range(0, imp + 1))
     func = language.enclosing_function(text, anchor, tree=tree)
     if func is not None:
         eligible |= set(range(func.start_line, cursor_line))
-    eligible -= language.non_code_lines(text, tree=tree)
+    non_code = language.non_code_lines(text, tree=tree)
+    if imp < len(lines) and not lines[imp].strip():
+        # the blank line after the imports is where a new import goes: an infill before it
+        # follows the import block (before the last import, a Go file's only one, the model
+        # sees no import in its prefix and restates `package main`)
+        non_code = non_code - {imp}
+    eligible -= non_code
     return {i for i in eligible if 0 <= i < cursor_line}
 
 
@@ -100,7 +108,7 @@ def definition_positions(language: Any, lines: Sequence[str], eligible: Iterable
     ``eligible`` positions, in the order they are tried (the first of equal judge values wins):
 
     1. the import block: ``language.import_line`` (the line a new import goes before), or, when
-       that line is no position (a blank line after the imports), the last eligible line above it;
+       that line is no position (a comment, or not above the cursor), the last eligible line above it;
     2. the start of the enclosing function: its first eligible line below the header that is
        indented deeper than the header (the body's first line);
     3. module level above the function: the function's first line (the ``def``/signature, or

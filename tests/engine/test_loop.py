@@ -365,10 +365,10 @@ def test_inline_policy_puts_a_helper_above_the_function_and_an_import_in_the_imp
     # above the def, with PEP 8's two blank lines on either side (engine/combine.place)
     assert [(i.before_line, i.text) for i in result.insertions] == [
         (2, "\ndef read(path):\n    return open(path).read()\n\n\n")]
-    # the import block (the blank line after it is no position: the import line), the body's first
-    # line, the def line
+    # the import block (the blank line after the imports, where a new import goes:
+    # positions.eligible_lines), the body's first line, the def line
     jump = next(s for s in result.steps if s.kind == "infill")
-    assert [c.position for c in jump.candidates] == [0, 3, 2]
+    assert [c.position for c in jump.candidates] == [1, 3, 2]
 
 
 def test_inline_policy_never_accepts_a_candidate_only_the_scoring_judge_would():

@@ -50,13 +50,14 @@ def test_eligible_lines_are_the_import_block_and_the_function_above_the_cursor_m
 
     py = get_language("python")
     text = "import os\nimport sys\n\n\ndef top(xs, k):\n    "
-    # the import lines (the blank import_line is not code), the def header; not the cursor line
-    assert eligible_lines(py, text, 5, character=4) == {0, 1, 4}
+    # the import lines and the blank import_line after them (where a new import goes), the def
+    # header; not the other blank line, not the cursor line
+    assert eligible_lines(py, text, 5, character=4) == {0, 1, 2, 4}
     # a caller's tree of the same text (the server's) gives the same lines
-    assert eligible_lines(py, text, 5, py.parse(text.encode()), character=4) == {0, 1, 4}
+    assert eligible_lines(py, text, 5, py.parse(text.encode()), character=4) == {0, 1, 2, 4}
     # docstring, comment and blank lines are never positions
     prompt = 'from typing import List\n\n\ndef f(xs: List[int]) -> int:\n    """ doc\n    """\n    # note\n'
-    assert eligible_lines(py, prompt, 7, character=0) == {0, 3}
+    assert eligible_lines(py, prompt, 7, character=0) == {0, 1, 3}
     # nothing typed before the cursor: the function is the one around the last code line above
     two = "def f(x):\n    y = 1\n\ndef g():\n    pass\n"
     assert eligible_lines(py, two, 3, character=0) == {0, 1}
@@ -128,3 +129,26 @@ def test_paper_and_cpu_policies_keep_their_positions():
     choice, _ = _choose("cpu", LINES, set(), k=3, cached=lambda i: i == 0)
     assert choice.positions == [4, 3, 0]
     assert _choose("cpu", LINES, {"x"}, k=3)[0].positions == [4, 3, 2]
+
+
+def test_the_blank_line_after_a_go_files_only_import_is_where_the_missing_import_is_infilled():
+    """The infilling model (as qwen2.5-coder-0.5b does on examples/count_words.go) restates
+    `package main` when its prefix holds no import, and writes the import when the prefix ends
+    with the import block: the position before the blank line after `import "fmt"` must be tried."""
+    from engine_scripts import scripted_pair
+
+    from jumpcoder_lsp.engine import EngineConfig, complete
+    from jumpcoder_lsp.languages import get_language
+
+    go = get_language("go")
+    text = ('package main\n\nimport "fmt"\n\nfunc countWords(text string) map[string]int {\n'
+            '\tcounts := map[string]int{}\n\tfor _, w := range strings.Fields(text) {\n')
+
+    def infill(prefix, suffix):
+        return 'import "strings"\n' if prefix.endswith('import "fmt"\n') else "package main\n"
+
+    models, _ = scripted_pair(["\t\tcounts[w]++\n"], infill)
+    result = complete(text, 7, 0, models=models, language=go, config=EngineConfig(policy="inline", max_lines=1))
+    jumps = [s for s in result.steps if s.kind == "infill"]
+    assert [(s.line, s.text, s.judge) for s in jumps] == [(3, 'import "strings"\n', "ast")]
+    assert [(i.before_line, i.text) for i in result.insertions] == [(3, 'import "strings"\n')]

@@ -1,9 +1,16 @@
 """GoSpec (the query engine on tree-sitter-go): the judge reports an unimported standard
 package used as a qualifier -- and nothing else, since a Go file sees its package's other files
 (see go.py) --; no report on correct programs or on every truncation of one; the line helpers.
-The Go 1.19 standard library figure comes from benchmarks/lang_accuracy.py (docs/languages.md)."""
+the Go compiler's verdicts on a few snippets (when `go` is installed). The Go 1.19 standard
+library figures come from benchmarks/lang_accuracy.py and benchmarks/go_agreement.py
+(docs/languages.md)."""
 
 from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
 
 import pytest
 
@@ -11,6 +18,7 @@ from jumpcoder_lsp.languages import get_language, language_for_path
 from jumpcoder_lsp.languages.base import Region
 from jumpcoder_lsp.languages.go import GoSpec, import_names
 
+from lang_checks import assert_agrees_with_compiler_and_is_much_faster
 from lang_checks import assert_function_end_on_growing_text, assert_function_signatures
 from lang_checks import assert_reports_only_names_written_later, dedent, names_reported_by
 
@@ -151,3 +159,50 @@ def test_import_line_and_bindings():
     assert GO.import_bindings("import (") is None
     code = 'package p\n\nfunc f() { strings.Split("a", ",") }\n'
     assert "strings" in GO.names_used(code, code.index("func"))
+
+
+# ------------------------------------------------------------------------------------------
+# The Go compiler as a second opinion (benchmarks/go_agreement.py runs it on the standard library)
+
+MAIN = "package main\n\n"
+COMPILER_SNIPPETS = {
+    "missing import in a call": (MAIN + "func main() {\n\tn, _ := strconv.Atoi(\"4\")\n\tprintln(n)\n}\n",
+                                 {"strconv"}),
+    "missing import in a type": (MAIN + "func main() {\n\tvar b bytes.Buffer\n\tprintln(b.Len())\n}\n", {"bytes"}),
+    "two missing imports": (MAIN + 'import "fmt"\n\nfunc main() {\n\txs := []string{"b", "a"}\n\tsort.Strings(xs)\n'
+                            '\tfmt.Println(strings.Join(xs, ","))\n}\n', {"sort", "strings"}),
+    "a parameter of another function": (MAIN + "func a(sort int) int { return sort }\n\n"
+                                        "func main() {\n\txs := []int{a(2), 1}\n\tsort.Ints(xs)\n}\n", {"sort"}),
+    "renamed import": (MAIN + 'import str "strings"\n\nfunc main() {\n\tprintln(str.ToUpper("a"), strings.ToLower("B"))\n}\n',
+                       {"strings"}),
+    "correct: a local and a path's last element": (
+        MAIN + 'import "math/rand"\n\ntype url struct{ Path string }\n\nfunc main() {\n\tstrings := []string{"a"}\n'
+        '\tu := url{Path: "/"}\n\tprintln(len(strings), rand.Intn(3), u.Path)\n}\n', set()),
+}
+
+
+def _go() -> str | None:
+    return shutil.which("go")
+
+
+def _compile_each(tmp, paths):
+    """`go tool compile` per snippet (each is a whole package main); the object goes to a scratch
+    file -- the compiler deletes its output file on an error, so never /dev/null."""
+    out = {}
+    for i, p in enumerate(paths):
+        r = subprocess.run([_go(), "tool", "compile", "-e", "-p", "main", "-o", os.path.join(tmp, f"s{i}.o"), p],
+                           capture_output=True, text=True, cwd=tmp)
+        out[i] = r.stdout + r.stderr
+    return out
+
+
+def _compiler_names(out, i):
+    return set(re.findall(r"^\S+:\d+:\d+: undefined: (\w+)$", out[i], re.M))
+
+
+@pytest.mark.skipif(_go() is None, reason="go not installed (apt-get install golang-go; scripts/setup_eval_toolchains.sh)")
+def test_agrees_with_the_go_compiler_and_is_much_faster(capsys):
+    """The same undefined packages as the compiler's "undefined: X", in a fraction of its time."""
+    assert_agrees_with_compiler_and_is_much_faster(capsys, "go", "go tool compile (one run per snippet)",
+                                                   COMPILER_SNIPPETS, undefined, "s{}.go", _compile_each,
+                                                   _compiler_names)
