@@ -3,7 +3,7 @@ recompute, side by side in one run.
 
 For each buffer (a prefix of this repo's jumpcoder_lsp/runtime/llamacpp_runtime.py cut at a line end
 near 200, 1,000 and 4,000 tokens; the cursor at its end) and each edit (an import inserted at the top,
-a line changed in an earlier function at ~1/3 of the buffer, a ~10-line block deleted at ~1/2), the
+a line changed in an earlier function at ~1/3 of the buffer, a block of 10 lines (1/6 of a short buffer) deleted at ~1/2), the
 edited buffer is prefilled (``warm``: what a suggestion after the edit waits for) by
 
 * prefix: a kv_reuse="prefix" runtime that holds the unedited buffer,
@@ -40,7 +40,7 @@ def buffer(rt, target: int) -> str:
     out = []
     for line in lines:
         out.append(line)
-        if len(out) % 5 == 0 and rt.count_tokens("\n".join(out)) >= target:
+        if rt.count_tokens("\n".join(out)) >= target:
             break
     return "\n".join(out) + "\n"
 
@@ -51,10 +51,10 @@ def edits(text: str) -> dict[str, str]:
     while not lines[i].strip():
         i += 1
     changed = lines[:i] + [lines[i] + "  # edited"] + lines[i + 1:]
-    j = len(lines) // 2
+    j, block = len(lines) // 2, max(2, min(10, len(lines) // 6))
     return {"insert an import at the top": "import functools\n" + text,
             "edit a line in an earlier function": "\n".join(changed),
-            "delete a block": "\n".join(lines[:j] + lines[j + 10:])}
+            "delete a block": "\n".join(lines[:j] + lines[j + block:])}
 
 
 def next_logprobs(rt, text: str) -> np.ndarray:
