@@ -9,6 +9,8 @@ import time
 from pathlib import Path
 from typing import Optional, Sequence
 
+from .runtime.kvreuse import MODES as KV_REUSE_MODES
+
 
 class StderrProgress:
     """Progress lines on stderr (one per message, with elapsed seconds)."""
@@ -39,6 +41,9 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--remote-api-key-file", default=None,
                    help="a file holding the engine's API key (or $JUMPCODER_LSP_REMOTE_API_KEY)")
     p.add_argument("--threads", type=int, default=None, help="CPU threads (default: physical cores)")
+    p.add_argument("--kv-reuse", default="prefix", choices=list(KV_REUSE_MODES),
+                   help="KV cache reuse after an edit: prefix (the common token prefix), or pie (also the "
+                        "tokens after the edit, moved; llama.cpp only, docs/kvreuse.md)")
     p.add_argument("--device", default="auto", help="auto, cpu or cuda")
     p.add_argument("--dtype", default="auto", help="auto, float32, bfloat16 or float16")
 
@@ -84,7 +89,7 @@ def _complete(args: argparse.Namespace) -> int:
         args.gen_model or args.preset or "qwen2.5-coder-0.5b",
         args.infill_model,
         runtime=args.runtime, device=args.device, dtype=args.dtype, threads=args.threads, progress=progress,
-        remote=remote,
+        remote=remote, kv_reuse=args.kv_reuse,
     )
     progress(f"running {args.method} from line {args.line} ({models.description})")
     result = complete(text, line, column, models=models, language=language, config=config,

@@ -22,6 +22,7 @@ from typing import Any, Mapping, Optional
 
 from .engine.config import POLICIES, EngineConfig
 from .loading import RUNTIMES, engine_config_for, runtime_score_kind
+from .runtime.kvreuse import MODES as KV_REUSE_MODES
 
 #: environment variable that overrides the generation model spec (handy for editor tests)
 MODEL_ENV = "JUMPCODER_LSP_MODEL"
@@ -73,6 +74,10 @@ class ServerConfig:
     runtime: str = "auto"
     #: CPU threads of the runtime (None: the physical cores); fewer leave room for a busy machine
     threads: Optional[int] = None
+    #: KV cache reuse after an edit (issue 16, docs/kvreuse.md): "prefix" (the common token prefix) or
+    #: "pie" (also the tokens after the edit, moved to their new positions; llama.cpp only: other
+    #: runtimes fall back to prefix with a log line)
+    kv_reuse: str = "prefix"
     #: "jumpcoder" | "autoregressive" | "filtered"
     method: str = "jumpcoder"
     engine: EngineConfig = field(default_factory=EngineConfig)
@@ -122,6 +127,8 @@ class ServerConfig:
         check(self.threads is None or (_is_int(self.threads) and 1 <= self.threads <= 1024),
               f"threads must be an integer in 1..1024 or null, got {self.threads!r}")
         check(self.runtime in RUNTIMES, f"runtime must be one of {', '.join(RUNTIMES)}, got {self.runtime!r}")
+        check(self.kv_reuse in KV_REUSE_MODES,
+              f"kvReuse must be one of {', '.join(KV_REUSE_MODES)}, got {self.kv_reuse!r}")
         check(self.method in METHODS, f"method must be one of {', '.join(METHODS)}, got {self.method!r}")
         check(isinstance(self.engine, EngineConfig), "engine must be an object")
         for name in ("policy", "function_policy"):
@@ -149,7 +156,7 @@ class ServerConfig:
 
     def models_key(self) -> tuple:
         """What decides which weights are loaded: a change here means a reload."""
-        return (self.model, self.infill, self.device, self.dtype, self.runtime, self.threads)
+        return (self.model, self.infill, self.device, self.dtype, self.runtime, self.threads, self.kv_reuse)
 
     def engine_for(self, language: str, inline: bool = False) -> EngineConfig:
         """The engine settings for a document in ``language``: the preset's recommended k and tau for

@@ -62,6 +62,21 @@ def choose_runtime(requested: str) -> tuple[str, str]:
     return "torch", f"auto: no CUDA GPU and llama.cpp unavailable ({why}); torch on the CPU"
 
 
+def kv_reuse_for(kind: str, kv_reuse: str, progress: Optional[Progress] = None) -> str:
+    """The KV reuse mode runtime ``kind`` runs for the setting ``kv_reuse``: ``pie`` only on llama.cpp
+    (torch and remote engines have no PIE yet): elsewhere ``prefix``, said with a warning line, so that
+    a setting meant for one machine does not stop the server on another."""
+    from .runtime.kvreuse import MODES
+
+    if kv_reuse not in MODES:
+        raise ValueError(f"kvReuse must be one of {', '.join(MODES)}, not {kv_reuse!r}")
+    if kv_reuse == "pie" and kind != "llamacpp":
+        (progress or _quiet)(f"warning: kvReuse pie is implemented for llama.cpp only; the {kind} runtime "
+                             "uses prefix reuse", None)
+        return "prefix"
+    return kv_reuse
+
+
 def load_model_pair(
     gen_spec: Optional[str] = None,
     infill_spec: Optional[str] = None,
@@ -72,18 +87,21 @@ def load_model_pair(
     threads: Optional[int] = None,
     progress: Optional[Progress] = None,
     remote=None,
+    kv_reuse: str = "prefix",
 ) -> ModelPair:
     """Resolve, fetch (verifying checksums), convert where torch needs it, and load both roles.
 
     ``runtime="remote"``: nothing is fetched or loaded here; the models run on the engine named by
     ``remote`` (a :class:`~jumpcoder_lsp.runtime.remote.RemoteSettings`; default: from the process's
-    environment, :meth:`RemoteSettings.from_environment`), see :func:`load_remote_pair`."""
+    environment, :meth:`RemoteSettings.from_environment`), see :func:`load_remote_pair`.
+    ``kv_reuse``: ``prefix`` or ``pie`` (:mod:`jumpcoder_lsp.runtime.kvreuse`); see :func:`kv_reuse_for`."""
     from .models.resolve import resolve_model
 
     say = progress or _quiet
     kind, reason = choose_runtime(runtime)
     say(f"runtime: {kind} ({reason})", None)
     if kind == "remote":
+        kv_reuse_for(kind, kv_reuse, say)
         return load_remote_pair(gen_spec, infill_spec, remote=remote, progress=say)
     gen = resolve_model(gen_spec or DEFAULT_PRESET, say)
     infill = resolve_model(infill_spec, say) if infill_spec and infill_spec != gen_spec else gen
@@ -94,7 +112,7 @@ def load_model_pair(
             from .runtime.llamacpp_runtime import LlamaCppUnavailable, ModelLoadError, load_llamacpp
 
             try:
-                return load_llamacpp(resolved, threads=threads, progress=say)
+                return load_llamacpp(resolved, threads=threads, progress=say, kv_reuse=kv_reuse_for(kind, kv_reuse, say))
             except (LlamaCppUnavailable, ModelLoadError) as exc:
                 if runtime != "auto":
                     raise
@@ -102,6 +120,7 @@ def load_model_pair(
                 kind = "torch"
         from .runtime.torch_runtime import TorchRuntime
 
+        kv_reuse_for(kind, kv_reuse, say)
         return TorchRuntime.load(resolved.hf_dir(say), device=device, dtype=dtype,
                                  stop_tokens=resolved.stop_tokens, progress=say, threads=threads,
                                  name=resolved.preset.name if resolved.preset else None)

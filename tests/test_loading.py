@@ -56,3 +56,35 @@ def test_an_explicit_runtime_is_taken_as_given(machine, kind):
 def test_an_unknown_runtime_is_a_clear_error():
     with pytest.raises(ValueError, match="unknown runtime 'onnx'"):
         loading.choose_runtime("onnx")
+
+
+def test_kv_reuse_pie_runs_on_llamacpp_and_falls_back_to_prefix_elsewhere_with_a_warning():
+    said = []
+    say = lambda message, fraction=None: said.append(message)  # noqa: E731
+    assert loading.kv_reuse_for("llamacpp", "pie", say) == "pie"
+    assert loading.kv_reuse_for("llamacpp", "prefix", say) == "prefix"
+    assert loading.kv_reuse_for("torch", "prefix", say) == "prefix" and not said
+    assert loading.kv_reuse_for("torch", "pie", say) == "prefix"
+    assert len(said) == 1 and "pie" in said[0] and "llama.cpp only" in said[0] and said[0].startswith("warning")
+    assert loading.kv_reuse_for("remote", "pie", say) == "prefix" and len(said) == 2
+    with pytest.raises(ValueError, match="kvReuse must be one of prefix, pie"):
+        loading.kv_reuse_for("llamacpp", "suffix", say)
+
+
+def test_load_model_pair_hands_kv_reuse_to_llamacpp(monkeypatch):
+    from types import SimpleNamespace
+
+    from jumpcoder_lsp.models import resolve
+
+    got = {}
+    resolved = SimpleNamespace(spec="x", fim="qwen", weights_key="k", gguf_path="x.gguf", stop_tokens=())
+    monkeypatch.setattr(resolve, "resolve_model", lambda spec, say: resolved)
+    monkeypatch.setattr(loading, "choose_runtime", lambda runtime: ("llamacpp", "test"))
+
+    def fake_load(res, threads=None, progress=None, **kwargs):
+        got.update(kwargs)
+        return SimpleNamespace(description="fake")
+
+    monkeypatch.setattr(llamacpp_runtime, "load_llamacpp", fake_load)
+    loading.load_model_pair("x", runtime="llamacpp", kv_reuse="pie")
+    assert got == {"kv_reuse": "pie"}

@@ -51,6 +51,7 @@ from . import tokens
 from .base import CancelCheck, Generated, GenRequest, Prompt, Scored, ScoreRequest
 from .branches import Branches, check_cancel, score_each
 from .cpu import physical_cores
+from .kvreuse import MIN_KEPT, MODES, Kept, ReusePlan, common_prefix, plan_reuse
 from .tokens import bad_word_ids, is_prefix, longest_prefix, tile_offsets, unique_ids
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,7 @@ TESTED_VERSION = "0.3.36"
 REQUIRED_FUNCTIONS = (
     "llama_backend_init", "llama_model_default_params", "llama_context_default_params",
     "llama_model_load_from_file", "llama_init_from_model", "llama_model_get_vocab", "llama_get_memory",
-    "llama_memory_clear", "llama_memory_seq_rm", "llama_memory_seq_cp", "llama_batch_init",
+    "llama_memory_clear", "llama_memory_seq_rm", "llama_memory_seq_cp", "llama_memory_seq_add", "llama_batch_init",
     "llama_batch_free", "llama_decode", "llama_get_logits_ith", "llama_tokenize", "llama_token_to_piece",
     "llama_vocab_n_tokens", "llama_vocab_bos", "llama_vocab_eos", "llama_vocab_eot", "llama_model_desc",
     "llama_model_n_ctx_train", "llama_free", "llama_model_free", "llama_log_set",
@@ -168,6 +169,7 @@ class _Seq:
     logprob: list[float] = field(default_factory=list)
     greedy: list[int] = field(default_factory=list)  # argmax given ids[:p]; -1 = unknown
     last: object = None  # numpy logits row after the last token (predicts token len(ids)), or None
+    pending: list = field(default_factory=list)  # PIE: [start, end) spans still to decode
     pinned: int = 0
 
     def __len__(self) -> int:
@@ -210,8 +212,12 @@ class LlamaCppRuntime:
         description: Optional[str] = None,
         n_gpu_layers: Optional[int] = None,
         batch_invariant: bool = True,
+        kv_reuse: str = "prefix",
     ):
         import numpy as np
+
+        if kv_reuse not in MODES:
+            raise ValueError(f"kvReuse must be one of {', '.join(MODES)}, not {kv_reuse!r}")
 
         self._np = np
         L = import_llama_cpp()
@@ -274,6 +280,14 @@ class LlamaCppRuntime:
         self.misses = 0  # tokens computed
         self.evictions = 0  # cached sequences dropped for room (sequence ids, cache entries or cells)
         self.cell_evictions = 0  # ... of which because a decode found no free KV cells
+        #: "prefix" or "pie" (edit-aware reuse: kept tokens after an edit are moved, not recomputed)
+        can_shift = getattr(L, "llama_memory_can_shift", None)
+        self.kv_reuse = kv_reuse if kv_reuse == "prefix" or can_shift is None or can_shift(self._mem) else "prefix"
+        if self.kv_reuse != kv_reuse:
+            log.warning("this model's KV cache cannot shift positions: kvReuse pie falls back to prefix")
+        self.pie_moved = 0  # tokens reused at a shifted position by PIE plans
+        self.pie_plans = 0  # PIE plans carried out
+        self.last_plan: Optional[ReusePlan] = None  # the last PIE plan carried out (tests, benchmarks)
 
         stop_ids, unknown = tokens.special_ids(stop_tokens, self.special_id)
         for text in unknown:
@@ -511,6 +525,10 @@ class LlamaCppRuntime:
         ``need_last``). Returns (seq, n, first): ``first`` is the score of position ``n`` when it is
         needed and already known (the memo, or the cached row after ``ids[:n]``)."""
         src, n0 = longest_prefix(reversed(self._seqs.values()), ids)  # most recent first: wins ties
+        if self.kv_reuse == "pie" and not (src is not None and n0 == len(src)):
+            got = self._pie_acquire(ids, need_from, n0)
+            if got is not None:
+                return got
         if src is None or n0 <= 0:
             return self._pin(self._alloc()), 0, None
         lo = max(1, need_from)
@@ -548,6 +566,113 @@ class LlamaCppRuntime:
         dst.greedy = src.greedy[:cut]
         dst.last = src.last if cut == len(src) else None
         return self._pin(dst), cut, first
+
+    #: cached sequences a PIE plan is tried against (most recent first; the diff costs ~ms each)
+    PIE_CANDIDATES = 4
+
+    def _pie_acquire(self, ids: list[int], need_from: int, n0: int):
+        """PIE: the cached sequence whose plan reuses the most tokens, taken over in place (its cells
+        are moved, so it cannot stay as it was), with dropped spans removed, kept runs shifted to their
+        new positions and the compute spans decoded; None when no plan beats the common prefix ``n0``.
+        Positions from ``need_from - 1`` on are always computed (scores asked for are computed, never
+        taken from moved tokens)."""
+        cut_at = max(1, min(len(ids) - 1, need_from - 1))
+        best, best_plan = None, None
+        for seq in list(reversed(self._seqs.values()))[:self.PIE_CANDIDATES]:
+            if seq.pinned or not seq.ids:
+                continue
+            plan = _truncate(plan_reuse(seq.ids, ids, "pie"), cut_at)
+            if plan.moved and plan.reused >= n0 + MIN_KEPT and (best_plan is None or plan.reused > best_plan.reused):
+                best, best_plan = seq, plan
+        if best is None:
+            return None
+        shifted = [k for k in best_plan.moved if k.shift]
+        if shifted:
+            # cells forked from ``best`` (llama_memory_seq_cp shares cells, one position per cell) would
+            # move too: drop the sequences that may share a shifted cell, or give up when one is live
+            first = min(k.old for k in shifted)
+            sharers = [s for s in self._seqs.values() if s is not best and common_prefix(s.ids, best.ids) > first]
+            if any(s.pinned for s in sharers):
+                return None
+            for s in sharers:
+                self._drop(s)
+        return self._pie_apply(best, best_plan, ids), None, None
+
+    def _pie_apply(self, seq: _Seq, plan: ReusePlan, ids: list[int]) -> _Seq:
+        """Carry out ``plan`` on ``seq``'s cells (remove, shift) and its memo; the compute spans are left
+        for :meth:`_pie_compute`. Returns ``seq`` pinned."""
+        L, mem, sid = self._L, self._mem, seq.sid
+        for a, b in plan.dropped_spans():
+            L.llama_memory_seq_rm(mem, sid, a, b)
+        moved = [k for k in plan.moved if k.shift]
+        # left moves first, in order; then right moves from the last: a range never catches a moved run
+        for k in [k for k in moved if k.shift < 0] + [k for k in reversed(moved) if k.shift > 0]:
+            L.llama_memory_seq_add(mem, sid, k.old, k.old + k.length, k.shift)
+        n = len(ids)
+        logit, logprob, greedy = [math.nan] * n, [math.nan] * n, [-1] * n
+        head = plan.prefix
+        logit[:head], logprob[:head], greedy[:head] = seq.logit[:head], seq.logprob[:head], seq.greedy[:head]
+        seq.ids, seq.logit, seq.logprob, seq.greedy, seq.last = list(ids), logit, logprob, greedy, None
+        seq.pending = plan.compute_spans()
+        self.pie_plans += 1
+        self.pie_moved += sum(k.length for k in plan.moved)
+        self.last_plan = plan
+        return self._pin(seq)
+
+    def _pie_compute(self, seq: _Seq, need_from: int, need_last: bool, cancel: Optional[CancelCheck]) -> None:
+        """Decode the compute spans of the PIE plan just applied, at their new positions, in chunks
+        aligned to multiples of CHUNK (between kept cells: the causal mask is by position)."""
+        spans, seq.pending = seq.pending, []
+        ids, total = seq.ids, len(seq.ids)
+        computed = sum(b - a for a, b in spans)
+        self.hits += total - computed
+        self.misses += computed
+        try:
+            self._pie_decode(seq, spans, need_from, need_last, cancel)
+        except BaseException:
+            self._drop(seq)  # half moved, half computed: nothing in it can be trusted
+            raise
+
+    def _pie_decode(self, seq: _Seq, spans, need_from: int, need_last: bool, cancel: Optional[CancelCheck]) -> None:
+        # llama_decode refuses a batch at positions not after a sequence's last cell (llama.cpp 0.3.36:
+        # "inconsistent sequence positions"), so a span between kept cells is decoded on a scratch
+        # sequence holding the cells before it (seq_cp tags cells, computes nothing), then its new
+        # cells are tagged with ``seq`` and the scratch sequence is removed
+        L, mem = self._L, self._mem
+        ids, total = seq.ids, len(seq.ids)
+        for a, b in spans:
+            tmp = self._pin(self._alloc())
+            try:
+                L.llama_memory_seq_cp(mem, seq.sid, tmp.sid, 0, a)
+                self._pie_span(seq, tmp.sid, a, b, need_from, need_last, cancel)
+                L.llama_memory_seq_cp(mem, tmp.sid, seq.sid, a, b)
+            finally:
+                self._drop(tmp)
+
+    def _pie_span(self, seq: _Seq, sid: int, a: int, b: int, need_from: int, need_last: bool,
+                  cancel: Optional[CancelCheck]) -> None:
+        ids, total = seq.ids, len(seq.ids)
+        if True:
+            p = a
+            while p < b:
+                check_cancel(cancel)
+                end = min(b, (p // CHUNK + 1) * CHUNK)
+                entries = []
+                for q in range(p, end):
+                    want = (q + 1 < total and q + 1 >= need_from) or (q == total - 1 and need_last)
+                    entries.append((ids[q], q, sid, want))
+                if not self._decode(entries):
+                    raise ContextFull(f"the llama.cpp context is full (n_ctx={self.n_ctx}) with a {total}-token prompt; "
+                                      "use a larger n_ctx")
+                for i, (_tok, q, _sid, want) in enumerate(entries):
+                    if not want:
+                        continue
+                    row = self._row(i)
+                    if q + 1 < total:
+                        seq.logit[q + 1], seq.logprob[q + 1], seq.greedy[q + 1] = self._score_row(row, ids[q + 1])
+                    if q == total - 1:
+                        seq.last = row.copy()
+                p = end
 
     # ------------------------------------------------------------------ decoding
 
@@ -635,7 +760,10 @@ class LlamaCppRuntime:
         """A pinned sequence holding exactly ``ids`` with the memo filled from ``need_from``."""
         seq, n, first = self._acquire(ids, need_from, need_last)
         try:
-            self._extend(seq, ids, need_from, need_last, cancel, first)
+            if seq.pending:
+                self._pie_compute(seq, need_from, need_last, cancel)
+            else:
+                self._extend(seq, ids, need_from, need_last, cancel, first)
         except BaseException:
             self._unpin(seq)
             raise
@@ -763,6 +891,16 @@ class LlamaCppRuntime:
                 if seq is not None and seq.sid in self._seqs and self._seqs[seq.sid] is seq:
                     self._dedup(seq)
         return branches.done()
+
+
+def _truncate(plan: ReusePlan, end: int) -> ReusePlan:
+    """``plan`` with every kept run cut at new position ``end`` (the tokens from there are computed)."""
+    kept = []
+    for k in plan.kept:
+        n = min(k.length, end - k.new)
+        if n > 0:
+            kept.append(Kept(k.old, k.new, n))
+    return ReusePlan(tuple(kept), plan.old_len, plan.new_len)
 
 
 # --------------------------------------------------------------------------- loading.py hook

@@ -228,6 +228,7 @@ def load_real(config: ServerConfig, progress: ProgressFn) -> Backend:
         dtype=config.dtype,
         threads=config.threads,
         progress=progress,
+        kv_reuse=config.kv_reuse,
     )
     return EngineBackend(pair)
 

@@ -166,3 +166,31 @@ def test_a_client_cannot_name_the_environment_judges_interpreter(settings):
 
 def test_the_environment_is_not_a_setting_in_the_status_json():
     assert "environment" not in ServerConfig().to_json()["engine"]
+
+
+def test_kv_reuse_is_a_model_setting_validated_once():
+    assert ServerConfig().kv_reuse == "prefix"  # the default until docs/kvreuse.md's figures change it
+    c = ServerConfig.from_mapping({"kvReuse": "pie"})
+    assert c.kv_reuse == "pie" and c.models_key() != ServerConfig().models_key()  # a change reloads the models
+    assert c.to_json()["kvReuse"] == "pie"
+    with pytest.raises(ConfigError, match="kvReuse must be one of prefix, pie, got 'suffix'"):
+        ServerConfig.from_mapping({"kvReuse": "suffix"})
+    assert ServerConfig.from_mapping({"kvReuse": None}, base=c).kv_reuse == "prefix"
+
+
+def test_the_server_loads_the_models_with_its_kv_reuse_setting(monkeypatch):
+    from jumpcoder_lsp.server import worker
+
+    got = {}
+
+    class Stop(Exception):
+        pass
+
+    def fake_pair(*args, **kwargs):
+        got.update(kwargs)
+        raise Stop
+
+    monkeypatch.setattr(loading, "load_model_pair", fake_pair)
+    with pytest.raises(Stop):
+        worker.load_real(ServerConfig.from_mapping({"kvReuse": "pie"}), lambda message, fraction=None: None)
+    assert got["kv_reuse"] == "pie"
