@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Any, Callable, Mapping, Optional
 
 from .engine.config import EngineConfig
-from .engine.loop import ModelPair
+from .engine.types import ModelPair
 from .runtime.fim import get_dialect
 
 Progress = Callable[[str, Optional[float]], None]

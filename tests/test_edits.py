@@ -275,7 +275,7 @@ def _old_engine_split_lines(text):  # engine/loop.py's own splitter before edits
 
 
 def test_split_lines_keepends_is_the_engines_line_rule():
-    from jumpcoder_lsp.engine.loop import split_lines as engine_split_lines
+    from jumpcoder_lsp.engine.types import split_lines as engine_split_lines
 
     rng = random.Random(7)
     for _ in range(500):

@@ -9,7 +9,7 @@ and :class:`~jumpcoder_lsp.languages.base.LanguageSpec`.
 """
 
 from .config import EngineConfig
-from .loop import ModelPair, complete
-from .types import Completion, Insertion, Step
+from .loop import complete
+from .types import Completion, Insertion, ModelPair, Step
 
 __all__ = ["EngineConfig", "ModelPair", "complete", "Completion", "Insertion", "Step"]

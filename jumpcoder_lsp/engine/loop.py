@@ -9,16 +9,12 @@ the cursor becomes :class:`Insertion` s and what it writes at the cursor the con
 
 from __future__ import annotations
 
-import functools
-import math
 import time
 from dataclasses import dataclass, replace
 from typing import Callable, Optional
 
-from ..edits import split_lines as _lsp_split_lines
 from ..languages.base import LanguageSpec
 from ..runtime.base import Cancelled, CancelCheck, Prompt, Runtime, ScoreRequest
-from ..runtime.fim import FimDialect
 from . import filtered
 from .combine import best_candidate, combine, place
 from .config import EngineConfig
@@ -29,38 +25,11 @@ from .judge import judge
 from .positions import choose_positions, eligible_lines, line_scores
 from .speculative import SpeculativeCache
 from .stop import ends_function, environment_verdict, line_verdict, meets_suffix, next_line_stop, repeats
-from .types import Candidate, Completion, Insertion, Line, Step
+from .types import Candidate, Completion, Insertion, Line, ModelPair, Step, perplexity, split_lines
 
 Progress = Callable[[str, Optional[float]], None]
 #: called after each step that added to the suggestion with the Completion so far (:func:`_result`)
 Partial = Callable[[Completion], None]
-
-
-@dataclass
-class ModelPair:
-    """The generation model M_G and the infilling model M_I (the same object when both roles
-    name the same weights)."""
-
-    gen: Runtime
-    infill: Runtime
-    fim: FimDialect  # the infilling model's FIM dialect
-    description: str = ""
-    #: the generation model's FIM dialect when it is another model than the infilling one (None:
-    #: unknown, and the next line is then prompted left to right even with code after the cursor)
-    gen_fim: Optional[FimDialect] = None
-
-    def next_line_fim(self) -> Optional[FimDialect]:
-        """The dialect in which the generation model writes the next line before code that follows
-        the cursor (engine/hybrid.py next_line_prompt)."""
-        return self.gen_fim if self.gen_fim is not None else (self.fim if self.gen is self.infill else None)
-
-
-#: lines with their breaks, by LSP's rules (:func:`jumpcoder_lsp.edits.split_lines` with keepends)
-split_lines = functools.partial(_lsp_split_lines, keepends=True)
-
-
-def _indent(text: str) -> str:
-    return text[: len(text) - len(text.lstrip(" \t"))]
 
 
 @dataclass
@@ -181,8 +150,7 @@ class _Run:
     def uses_fim(self) -> bool:
         """The next line is a FIM middle (code follows the cursor and the generation model has a
         FIM dialect)."""
-        fim = getattr(self.models, "next_line_fim", None)
-        return bool(self.fim_suffix()) and fim is not None and fim() is not None
+        return bool(self.fim_suffix()) and self.models.next_line_fim() is not None
 
     def meets_suffix(self, line: str) -> bool:
         """The line is where the code after the cursor resumes (engine/stop.py meets_suffix)."""
@@ -384,13 +352,6 @@ def _run(text, line, character, *, models, language, config, method, tree, progr
     return _result(run, req, method, started)
 
 
-def perplexity(models: ModelPair, code: str) -> float:
-    """exp(-mean log-probability) of the code under the generation model."""
-    scored = models.gen.score([ScoreRequest((), code)])[0]
-    values = [v for v in scored.logprobs[1:] if math.isfinite(v)]
-    return math.exp(-sum(values) / len(values)) if values else math.inf
-
-
 def complete(
     text: str,
     line: int,
@@ -449,7 +410,7 @@ def complete(
 
 
 def prompt_prefix(text: str, line: int, character: int, *, language: LanguageSpec,
-                  config: EngineConfig = EngineConfig(), tree=None, models: Optional["ModelPair"] = None) -> Prompt:
+                  config: EngineConfig = EngineConfig(), tree=None, models: Optional[ModelPair] = None) -> Prompt:
     """The prompt the first generated line of a request at (line, character) starts with: the
     bounded context the model sees (:func:`_prepare`, :func:`~jumpcoder_lsp.engine.context.context_window`)
     plus what is typed on the cursor line, left to right; with code after the cursor (and

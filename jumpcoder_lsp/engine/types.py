@@ -1,4 +1,6 @@
-"""Plain data the engine works on and returns.
+"""Plain data the engine works on and returns, shared by its stages: the lines, candidates, steps
+and completions; the model pair (:class:`ModelPair`); the engine's line rule (:func:`split_lines`)
+and the perplexity Filtered compares (:func:`perplexity`).
 
 Vocabulary (from the paper, Sun et al., "JumpCoder"):
 
@@ -17,11 +19,20 @@ Vocabulary (from the paper, Sun et al., "JumpCoder"):
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Optional
 
+from ..edits import split_lines as _lsp_split_lines
+from ..runtime.base import Runtime, ScoreRequest
+from ..runtime.fim import FimDialect
+
 INF = math.inf
+
+#: lines with their breaks, by LSP's rules (:func:`jumpcoder_lsp.edits.split_lines` with keepends)
+split_lines = functools.partial(_lsp_split_lines, keepends=True)
+
 
 
 @dataclass(frozen=True)
@@ -110,3 +121,29 @@ class Completion:
     @property
     def jumps(self) -> int:
         return sum(1 for s in self.steps if s.kind == "infill")
+
+
+@dataclass
+class ModelPair:
+    """The generation model M_G and the infilling model M_I (the same object when both roles
+    name the same weights)."""
+
+    gen: Runtime
+    infill: Runtime
+    fim: FimDialect  # the infilling model's FIM dialect
+    description: str = ""
+    #: the generation model's FIM dialect when it is another model than the infilling one (None:
+    #: unknown, and the next line is then prompted left to right even with code after the cursor)
+    gen_fim: Optional[FimDialect] = None
+
+    def next_line_fim(self) -> Optional[FimDialect]:
+        """The dialect in which the generation model writes the next line before code that follows
+        the cursor (engine/hybrid.py next_line_prompt)."""
+        return self.gen_fim if self.gen_fim is not None else (self.fim if self.gen is self.infill else None)
+
+
+def perplexity(models: ModelPair, code: str) -> float:
+    """exp(-mean log-probability) of the code under the generation model."""
+    scored = models.gen.score([ScoreRequest((), code)])[0]
+    values = [v for v in scored.logprobs[1:] if math.isfinite(v)]
+    return math.exp(-sum(values) / len(values)) if values else math.inf

@@ -184,8 +184,7 @@ def derive_filtered(ar: dict, jc: dict, models) -> dict:
     """The engine's Filtered decision (:func:`jumpcoder_lsp.engine.filtered.choose`, the rule
     ``complete(method="filtered")`` applies) from the autoregressive and Vanilla rows of the same
     problem."""
-    from ..engine import filtered
-    from ..engine.loop import perplexity
+    from ..engine import filtered, types
 
     keep = ["benchmark", "task_id", "index", "language"]
     row = {k: jc[k] for k in keep}
@@ -193,7 +192,7 @@ def derive_filtered(ar: dict, jc: dict, models) -> dict:
     row["derived"] = True
     t0 = time.perf_counter()
     choice = filtered.choose([j["judge"] for j in jc["jumps"]], jc["raw_code"], lambda: ar["raw_code"],
-                             lambda code: perplexity(models, code))
+                             lambda code: types.perplexity(models, code))
     ppl_s = time.perf_counter() - t0
     chosen = jc if choice.method == filtered.JUMPCODER else ar
     row["engine_method"] = choice.label

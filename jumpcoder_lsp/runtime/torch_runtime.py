@@ -498,53 +498,62 @@ class TorchRuntime:
             return self._generate(list(requests), cancel)
 
     def _generate(self, requests: list[GenRequest], cancel: Optional[CancelCheck]) -> list[Generated]:
+        """Prefill every prompt, then decode the live branches together (:meth:`_decode_n`)."""
         check_cancel(cancel)
         branches = Branches(requests, self.decode)
-        entries: list[CacheEntry] = []
-        for req in requests:
-            check_cancel(cancel)
-            ids = self.prompt_ids(req.prompt)
-            entries.append(self._prefill(ids, cancel))
-        banned = [self._banned(req.bad_words) if req.bad_words else None for req in requests]
+        entries = self._prefill_prompts(requests, cancel)
         for i, req in enumerate(requests):
             if req.max_new_tokens <= 0:
                 branches.end(i, "length")
-
         live = branches.live()
-        if not live:
-            return branches.done()
+        if live:
+            self._decode_n(branches, requests, [entries[i] for i in live], live, cancel)
+        return branches.done()
 
-        # merge the live branches' caches, left-padded, into preallocated per-layer buffers
-        lens = [len(entries[i]) for i in live]
-        width = max(lens)
-        capacity = width + max(requests[i].max_new_tokens for i in live)
-        bsz = len(live)
-        layers = []
-        for li, (k0, v0) in enumerate(entries[live[0]].kv):
-            kb = k0.new_zeros(bsz, k0.shape[1], capacity, k0.shape[3])
-            vb = v0.new_zeros(bsz, v0.shape[1], capacity, v0.shape[3])
+    def _prefill_prompts(self, requests: Sequence[GenRequest], cancel: Optional[CancelCheck]) -> list[CacheEntry]:
+        """Prefill: the cache entry of each request's prompt (the store's longest prefix reused)."""
+        entries = []
+        for req in requests:
+            check_cancel(cancel)
+            entries.append(self._prefill(self.prompt_ids(req.prompt), cancel))
+        return entries
+
+    def _pick(self, logits: torch.Tensor, live: list[int], banned: list[Optional[torch.Tensor]]):
+        """Greedy choice of each live row (bad words masked): (token ids, their S before masking)."""
+        raw = logits
+        if any(banned[i] is not None for i in live):
+            logits = logits.clone()
             for row, i in enumerate(live):
-                k, v = entries[i].kv[li]
-                kb[row, :, width - k.shape[2]:width] = k[0]
-                vb[row, :, width - v.shape[2]:width] = v[0]
-            layers.append(_BufferLayer(kb, vb, width))
-        mask = torch.zeros(bsz, capacity, dtype=torch.bool, device=self.device)
-        for row, length in enumerate(lens):
-            mask[row, width - length:width] = True
-        pos = torch.tensor(lens, dtype=torch.long, device=self.device)  # next position of each row
-        cur = width  # cache columns in use
-        logits = self._logits(torch.stack([entries[i].hidden[-1] for i in live]))
+                if banned[i] is not None:
+                    logits[row, banned[i]] = -math.inf
+        choice = logits.argmax(dim=-1)
+        return choice, raw.gather(1, choice[:, None])[:, 0].tolist()
 
+    def _decode_one(self, batch: "_DecodeBatch", tokens: torch.Tensor) -> torch.Tensor:
+        """One batched decode step: feed each live row its token, return the next logits [B, vocab]."""
+        cache, mask, pos = batch.step_inputs()
+        out = self._decoder(
+            input_ids=tokens[:, None],
+            attention_mask=mask,
+            position_ids=pos,
+            past_key_values=cache,
+            use_cache=True,
+        )
+        batch.advance()
+        return self._logits(out.last_hidden_state[:, -1])
+
+    def _decode_n(self, branches: Branches, requests: list[GenRequest], entries: list[CacheEntry], live: list[int],
+                  cancel: Optional[CancelCheck]) -> None:
+        """Decode the ``live`` branches (prefilled to ``entries``) until each has ended: pick a token
+        per row, let the branch take it (its stop rule, budget or EOS may end it), drop ended rows
+        from the batch, one step for the rest."""
+        requests_live = [requests[i] for i in live]
+        banned = [self._banned(req.bad_words) if req.bad_words else None for req in requests]
+        batch = _DecodeBatch(entries, max(r.max_new_tokens for r in requests_live), self.device)
+        logits = self._logits(torch.stack([e.hidden[-1] for e in entries]))
         while True:
             check_cancel(cancel)
-            raw = logits
-            if any(banned[i] is not None for i in live):
-                logits = logits.clone()
-                for row, i in enumerate(live):
-                    if banned[i] is not None:
-                        logits[row, banned[i]] = -math.inf
-            choice = logits.argmax(dim=-1)
-            s = raw.gather(1, choice[:, None])[:, 0].tolist()
+            choice, s = self._pick(logits, live, banned)
             choice_list = choice.tolist()
             keep_rows = []
             for row, i in enumerate(live):
@@ -554,36 +563,65 @@ class TorchRuntime:
                 elif branches.push(i, tok, s[row]):
                     keep_rows.append(row)
             if not keep_rows:
-                break
+                return
             if len(keep_rows) < len(live):
                 rows = torch.tensor(keep_rows, dtype=torch.long, device=self.device)
                 live = [live[r] for r in keep_rows]
                 choice = choice.index_select(0, rows)
-                mask = mask.index_select(0, rows)
-                pos = pos.index_select(0, rows)
             else:
                 rows = None
-            # drop pad columns no live row needs any more
-            start = int(mask[:, :cur].any(dim=0).int().argmax()) if rows is not None else 0
-            if rows is not None or start:
-                for layer in layers:
-                    layer.select(rows, start)
-                mask = mask[:, start:]
-                cur -= start
-            if cur + 1 > mask.shape[1]:
-                mask = torch.cat([mask, mask.new_zeros(mask.shape[0], mask.shape[1])], dim=1)
-            mask[:, cur] = True
+            batch.keep(rows)
             check_cancel(cancel)
-            cache = DynamicCache()
-            cache.layers.extend(layers)
-            out = self._decoder(
-                input_ids=choice[:, None],
-                attention_mask=mask[:, : cur + 1],
-                position_ids=pos[:, None],
-                past_key_values=cache,
-                use_cache=True,
-            )
-            cur += 1
-            pos = pos + 1
-            logits = self._logits(out.last_hidden_state[:, -1])
-        return branches.done()
+            logits = self._decode_one(batch, choice)
+
+
+class _DecodeBatch:
+    """The one owner of a generate call's batched KV cache: the live rows' cache entries merged,
+    left-padded, into preallocated per-layer buffers (:class:`_BufferLayer`), the attention mask
+    over their columns, the next position of each row and the columns in use."""
+
+    def __init__(self, entries: list[CacheEntry], max_new_tokens: int, device):
+        lens = [len(e) for e in entries]
+        width = max(lens)
+        capacity = width + max_new_tokens
+        bsz = len(entries)
+        self.layers = []
+        for li, (k0, v0) in enumerate(entries[0].kv):
+            kb = k0.new_zeros(bsz, k0.shape[1], capacity, k0.shape[3])
+            vb = v0.new_zeros(bsz, v0.shape[1], capacity, v0.shape[3])
+            for row, e in enumerate(entries):
+                k, v = e.kv[li]
+                kb[row, :, width - k.shape[2]:width] = k[0]
+                vb[row, :, width - v.shape[2]:width] = v[0]
+            self.layers.append(_BufferLayer(kb, vb, width))
+        self.mask = torch.zeros(bsz, capacity, dtype=torch.bool, device=device)
+        for row, length in enumerate(lens):
+            self.mask[row, width - length:width] = True
+        self.pos = torch.tensor(lens, dtype=torch.long, device=device)  # next position of each row
+        self.cur = width  # cache columns in use
+
+    def keep(self, rows: Optional[torch.Tensor]) -> None:
+        """Keep only ``rows`` (None: all) and drop the pad columns no kept row needs any more."""
+        if rows is not None:
+            self.mask = self.mask.index_select(0, rows)
+            self.pos = self.pos.index_select(0, rows)
+        start = int(self.mask[:, :self.cur].any(dim=0).int().argmax()) if rows is not None else 0
+        if rows is not None or start:
+            for layer in self.layers:
+                layer.select(rows, start)
+            self.mask = self.mask[:, start:]
+            self.cur -= start
+
+    def step_inputs(self):
+        """(cache, attention mask, position ids) of the next step, its column opened in the mask."""
+        if self.cur + 1 > self.mask.shape[1]:
+            self.mask = torch.cat([self.mask, self.mask.new_zeros(self.mask.shape[0], self.mask.shape[1])], dim=1)
+        self.mask[:, self.cur] = True
+        cache = DynamicCache()
+        cache.layers.extend(self.layers)
+        return cache, self.mask[:, : self.cur + 1], self.pos[:, None]
+
+    def advance(self) -> None:
+        """After a step: one more column in use, each row one position further."""
+        self.cur += 1
+        self.pos = self.pos + 1

@@ -34,7 +34,7 @@ import os
 import re
 import time
 from dataclasses import dataclass
-from typing import Callable, Optional, Sequence
+from typing import Callable, Optional
 
 from ..engine.types import Completion, Insertion, Step
 from ..runtime.base import Cancelled
@@ -202,19 +202,35 @@ class DemoBackend:
                 time.sleep(SLOW_STEP)
         return len(text.split())
 
-    def infill(self, holes: Sequence[tuple[str, str]], *, max_tokens: int = 96, cancel=None) -> list[str]:
-        """A definition for the first known undefined name in the suffix, when the hole is at the
-        top level (imports); nothing inside functions."""
-        out = []
-        for prefix, suffix in holes:
-            at_top = prefix == "" or prefix.endswith("\n") and not suffix[:1].isspace()
-            found = ""
-            for name, line in DEFINITIONS.items():
-                if re.search(rf"\b{name}\b", suffix) and at_top:
-                    found = line + "\n"
-                    break
-            out.append(found)
-        return out
+    def infill(self, prefix: str, suffix: str) -> str:
+        """The scripted infilling model's middle for a hole: a definition for the first known
+        undefined name in the suffix, when the hole is at the top level (imports); nothing inside
+        functions."""
+        at_top = prefix == "" or prefix.endswith("\n") and not suffix[:1].isspace()
+        for name, line in DEFINITIONS.items():
+            if re.search(rf"\b{name}\b", suffix) and at_top:
+                return line + "\n"
+        return ""
+
+    def propose_definition(self, text: str, name: str, use_line: int, *, language, config, tree=None,
+                           cancel=None) -> Optional[Insertion]:
+        """The engine's verb (:func:`jumpcoder_lsp.engine.hybrid.propose_definition`) over a
+        scripted infilling model that answers each FIM hole with :meth:`infill`."""
+        from ..engine import ModelPair
+        from ..engine.hybrid import propose_definition
+        from ..runtime.fim import get_dialect
+        from ..runtime.scripted import ScriptedRuntime
+
+        fim = get_dialect("qwen")
+
+        def infill_continue(prompt: str) -> str:
+            prefix, _, rest = prompt[len(fim.prefix):].partition(fim.suffix)
+            suffix = rest[: rest.rfind(fim.middle)] if fim.middle in rest else rest
+            return self.infill(prefix, suffix) + "<|fim_pad|>"
+
+        rt = ScriptedRuntime(infill_continue, eos="<|fim_pad|>", description="scripted infill")
+        return propose_definition(text, name, use_line, models=ModelPair(rt, rt, fim, self.description),
+                                  language=language, config=config, tree=tree, cancel=cancel)
 
 
 class _SteppedBackend(DemoBackend):
@@ -430,9 +446,9 @@ class _FailingBackend(DemoBackend):
 class _SlowInfillBackend(DemoBackend):
     description = "scripted demo, slow infill"
 
-    def infill(self, holes, *, max_tokens: int = 96, cancel=None) -> list[str]:
+    def propose_definition(self, text, name, use_line, **kw) -> Optional[Insertion]:
         time.sleep(SLOW_INFILL_S)  # does not poll ``cancel``: the server must check before it edits
-        return super().infill(holes, max_tokens=max_tokens, cancel=cancel)
+        return super().propose_definition(text, name, use_line, **kw)
 
 
 def context_full(config=None) -> DemoBackend:

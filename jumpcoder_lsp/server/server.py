@@ -47,7 +47,6 @@ from .. import edits as E
 from ..config import ServerConfig
 from ..engine.types import Insertion
 from ..runtime.base import Cancelled
-from ..engine.context import DEFAULT_CHARS, hole_window
 from .documents import Document, Documents, Snapshot, spec_supports
 from .protocol import JumpCoderProtocol
 from .suggestions import Suggestion, SuggestionStore, new_id
@@ -1019,38 +1018,11 @@ async def _first(work: asyncio.Future, token: CancelToken):
 # helpers that run on the model thread
 
 
-def _definition_job(backend, spec, snap: Snapshot, name: str, use_line: int, max_tokens: int, cancel,
-                    context_chars: int = DEFAULT_CHARS) -> Optional[Insertion]:
-    """Ask the infilling model for a line defining ``name``: at the import position and right
-    above the statement that uses it; keep the first proposal after which ``name`` is defined."""
-    text = E.normalize_eol(snap.text)
-    lines = text.split("\n")
-    starts = E.line_starts(text)
-    candidates: list[int] = []
-    if spec_supports(spec, "import_line"):
-        candidates.append(spec.import_line(text, snap.tree))
-    else:
-        candidates.append(0)
-    if use_line not in candidates:
-        candidates.append(use_line)
-    holes = [hole_window(text[: starts[c]] if c < len(starts) else text, text[starts[c]:] if c < len(starts) else "",
-                         max_chars=context_chars) for c in candidates]  # bounded like the engine's context (engine/context.py)
-    proposals = backend.infill(holes, max_tokens=max_tokens, cancel=cancel)
-    for c, proposal in zip(candidates, proposals):
-        body = proposal.rstrip("\n")
-        if not body.strip() or "\n" in body:
-            continue
-        if c == use_line:
-            indent = lines[use_line][: len(lines[use_line]) - len(lines[use_line].lstrip())]
-            if not body.startswith(indent):
-                body = indent + body.lstrip()
-        new_text = "\n".join(lines[:c] + [body] + lines[c:])
-        if spec_supports(spec, "undefined_names"):
-            still = {u.name for u in spec.undefined_names(new_text, None)}
-            if name in still:
-                continue
-        return Insertion(c, body + "\n")
-    return None
+def _definition_job(backend, spec, snap: Snapshot, name: str, use_line: int, config, cancel) -> Optional[Insertion]:
+    """The backend's definition of ``name`` for the snapshot (the engine's
+    :func:`~jumpcoder_lsp.engine.hybrid.propose_definition`), or None."""
+    return backend.propose_definition(snap.text, name, use_line, language=spec, config=config, tree=snap.tree,
+                                      cancel=cancel)
 
 
 async def _complete_function(ls: JumpCoderServer, snap: Snapshot, spec, position, offset: int, line: int, column: int,
@@ -1336,8 +1308,8 @@ def build_server(loader=load_backend) -> JumpCoderServer:
                 return {"applied": False, "reason": "not ready"}
             try:
                 insertion = await ls.worker.run(
-                    _definition_job, ls.worker.backend, doc.spec, snap, name, use_line, ls.config.engine.max_line_tokens, token,
-                    ls.config.engine.context_chars, cancel_token=token,
+                    _definition_job, ls.worker.backend, doc.spec, snap, name, use_line, ls.config.engine, token,
+                    cancel_token=token,
                 )
             except Cancelled:
                 return ls.cancelled_answer(token, snap)

@@ -33,11 +33,11 @@ import threading
 import time
 from collections import Counter, OrderedDict, deque
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional, Protocol, Sequence
+from typing import Any, Callable, Optional, Protocol
 
 from ..config import ServerConfig
 from ..engine.config import EngineConfig
-from ..engine.types import Completion
+from ..engine.types import Completion, Insertion
 from ..runtime.base import Cancelled
 
 log = logging.getLogger(__name__)
@@ -116,10 +116,12 @@ class Backend(Protocol):
         cancel: Optional[Callable[[], bool]],
     ) -> Completion: ...
 
-    def infill(
-        self, holes: Sequence[tuple[str, str]], *, max_tokens: int, cancel: Optional[Callable[[], bool]]
-    ) -> list[str]:
-        """One line for each (prefix, suffix) hole, written by the infilling model."""
+    def propose_definition(
+        self, text: str, name: str, use_line: int, *, language: Any, config: EngineConfig, tree: Any,
+        cancel: Optional[Callable[[], bool]],
+    ) -> Optional[Insertion]:
+        """A line defining ``name`` (used on line ``use_line``), as
+        :func:`jumpcoder_lsp.engine.hybrid.propose_definition` gives it, or None."""
 
 
 class EngineBackend:
@@ -166,19 +168,11 @@ class EngineBackend:
         prompt = prompt_prefix(text, line, character, language=language, config=config, tree=tree, models=self.pair)
         return warm(prompt, cancel=cancel)
 
-    def infill(self, holes, *, max_tokens, cancel=None) -> list[str]:
-        from ..runtime.base import GenRequest, stop_at_newline
+    def propose_definition(self, text, name, use_line, *, language, config, tree=None, cancel=None):
+        from ..engine.hybrid import propose_definition
 
-        fim = self.pair.fim
-
-        def stop(text: str):
-            cut = [i for i in (text.find(m) for m in fim.end_markers) if i >= 0]
-            nl = stop_at_newline(text)
-            ends = cut + ([nl] if nl is not None else [])
-            return min(ends) if ends else None
-
-        reqs = [GenRequest(prompt=fim.prompt(p, s), stop=stop, max_new_tokens=max_tokens) for p, s in holes]
-        return [fim.clean(g.text) for g in self.pair.infill.generate(reqs, cancel=cancel)]
+        return propose_definition(text, name, use_line, models=self.pair, language=language, config=config,
+                                  tree=tree, cancel=cancel)
 
 
 class ModelLoadError(RuntimeError):

@@ -6,7 +6,7 @@ import pytest
 from jumpcoder_lsp.engine import EngineConfig, complete
 from jumpcoder_lsp.engine.apply import apply_completion
 from jumpcoder_lsp.engine.context import STEP, context_window, hole_window
-from jumpcoder_lsp.engine.loop import split_lines
+from jumpcoder_lsp.engine.types import split_lines
 from jumpcoder_lsp.languages import get_language
 from jumpcoder_lsp.runtime.scripted import render
 

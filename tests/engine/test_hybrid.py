@@ -5,7 +5,8 @@ not, and speculative infills verified by one score call (a hit is never decoded)
 from __future__ import annotations
 
 from jumpcoder_lsp.engine import EngineConfig, ModelPair
-from jumpcoder_lsp.engine.hybrid import hybrid_generation
+from jumpcoder_lsp.engine.hybrid import hybrid_generation, propose_definition
+from jumpcoder_lsp.engine.types import Insertion
 from jumpcoder_lsp.engine.speculative import SpeculativeCache
 from jumpcoder_lsp.languages import get_language
 from jumpcoder_lsp.runtime.fim import get_dialect
@@ -96,3 +97,47 @@ def test_bad_words_and_the_line_budget_reach_every_request():
     # "pass" is one of Python's bad words: the infill ends before it (and is then empty to the filters)
     assert out.infills[0].text.strip() == "" and out.infills[0].finish == "eos"
     assert EOS not in out.generated.text
+
+
+# -- propose_definition: the "insert missing definition" verb ---------------------------------
+
+AREA = 'import os\n\n\ndef area(r):\n    return math.pi * r * r\n'
+
+
+def test_propose_definition_asks_the_import_position_and_the_use_line_in_one_batch():
+    seen = []
+
+    def fill(prefix, suffix):
+        seen.append((prefix, suffix))
+        return "import math\n" if prefix == "import os\n" else ""
+
+    models, rt = scripted_pair([], fill)
+    got = propose_definition(AREA, "math", 4, models=models, language=PY)
+    assert got == Insertion(1, "import math\n")  # after the last import (PythonSpec.import_line)
+    assert rt.calls == [("generate", 2)]
+    assert seen == [("import os\n", AREA[len("import os\n"):]), (AREA[: AREA.index("    return")], "    return math.pi * r * r\n")]
+
+
+def test_propose_definition_stops_each_infill_at_its_first_line():
+    # the adaptive stop without functions (engine/stop.py infill_stop): one line, then the stop
+    models, _ = scripted_pair([], lambda p, s: "import math\nimport sys\n" if p == "import os\n" else "")
+    assert propose_definition(AREA, "math", 4, models=models, language=PY) == Insertion(1, "import math\n")
+
+
+def test_propose_definition_skips_a_proposal_that_leaves_the_name_undefined_and_indents_at_the_use():
+    def fill(prefix, suffix):
+        return "import sys\n" if prefix == "import os\n" else "math = __import__('math')\n"
+
+    models, _ = scripted_pair([], fill)
+    got = propose_definition(AREA, "math", 4, models=models, language=PY)
+    assert got == Insertion(4, "    math = __import__('math')\n")
+
+
+def test_propose_definition_gives_none_when_no_proposal_defines_the_name():
+    models, _ = scripted_pair([], lambda p, s: "import sys\n")
+    assert propose_definition(AREA, "math", 4, models=models, language=PY) is None
+
+
+def test_propose_definition_counts_lines_of_crlf_text_as_lf_lines():
+    models, _ = scripted_pair([], lambda p, s: "import math\n" if p == "import os\n" else "")
+    assert propose_definition(AREA.replace("\n", "\r\n"), "math", 4, models=models, language=PY) == Insertion(1, "import math\n")

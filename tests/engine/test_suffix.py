@@ -9,7 +9,7 @@ from jumpcoder_lsp.config import ServerConfig
 from jumpcoder_lsp.engine import EngineConfig, ModelPair, complete
 from jumpcoder_lsp.engine.apply import apply_completion
 from jumpcoder_lsp.engine.context import suffix_window
-from jumpcoder_lsp.engine.loop import split_lines
+from jumpcoder_lsp.engine.types import split_lines
 from jumpcoder_lsp.engine.stop import meets_suffix
 from jumpcoder_lsp.languages import get_language
 from jumpcoder_lsp.runtime.scripted import ScriptedRuntime

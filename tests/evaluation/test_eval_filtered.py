@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-import jumpcoder_lsp.engine.loop as loop
+import jumpcoder_lsp.engine.types as engine_types
 from jumpcoder_lsp.evaluation.rows import read_rows
 from jumpcoder_lsp.evaluation.run import derive_filtered
 
@@ -38,7 +38,7 @@ def test_derivation_reproduces_the_committed_filtered_rows(path, monkeypatch):
             asked.append(which)
             return float(recorded[which])
 
-        monkeypatch.setattr(loop, "perplexity", ppl)
+        monkeypatch.setattr(engine_types, "perplexity", ppl)
         row = derive_filtered(ar, jc, models=None)
         assert list(row) == list(fl)  # same fields in the same order: the JSONL line is the same
         assert {k: v for k, v in row.items() if k not in TIMED} == {k: v for k, v in fl.items() if k not in TIMED}

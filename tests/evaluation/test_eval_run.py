@@ -120,10 +120,10 @@ def fake(task, method, passed, error_class=None, jumps=(), tokens=10, seconds=2.
 
 
 def test_derive_filtered_takes_the_lower_perplexity_when_a_jump_was_score_judged(monkeypatch):
-    import jumpcoder_lsp.engine.loop as loop
+    import jumpcoder_lsp.engine.types as engine_types
 
     ppl = {"jc code": 3.0, "ar code": 2.0}
-    monkeypatch.setattr(loop, "perplexity", lambda models, code: ppl[code])
+    monkeypatch.setattr(engine_types, "perplexity", lambda models, code: ppl[code])
     ar = fake("t", "autoregressive", True, raw="ar code", seconds=2.0, tokens=10)
     jc = fake("t", "jumpcoder", False, "assertion", jumps=[{"judge": "score", "position": 1, "text": "x = 1\n",
                                                            "value": 0.5, "removed": []}], raw="jc code", seconds=3.0,

@@ -78,13 +78,13 @@ class Editor:
 
     # -- session -------------------------------------------------------------------------
 
-    async def start(self, options: Optional[dict] = None) -> types.InitializeResult:
+    async def start(self, options: Optional[dict] = None, root: Optional[pathlib.Path] = None) -> types.InitializeResult:
         result = await self.client.initialize_session(
             types.InitializeParams(
                 capabilities=capabilities(self.preset),
                 client_info=CLIENT_INFO[self.preset],
                 initialization_options=options,
-                root_uri=ROOT.as_uri(),
+                root_uri=(root or ROOT).as_uri(),
             )
         )
         enc = result.capabilities.position_encoding
@@ -349,11 +349,12 @@ async def make_editor():
         wait: bool = True,
         env: Optional[dict] = None,
         answer_progress_create: bool = True,
+        root: Optional[pathlib.Path] = None,
     ):
         ed = await _start_editor(preset, env)
         ed.answer_progress_create = answer_progress_create
         started.append(ed)
-        await ed.start(options)
+        await ed.start(options, root)
         if wait:
             await ed.wait_ready()
         return ed

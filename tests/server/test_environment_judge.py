@@ -76,7 +76,7 @@ async def test_a_client_setting_naming_an_interpreter_is_refused_and_nothing_run
     fake.write_text(f"#!/bin/sh\ntouch {marker}\n")
     fake.chmod(0o755)
     ed = await make_editor({"model": SCRIPTED + "engine_env", "debounceMs": 0, "python": str(fake)},
-                           env={"JUMPCODER_PYTHON": ""})
+                           env={"JUMPCODER_PYTHON": ""}, root=tmp_path / "workspace")
     [msg] = await wait_errors(ed, 1)
     assert "'python' is refused" in msg and "machine-level" in msg and "--python" in msg, msg
     for settings in ({"pythonPath": str(fake)}, {"engine": {"environment": str(fake)}}, {"interpreter": str(fake)}):
@@ -90,8 +90,10 @@ async def test_a_client_setting_naming_an_interpreter_is_refused_and_nothing_run
     assert not marker.exists()  # the named program never ran
 
 
-async def test_an_unknown_environment_is_said_in_the_log(make_editor):
-    ed = await make_editor({"model": SCRIPTED + "engine_env", "debounceMs": 0}, env={"JUMPCODER_PYTHON": ""})
+async def test_an_unknown_environment_is_said_in_the_log(make_editor, tmp_path):
+    # a workspace with no .venv (the checkout's root may have one: CI makes it there)
+    ed = await make_editor({"model": SCRIPTED + "engine_env", "debounceMs": 0}, env={"JUMPCODER_PYTHON": ""},
+                           root=tmp_path)
     st = await ed.wait_ready()
     assert st["environment"]["complete"] is False
     logs = [m.message for m in ed.client.log_messages]
@@ -104,7 +106,7 @@ async def test_an_unknown_environment_is_said_in_the_log(make_editor):
 
 async def test_an_interpreter_that_fails_is_logged_and_the_server_stays_up(make_editor, tmp_path):
     ed = await make_editor({"model": SCRIPTED + "engine_env", "debounceMs": 0},
-                           env={"JUMPCODER_PYTHON": str(tmp_path / "no-such-python")})
+                           env={"JUMPCODER_PYTHON": str(tmp_path / "no-such-python")}, root=tmp_path)
     st = await ed.wait_ready()
     assert st["state"] == "ready" and st["environment"]["complete"] is False
     logs = [m.message for m in ed.client.log_messages]
