@@ -204,12 +204,21 @@ def test_go_import_without_imports_goes_after_package():
     assert new.startswith('package main\n\nimport "strings"\n\nfunc shout(s string) string {\n')
 
 
-def test_typescript_import_goes_after_the_last_import_statement():
+def test_typescript_import_goes_to_its_sorted_position_packages_before_relative_paths():
     text = ('import { a } from "./a";\nimport {\n  b,\n} from "./b";\n\n'
             "export function load(p: string): string {\n")
     result, new = run(text, ['  return readFileSync(p, "utf8") + a + b;\n'],
                       first_prefix_only('import { readFileSync } from "fs";\n'), TS)
-    assert new.startswith('import { a } from "./a";\nimport {\n  b,\n} from "./b";\n'
+    assert new.startswith('import { readFileSync } from "fs";\nimport { a } from "./a";\nimport {\n  b,\n} from "./b";\n'
+                          '\nexport function load(')
+
+
+def test_typescript_import_goes_after_an_unsorted_block():
+    text = ('import { z } from "zlib";\nimport {\n  a,\n} from "assert";\n\n'
+            "export function load(p: string): string {\n")
+    result, new = run(text, ['  return readFileSync(p, "utf8") + a + z;\n'],
+                      first_prefix_only('import { readFileSync } from "fs";\n'), TS)
+    assert new.startswith('import { z } from "zlib";\nimport {\n  a,\n} from "assert";\n'
                           'import { readFileSync } from "fs";\n\nexport function load(')
 
 
