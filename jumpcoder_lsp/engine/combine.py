@@ -81,7 +81,7 @@ def place(lines: Sequence, candidate: Candidate, language) -> Candidate:
     elif code and language.is_function_signature("".join(body)):
         helper_position = getattr(language, "helper_position", None)  # above the enclosing function
         spot = helper_position(source, position, body) if helper_position is not None else None
-        if spot is not None and 0 <= spot[0] <= position and _contiguous(lines, spot[0]):
+        if spot is not None and 0 <= spot[0] <= limit and _contiguous(lines, spot[0]):
             base = code[0][: len(code[0]) - len(code[0].lstrip(" \t"))]
             body = [spot[1] + t[len(base):] if t.startswith(base) and t.strip() else t for t in body]
             align_close = getattr(language, "align_close", None)  # brace languages: `}` under the header

@@ -984,12 +984,36 @@ class CLikeSpec:
         member of the enclosing class (a top-level function in C++/Go) above the function around
         ``line`` -- (its first line, its indentation); between the members of a class (the model
         wrote it at column 0 above the method), where it is, at the class's member indentation --
-        (``line``, that indentation); None where it stays."""
+        (``line``, that indentation); in Java and C#, at file level above the class, a member
+        above the method that calls it; None where it stays."""
         region = self.enclosing_function(source, line)
         if region is not None and region.start_line < line:
             return region.start_line, region.indent
         indent = self._member_indent(source, line)
-        return None if indent is None else (line, indent)
+        if indent is not None:
+            return line, indent
+        if region is None and self._METHODS_ONLY:
+            return self._user_method(source, line, inserted)
+        return None
+
+    #: functions live in classes only (Java, C#): a helper proposed at file level moves into the class
+    _METHODS_ONLY = False
+
+    def _user_method(self, source: str, line: int, inserted: Sequence[str]) -> Optional[tuple[int, str]]:
+        """For a helper proposed at file level (above the class, where Java and C# have no
+        functions): the first line and indentation of the method below ``line`` that calls it
+        (its first use), when that method is a class member; else None."""
+        _off, first = self._first_code_line("".join(inserted))
+        m = re.search(r"([A-Za-z_]\w*)\s*(?:<[^()]*>)?\s*\(", _strip_code(first or "", self.flavor))
+        if m is None:
+            return None
+        call = re.compile(r"\b" + re.escape(m.group(1)) + r"\s*(?:<[^()]*>)?\s*\(")
+        rows = tree_sitter_rows(source)
+        use = next((i for i in range(line, len(rows)) if call.search(_strip_code(rows[i], self.flavor))), None)
+        region = self.enclosing_function(source, use) if use is not None else None
+        if region is None or region.start_line < line or self._member_indent(source, region.start_line) is None:
+            return None
+        return region.start_line, region.indent
 
     def align_close(self, lines: Sequence[str]) -> list[str]:
         """A helper's lines with its closing ``}`` at the indentation of its signature (the model

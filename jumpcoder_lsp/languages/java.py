@@ -594,6 +594,7 @@ class JavaSpec(CLikeSpec):
     _MEMBER_LIST_TYPES = frozenset(("class_body", "interface_body", "enum_body_declarations", "enum_body"))
     _FIELD_TYPES = frozenset(("field_declaration",))
     _FIELD_SCOPES = frozenset(("class_body", "enum_body_declarations"))
+    _METHODS_ONLY = True
     _MODIFIERS = frozenset(
         "public private protected static final abstract synchronized native strictfp default transient volatile".split()
     )

@@ -328,3 +328,10 @@ def test_java_helper_at_column_0_inside_a_class_gets_the_member_indentation():
     assert [(i.before_line, i.text) for i in result.insertions] == [
         (1, "    private static double circleArea(double radius) {\n        return 3.14159 * radius * radius;\n"
             "    }\n\n")]
+
+
+def test_csharp_helper_proposed_above_the_class_becomes_a_member_above_its_caller():
+    helper = "static double CircleArea(double radius) {\n    return 3.14159 * radius * radius;\n}\n"
+    result, new = run(GEOMETRY_CS, ["        return total;\n"], lambda prefix, suffix: helper if prefix == "" else "", CS)
+    assert [(i.before_line, i.text) for i in result.insertions] == [
+        (1, "    static double CircleArea(double radius) {\n        return 3.14159 * radius * radius;\n    }\n\n")]

@@ -70,3 +70,13 @@ def test_cpp_global_only_the_function_below_uses_becomes_its_local():
            "        if (x % 2 == 0) sum += x;\n    }\n"
     assert CPP.local_position(text, 2, ["static int sum = 0;\n"]) == (3, ["    int sum = 0;\n"])
     assert CPP.local_position(text, 2, ["const int sum = 0;\n"]) is None
+
+
+def test_java_and_csharp_helper_at_file_level_goes_above_the_method_that_calls_it():
+    text = ("public class A {\n    static int f() {\n        return 1;\n    }\n\n"
+            "    static int g() {\n        return helper(2);\n")
+    assert JAVA.helper_position(text, 0, ["static int helper(int x) {\n"]) == (5, "    ")
+    assert CS.helper_position(text, 0, ["static int helper(int x) {\n"]) == (5, "    ")
+    # nothing calls it: stays; C++ has free functions: stays
+    assert JAVA.helper_position(text, 0, ["static int other(int x) {\n"]) is None
+    assert CPP.helper_position(text, 0, ["int helper(int x) {\n"]) is None
