@@ -495,6 +495,14 @@ def _byte_classes(text: str, flavor: str) -> bytearray:
     return out
 
 
+def _descendants(node: Node) -> Iterable[Node]:
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(n.children)
+
+
 def indent_width(s: str) -> int:
     w = 0
     for ch in s:
@@ -972,13 +980,164 @@ class CLikeSpec:
         return max(0, want_before - above), max(0, want_after - below)
 
     def helper_position(self, source: str, line: int, inserted: Sequence[str]) -> Optional[tuple[int, str]]:
-        """Where a helper function proposed before ``line`` (inside a method) goes (issue 15): a
+        """Where a helper function proposed before ``line`` goes (issue 15): inside a method, a
         member of the enclosing class (a top-level function in C++/Go) above the function around
-        ``line`` -- (its first line, its indentation) -- or None where it stays."""
+        ``line`` -- (its first line, its indentation); between the members of a class (the model
+        wrote it at column 0 above the method), where it is, at the class's member indentation --
+        (``line``, that indentation); in Java and C#, at file level above the class, a member
+        above the method that calls it; None where it stays."""
         region = self.enclosing_function(source, line)
-        if region is None or not region.start_line < line:
+        if region is not None and region.start_line < line:
+            return region.start_line, region.indent
+        indent = self._member_indent(source, line)
+        if indent is not None:
+            return line, indent
+        if region is None and self._METHODS_ONLY:
+            return self._user_method(source, line, inserted)
+        return None
+
+    #: functions live in classes only (Java, C#): a helper proposed at file level moves into the class
+    _METHODS_ONLY = False
+
+    def _user_method(self, source: str, line: int, inserted: Sequence[str]) -> Optional[tuple[int, str]]:
+        """For a helper proposed at file level (above the class, where Java and C# have no
+        functions): the first line and indentation of the method below ``line`` that calls it
+        (its first use), when that method is a class member; else None."""
+        _off, first = self._first_code_line("".join(inserted))
+        m = re.search(r"([A-Za-z_]\w*)\s*(?:<[^()]*>)?\s*\(", _strip_code(first or "", self.flavor))
+        if m is None:
+            return None
+        call = re.compile(r"\b" + re.escape(m.group(1)) + r"\s*(?:<[^()]*>)?\s*\(")
+        rows = tree_sitter_rows(source)
+        use = next((i for i in range(line, len(rows)) if call.search(_strip_code(rows[i], self.flavor))), None)
+        region = self.enclosing_function(source, use) if use is not None else None
+        if region is None or region.start_line < line or self._member_indent(source, region.start_line) is None:
             return None
         return region.start_line, region.indent
+
+    def align_close(self, lines: Sequence[str]) -> list[str]:
+        """A helper's lines with its closing ``}`` at the indentation of its signature (the model
+        may write the body's brace deeper or shallower than its header); nothing else changes."""
+        out = list(lines)
+        code = [i for i, t in enumerate(out) if t.strip()]
+        if len(code) < 2 or out[code[-1]].strip() != "}":
+            return out
+        first, last = out[code[0]], out[code[-1]]
+        indent = first[: len(first) - len(first.lstrip(" \t"))]
+        out[code[-1]] = indent + last.lstrip(" \t")
+        return out
+
+    #: node types that hold a class's members (``_member_indent``)
+    _MEMBER_LIST_TYPES: frozenset = frozenset()
+    #: where a variable declared just above a function may be that function's misplaced local
+    #: (``local_position``): the node types of such a declaration and of what holds it
+    _FIELD_TYPES: frozenset = frozenset()
+    _FIELD_SCOPES: frozenset = frozenset()
+    #: modifiers that make a declaration a constant: it stays a member
+    _CONSTANT_WORDS = frozenset(("final", "const", "readonly", "constexpr", "constinit"))
+    _COMMENT_TYPES = frozenset(("comment", "line_comment", "block_comment"))
+
+    def _member_indent(self, source: str, line: int) -> Optional[str]:
+        """The indentation of the members of the class whose body holds ``line`` between its
+        members (the nearest member below, else above); None outside any class body or inside a
+        member."""
+        if not self._MEMBER_LIST_TYPES:
+            return None
+        src, tree, n = self._closed_tree(source, None)
+        rows = tree_sitter_rows(src[:n].decode("utf-8", "replace"))
+        body: Optional[Node] = None
+        stack = [tree.root_node]
+        while stack:
+            node = stack.pop()
+            if node.start_point[0] >= line or (node.end_byte <= n and node.end_point[0] < line):
+                continue
+            if node.type in self._MEMBER_LIST_TYPES:
+                body = node
+            stack.extend(node.named_children)
+        if body is None:
+            return None
+        members = [m for m in body.named_children if m.type not in self._COMMENT_TYPES
+                   and m.start_point[0] > body.start_point[0] and m.start_point[0] < len(rows)]
+        if any(m.start_point[0] < line <= m.end_point[0] for m in members):
+            return None  # inside a member
+        below = [m for m in members if m.start_point[0] >= line]
+        above = [m for m in members if m.end_point[0] < line]
+        member = below[0] if below else above[-1] if above else None
+        if member is None:
+            return None
+        row = rows[member.start_point[0]]
+        return row[: len(row) - len(row.lstrip(" \t"))]
+
+    def local_position(self, source: str, line: int, inserted: Sequence[str]) -> Optional[tuple[int, list[str]]]:
+        """Where a variable the model declared above a method, though only that method uses it,
+        goes (issue 15: ``static int count = 0;`` above the method for a local ``count``): one
+        initialised, non-constant field (C++: a file-level variable) proposed before ``line``
+        directly above a function whose body uses its name -- no other member does -- becomes
+        a local of that function, declared before the body statement of the name's first use,
+        at that statement's indentation, without its modifiers -- (that line, the local's
+        lines); None where it stays."""
+        code = [t for t in inserted if t.strip()]
+        if not self._FIELD_TYPES or len(code) != 1:
+            return None
+        pieces = source.split("\n")
+        offset = sum(len(p) + 1 for p in pieces[:line])
+        if line > len(pieces) or offset > len(source):
+            return None
+        added = "".join(inserted)
+        shift = added.count("\n")
+        text = source[:offset] + added + source[offset:]
+        src, tree, n = self._closed_tree(text, None)
+        row = line + next(i for i, t in enumerate(inserted) if t.strip())
+        field: Optional[Node] = None
+        stack = [tree.root_node]
+        while stack:
+            node = stack.pop()
+            if node.start_point[0] > row or node.end_point[0] < row:
+                continue
+            if node.type in self._FIELD_TYPES and node.start_point[0] == row == node.end_point[0]:
+                field = node
+                break
+            stack.extend(node.named_children)
+        if field is None or field.parent is None or field.parent.type not in self._FIELD_SCOPES:
+            return None
+        siblings = [m for m in field.parent.named_children if m.type not in self._COMMENT_TYPES]
+        after = siblings[siblings.index(field) + 1:] if field in siblings else []
+        function = after[0] if after else None
+        if function is None or function.type not in self._FUNCTION_TYPES or not self._has_body(function):
+            return None
+        declared = field.child_by_field_name("type") or next(
+            (c for c in field.named_children if c.type == "variable_declaration"), None)
+        declarators = [d for d in _descendants(field) if d.type in ("variable_declarator", "init_declarator")]
+        if declared is None or len(declarators) != 1:
+            return None
+        d = declarators[0]
+        name_node = d.child_by_field_name("name") or d.child_by_field_name("declarator")
+        if name_node is None or name_node.type != "identifier":
+            return None
+        if not (d.child_by_field_name("value") is not None
+                or any(c.type in ("=", "equals_value_clause") for c in d.children)):
+            return None
+        modifiers = src[field.start_byte : declared.start_byte].decode("utf-8", "replace")
+        if re.search(r"[@\[]", modifiers) or set(re.findall(r"\w+", modifiers)) & self._CONSTANT_WORDS:
+            return None
+        name = src[name_node.start_byte : name_node.end_byte]
+
+        def mentions(node: Node) -> bool:
+            return any(x.type in self._IDENTIFIER_TYPES and src[x.start_byte : x.end_byte] == name
+                       for x in _descendants(node))
+
+        if any(mentions(m) for m in siblings if m != field and m != function):
+            return None
+        body = function.child_by_field_name("body")
+        use = next((s for s in body.named_children if mentions(s)), None) if body is not None else None
+        if use is None or use.start_point[0] <= body.start_point[0] or use.start_byte >= n:
+            return None
+        rows = tree_sitter_rows(src[:n].decode("utf-8", "replace"))
+        at = rows[use.start_point[0]]
+        indent = at[: len(at) - len(at.lstrip(" \t"))]
+        eol = "\r\n" if code[0].endswith("\r\n") else "\n"
+        local = src[declared.start_byte : field.end_byte].decode("utf-8", "replace")
+        return use.start_point[0] - shift, [indent + local + eol]
 
     #: identifier node types ``names_used`` collects
     _IDENTIFIER_TYPES = frozenset({"identifier", "type_identifier", "field_identifier", "namespace_identifier"})

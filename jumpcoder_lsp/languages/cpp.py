@@ -878,6 +878,9 @@ class CppSpec(CLikeSpec):
     flavor = "cpp"
     language = CPP_LANGUAGE
     _FUNCTION_TYPES = _FUNCTION_TYPES
+    _MEMBER_LIST_TYPES = frozenset(("field_declaration_list",))
+    _FIELD_TYPES = frozenset(("declaration",))
+    _FIELD_SCOPES = frozenset(("translation_unit", "declaration_list"))
     _MODIFIERS = frozenset("static inline constexpr virtual explicit extern friend const consteval".split())
     _PREFIX_LINE_RE = re.compile(r"^\s*(?:template\s*<.*>\s*$|\[\[.*\]\]\s*$)")
     _IMPORT_RE = re.compile(r"^\s*(?:#\s*include\b|using\s+namespace\s+[\w:]+\s*;|using\s+std::\w+\s*;|import\s+[\w.:<>\"]+\s*;)")

@@ -683,6 +683,10 @@ class CSharpSpec(CLikeSpec):
     flavor = "csharp"
     language = CSHARP_LANGUAGE
     _FUNCTION_TYPES = _FUNCTION_TYPES
+    _MEMBER_LIST_TYPES = frozenset(("declaration_list",))
+    _FIELD_TYPES = frozenset(("field_declaration",))
+    _FIELD_SCOPES = frozenset(("declaration_list",))
+    _METHODS_ONLY = True
     _MODIFIERS = frozenset(
         "public private protected internal static readonly abstract virtual override sealed async extern unsafe new partial".split()
     )

@@ -34,6 +34,7 @@ from tree_sitter import Language, Node, Tree
 
 from .base import UndefinedName, tree_sitter_rows
 from .clike import CLikeSpec
+from .placement import ImportEntry, sorted_import_position
 from .queries.engine import Analysis, ScopeEngine, load_names, load_queries
 
 __all__ = ["TypeScriptSpec", "TSXSpec", "JavaScriptSpec", "ECMA_GLOBALS", "TS_LANGUAGE", "TSX_LANGUAGE", "JS_LANGUAGE"]
@@ -201,6 +202,44 @@ class _EcmaSpec(CLikeSpec):
                 break
         return pos
 
+    def _import_entry_of(self, src: bytes, stmt: Node) -> Optional[ImportEntry]:
+        """An ``import ... from "m"`` statement as an :class:`ImportEntry` (the rows it spans): keyed
+        as TypeScript's "Organize Imports" sorts them -- package specifiers before relative ones
+        (``./``, ``../``), then the specifier, case-insensitively; an ``import "m"`` run for its
+        effects is a category of its own (it is never reordered)."""
+        source = stmt.child_by_field_name("source")
+        if source is None:
+            return None
+        spec = src[source.start_byte : source.end_byte].decode("utf-8", "replace").strip("'\"`")
+        relative = spec.startswith(".")
+        effects = not any(c.type in ("import_clause", "import_require_clause") for c in stmt.named_children)
+        return ImportEntry(stmt.start_point[0], stmt.end_point[0], ((relative, spec.lower()),), 1 if effects else 0)
+
+    def import_position(self, source: str, import_line: str, tree: Optional[Tree] = None) -> int:
+        """The line before which the new ``import_line`` goes (issue 15): into the file's leading
+        import statements at its sorted position when they are sorted the way TypeScript's
+        "Organize Imports" sorts them (packages before relative paths, then by specifier), else
+        after the last of them (a multi-line ``import {...} from`` counts whole); without any,
+        :meth:`import_line` (after a ``#!`` line and ``"use strict"``)."""
+        src, tree = self._tree(source, tree)
+        block_end = self.import_line(source, tree)
+        line_src = import_line.strip().encode("utf-8")
+        root = self.parse(line_src).root_node
+        if root.has_error or root.named_child_count != 1 or root.named_children[0].type != "import_statement":
+            return block_end
+        new = self._import_entry_of(line_src, root.named_children[0])
+        entries = []
+        for c in tree.root_node.children:
+            if c.start_point[0] >= block_end:
+                break
+            if c.type == "import_statement" and not c.has_error:
+                e = self._import_entry_of(src, c)
+                if e is not None:
+                    entries.append(e)
+        if new is None or not entries:
+            return block_end
+        return sorted_import_position(entries, new, block_end)
+
     def _import_rows(self, source: str) -> set[int]:
         """The rows the file's top-level ``import`` statements span (a multi-line one whole)."""
         _, tree = self._tree(source, None)
@@ -213,7 +252,8 @@ class _EcmaSpec(CLikeSpec):
     def blank_lines(self, source: str, line: int, inserted: Sequence[str]) -> tuple[int, int]:
         """As the C-like languages (one blank line between the imports and the code), except that
         the last line of a multi-line ``import {...} from`` counts as an import line: an import
-        placed after it (``import_position``: after the last import statement) joins the block."""
+        placed after it (``import_position``: after the last import statement of an unsorted
+        block) joins the block."""
         before, after = super().blank_lines(source, line, inserted)
         code = [t for t in inserted if t.strip()]
         if before and code and all(self.is_import(t) for t in code):

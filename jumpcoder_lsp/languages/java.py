@@ -591,6 +591,10 @@ class JavaSpec(CLikeSpec):
     flavor = "java"
     language = JAVA_LANGUAGE
     _FUNCTION_TYPES = _FUNCTION_TYPES
+    _MEMBER_LIST_TYPES = frozenset(("class_body", "interface_body", "enum_body_declarations", "enum_body"))
+    _FIELD_TYPES = frozenset(("field_declaration",))
+    _FIELD_SCOPES = frozenset(("class_body", "enum_body_declarations"))
+    _METHODS_ONLY = True
     _MODIFIERS = frozenset(
         "public private protected static final abstract synchronized native strictfp default transient volatile".split()
     )

@@ -204,12 +204,21 @@ def test_go_import_without_imports_goes_after_package():
     assert new.startswith('package main\n\nimport "strings"\n\nfunc shout(s string) string {\n')
 
 
-def test_typescript_import_goes_after_the_last_import_statement():
+def test_typescript_import_goes_to_its_sorted_position_packages_before_relative_paths():
     text = ('import { a } from "./a";\nimport {\n  b,\n} from "./b";\n\n'
             "export function load(p: string): string {\n")
     result, new = run(text, ['  return readFileSync(p, "utf8") + a + b;\n'],
                       first_prefix_only('import { readFileSync } from "fs";\n'), TS)
-    assert new.startswith('import { a } from "./a";\nimport {\n  b,\n} from "./b";\n'
+    assert new.startswith('import { readFileSync } from "fs";\nimport { a } from "./a";\nimport {\n  b,\n} from "./b";\n'
+                          '\nexport function load(')
+
+
+def test_typescript_import_goes_after_an_unsorted_block():
+    text = ('import { z } from "zlib";\nimport {\n  a,\n} from "assert";\n\n'
+            "export function load(p: string): string {\n")
+    result, new = run(text, ['  return readFileSync(p, "utf8") + a + z;\n'],
+                      first_prefix_only('import { readFileSync } from "fs";\n'), TS)
+    assert new.startswith('import { z } from "zlib";\nimport {\n  a,\n} from "assert";\n'
                           'import { readFileSync } from "fs";\n\nexport function load(')
 
 
@@ -253,3 +262,76 @@ def test_csharp_helper_proposed_inside_a_method_becomes_a_member_above_it():
     assert [i.before_line for i in result.insertions] == [4]
     assert ("{\n    static double Circle(double r)\n    {\n        return Math.PI * r * r;\n    }\n\n"
             "    public static double Area(double r)\n") in new
+
+
+# -- class members and locals in C# and Java (issue 15: cs_helper, cs_local_init) ---------------
+
+COUNT_CS = ("class Counter {\n    static int CountEven(int[] xs) {\n        foreach (var x in xs) {\n"
+            "            if (x % 2 == 0) {\n                count++;\n            }\n        }\n")
+
+
+def above_the_method(answer, header):
+    """The infilling model proposes ``answer`` only between ``header`` and the method below it."""
+    return lambda prefix, suffix: answer if prefix.endswith(header) else ""
+
+
+def test_csharp_static_field_for_a_local_becomes_a_local_above_its_use():
+    result, new = run(COUNT_CS, ["        return count;\n"],
+                      above_the_method("    static int count = 0;\n", "class Counter {\n"), CS)
+    assert [(i.before_line, i.text) for i in result.insertions] == [(2, "        int count = 0;\n")]
+    assert new.startswith("class Counter {\n    static int CountEven(int[] xs) {\n        int count = 0;\n"
+                          "        foreach (var x in xs) {\n")
+    assert "count" not in {u.name for u in CS.undefined_names(new)}
+
+
+def test_java_static_field_for_a_local_becomes_a_local_in_the_method():
+    text = COUNT_CS.replace("class Counter", "public class Counter").replace("CountEven", "countEven") \
+        .replace("foreach (var x in xs)", "for (int x : xs)")
+    result, new = run(text, ["        return count;\n"],
+                      above_the_method("    private static int count = 0;\n", "public class Counter {\n"), JAVA)
+    assert [(i.before_line, i.text) for i in result.insertions] == [(2, "        int count = 0;\n")]
+
+
+def test_csharp_constant_field_stays_a_member():
+    text = ("class Circles {\n    static double Area(double r) {\n        double a = r * r;\n")
+    result, _ = run(text, ["        return a * Pi;\n"],
+                    above_the_method("    const double Pi = 3.14159;\n", "class Circles {\n"), CS)
+    assert [(i.before_line, i.text) for i in result.insertions] == [(1, "    const double Pi = 3.14159;\n")]
+
+
+def test_csharp_field_another_member_uses_stays_a_member():
+    text = ("class Counter {\n    static void Reset() {\n        count = 0;\n    }\n\n"
+            "    static int Next() {\n        count++;\n")
+    result, _ = run(text, ["        return count;\n"],
+                    above_the_method("    static int count = 0;\n", "    }\n\n"), CS)
+    assert [(i.before_line, i.text) for i in result.insertions] == [(5, "    static int count = 0;\n")]
+
+
+GEOMETRY_CS = ("class Geometry {\n    static double TotalArea(double[] radii) {\n        double total = 0;\n"
+               "        foreach (var r in radii) {\n            total += CircleArea(r);\n        }\n")
+
+
+def test_csharp_helper_at_column_0_inside_a_class_gets_the_member_indentation():
+    helper = "public static double CircleArea(double radius) {\n    return 3.14159 * radius * radius;\n    }\n"
+    result, new = run(GEOMETRY_CS, ["        return total;\n"], above_the_method(helper, "class Geometry {\n"), CS)
+    assert [(i.before_line, i.text) for i in result.insertions] == [
+        (1, "    public static double CircleArea(double radius) {\n        return 3.14159 * radius * radius;\n"
+            "    }\n\n")]
+    assert new.startswith("class Geometry {\n    public static double CircleArea(double radius) {\n")
+
+
+def test_java_helper_at_column_0_inside_a_class_gets_the_member_indentation():
+    text = GEOMETRY_CS.replace("TotalArea", "totalArea").replace("CircleArea", "circleArea") \
+        .replace("foreach (var r in radii)", "for (double r : radii)")
+    helper = "private static double circleArea(double radius) {\n    return 3.14159 * radius * radius;\n}\n"
+    result, _ = run(text, ["        return total;\n"], above_the_method(helper, "class Geometry {\n"), JAVA)
+    assert [(i.before_line, i.text) for i in result.insertions] == [
+        (1, "    private static double circleArea(double radius) {\n        return 3.14159 * radius * radius;\n"
+            "    }\n\n")]
+
+
+def test_csharp_helper_proposed_above_the_class_becomes_a_member_above_its_caller():
+    helper = "static double CircleArea(double radius) {\n    return 3.14159 * radius * radius;\n}\n"
+    result, new = run(GEOMETRY_CS, ["        return total;\n"], lambda prefix, suffix: helper if prefix == "" else "", CS)
+    assert [(i.before_line, i.text) for i in result.insertions] == [
+        (1, "    static double CircleArea(double radius) {\n        return 3.14159 * radius * radius;\n    }\n\n")]

@@ -190,13 +190,25 @@ def test_go_dot_import_is_a_wildcard():
 
 @pytest.mark.parametrize("spec", [TS, JS])
 @pytest.mark.parametrize("src, imp, expected", [
-    # after the last import statement, a multi-line one counted whole, no blank line between
+    # sorted as "Organize Imports" sorts: packages before relative paths, then by specifier
     ('import { a } from "./a";\nimport {\n  b,\n  c,\n} from "./b";\n\nexport function f() {}\n',
      'import { readFileSync } from "fs";\n',
-     'import { a } from "./a";\nimport {\n  b,\n  c,\n} from "./b";\nimport { readFileSync } from "fs";\n\n'
+     'import { readFileSync } from "fs";\nimport { a } from "./a";\nimport {\n  b,\n  c,\n} from "./b";\n\n'
      'export function f() {}\n'),
+    ('import { a } from "./a";\nimport {\n  b,\n  c,\n} from "./b";\n\nexport function f() {}\n',
+     'import { d } from "./d";\n',
+     'import { a } from "./a";\nimport {\n  b,\n  c,\n} from "./b";\nimport { d } from "./d";\n\n'
+     'export function f() {}\n'),
+    ('// Hashes.\nimport { readFileSync } from "fs";\nimport { basename } from "path";\n', 'import { createHash } from "crypto";\n',
+     '// Hashes.\nimport { createHash } from "crypto";\nimport { readFileSync } from "fs";\nimport { basename } from "path";\n'),
     ('import a from "a";\nconst x = 1;\n', 'import b from "b";\n',
      'import a from "a";\nimport b from "b";\n\nconst x = 1;\n'),
+    # unsorted: after the last import statement, no blank line between
+    ('import { z } from "zlib";\nimport { a } from "assert";\nconst x = 1;\n', 'import { b } from "buffer";\n',
+     'import { z } from "zlib";\nimport { a } from "assert";\nimport { b } from "buffer";\n\nconst x = 1;\n'),
+    # an import run for its effects stays first and does not count for the order
+    ('import "./polyfill";\nimport { a } from "assert";\nimport { z } from "zlib";\n', 'import { b } from "buffer";\n',
+     'import "./polyfill";\nimport { a } from "assert";\nimport { b } from "buffer";\nimport { z } from "zlib";\n'),
     # none: after "use strict" / the shebang, set off by a blank line
     ('"use strict";\n\nfunction f() {}\n', 'import path from "path";\n',
      '"use strict";\n\nimport path from "path";\n\nfunction f() {}\n'),

@@ -1,0 +1,4 @@
+package main
+
+func shout(w string) string {
+	up := strings.ToUpper(w)

@@ -1,0 +1,6 @@
+package main
+
+import "fmt"
+
+func shout(w string) {
+	fmt.Println(strings.ToUpper(w))

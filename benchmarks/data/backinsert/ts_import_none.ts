@@ -1,0 +1,2 @@
+export function readConfig(path: string): string {
+  const text = readFileSync(path, "utf8");
