@@ -91,6 +91,12 @@ _TARGET_CONTAINERS = frozenset(
     )
 )
 
+_LOOPS = frozenset(("for_statement", "while_statement"))
+_CONDITIONAL = frozenset(
+    ("if_statement", "elif_clause", "else_clause", "conditional_expression", "boolean_operator",
+     "try_statement", "except_clause", "match_statement", "case_clause", "while_statement")
+)
+
 _QUERY_SRC = """
 (ERROR (string_start) @open)
 (expression_statement . (string) @doc .)
@@ -777,6 +783,38 @@ class _Analyzer:
             return any(p < u.pos for p in scope.bindings.get(name, ()))
         return self._lookup(name, scope, u.pos, immediate=u.kind != _DEFERRED, first=True)
 
+    def read_before_assignment(self, u: _Use) -> bool:
+        """A function local read before any assignment reaches it (issue 17: the
+        UnboundLocalError of ``best = max(best, x)`` with no ``best = ...`` above). Conservative:
+        only a plain read directly in the function's own scope, of a name the function binds (so
+        it is local to the whole function) where no binding of it -- parameter, import,
+        assignment, loop target, ``except ... as``, ``with ... as``, ``del`` aside -- lies
+        textually before the read, and the name is neither ``global`` nor ``nonlocal`` there. A
+        binding later in an enclosing loop counts as none before when the read runs on every
+        pass (the first pass raises); a read under a condition inside a loop (a flag set on a
+        later pass, as in ``if wrapped: conn.write(...)``) is not reported."""
+        scope = u.scope
+        if u.kind != _LOAD or scope.kind != _FUNCTION:
+            return False
+        name = u.name
+        if name in scope.globals or name in scope.nonlocals:
+            return False
+        positions = scope.bindings.get(name)
+        if not positions:
+            return False
+        if any(p <= u.pos for p in positions):
+            return False
+        conditional = False
+        node = u.node.parent
+        while node is not None and node.type not in ("function_definition", "lambda"):
+            t = node.type
+            if t in _LOOPS and conditional:
+                return False
+            if t in _CONDITIONAL:
+                conditional = True
+            node = node.parent
+        return True
+
     def _lookup(self, name: str, scope: Optional[_Scope], pos: int, immediate: bool, first: bool) -> bool:
         s = scope
         while s is not None:
@@ -1011,7 +1049,7 @@ class PythonSpec:
                 continue
             if an.loose and any(a <= node.start_byte < b for a, b in an.loose):
                 continue
-            if an.is_defined(u):
+            if an.is_defined(u) and not an.read_before_assignment(u):
                 continue
             out.append(UndefinedName(u.name, node.start_point[0], node.start_byte, node.end_byte))
         out.sort(key=lambda x: x.start_byte)

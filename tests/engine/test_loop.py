@@ -350,6 +350,33 @@ def test_inline_policy_infills_at_the_definition_positions_once_a_name_is_undefi
     assert [n for _, n in rt.calls].count(3) == 1  # one branching step: the next line + 2 infills
 
 
+# the paper's running example (examples/min_sub_array_sum.py): the loop reads `current_sum` before
+# anything assigns it, an UnboundLocalError that PythonSpec.undefined_names reports (issue 17)
+MIN_SUB = open("examples/min_sub_array_sum.py").read().rstrip() + "\n"
+MIN_SUB_PROGRAM = [
+    "        current_sum = min(nums[i], current_sum + nums[i])\n",
+    "        min_sum = min(min_sum, current_sum)\n",
+    "    return min_sum\n",
+]
+
+
+@pytest.mark.parametrize("policy", ["inline", "paper"])
+def test_ast_judge_accepts_the_initialisation_of_a_local_read_before_assignment(policy):
+    def infill(prefix, suffix):
+        return "    current_sum = 0\n" if suffix.startswith("    for i in range") else ""
+
+    models, _ = scripted_pair(MIN_SUB_PROGRAM, infill)
+    line = len(MIN_SUB.splitlines())
+    result = complete(MIN_SUB, line, 0, models=models, language=PY, config=EngineConfig(k=3, policy=policy))
+    jump = [s for s in result.steps if s.kind == "infill"]
+    assert len(jump) == 1 and jump[0].judge == "ast" and jump[0].value == float("inf"), result.steps
+    # above the loop, below `min_sum = float('inf')` (line 8): an insertion into the user's text
+    assert [(i.before_line, i.text) for i in result.insertions] == [(9, "    current_sum = 0\n")]
+    assert result.continuation == "".join(MIN_SUB_PROGRAM).rstrip("\n")
+    assert apply_completion(MIN_SUB, line, 0, result) == MIN_SUB.replace(
+        "    for i in", "    current_sum = 0\n    for i in") + result.continuation
+
+
 def test_inline_policy_puts_a_helper_above_the_function_and_an_import_in_the_import_block():
     text = "import os\n\ndef g(path):\n    data = read(path)\n"
     seen = []
