@@ -23,6 +23,7 @@ from typing import Optional
 import tree_sitter_rust
 from tree_sitter import Language, Node, Tree
 
+from .base import tree_sitter_rows
 from .clike import CLikeSpec
 from .placement import ImportEntry, sorted_import_position
 from .queries.engine import Analysis, ScopeEngine, load_names, load_queries
@@ -185,9 +186,15 @@ class RustSpec(CLikeSpec):
         """Where a new ``use`` goes: into the file's ``use`` block, in the group of its kind
         (std/core/alloc, other crates, ``crate``/``self``/``super``: rustfmt's
         ``StdExternalCrate``), at the sorted position when that group is sorted, else after it;
-        without any ``use``, after the inner attributes, doc comments and ``extern crate``s."""
+        without any ``use``, after the inner attributes, doc comments and ``extern crate``s, else
+        after the leading comments (a license header)."""
         block_end = self.import_line(source, tree)
         entries = self._use_entries(source, tree)
+        if not entries and block_end == 0:
+            text = source if isinstance(source, str) else source.decode("utf-8", "replace")
+            lines = tree_sitter_rows(text)
+            doc = next((i for i, ln in enumerate(lines) if ln.lstrip().startswith(("///", "/**"))), len(lines))
+            return min(self._after_preamble(lines[:doc]), doc)  # a doc comment belongs to its item
         m = _ONE_USE_RE.match(import_line)
         if not entries or m is None:
             return block_end

@@ -151,6 +151,11 @@ def test_reports_nothing_it_cannot_know():
     assert undefined("fn f(io: u8) -> u8 {\n    let fs = 2;\n    io::stdin();\n    fs::read(fs)\n}\n") == []
     assert undefined("mod fs;\nstruct HashMap;\nfn f() { fs::x(); HashMap::new(); }\n") == []
     assert undefined("fn f<Rc>(x: Rc) -> Rc { x }\n") == []
+    # associated types named in a bound (tokio, gimli, petgraph, os_str_bytes in the real-code run)
+    bound = "fn f<T: Add<Output = T>, S: IntoIterator<IntoIter = I>>(t: impl Future<Output = T>) {}\n"
+    assert undefined(bound) == ["Add"]  # std::ops::Add is missing; Output and IntoIter are no uses
+    assert undefined("use std::ops::Add;\n" + bound) == []
+    assert undefined("fn f<G: Visitable<Map = VM>>(g: G) {}\n") == []
     # a glob, an extern crate, an item-level include! bring names nobody can list
     assert undefined("use std::collections::*;\nfn f() { HashMap::new(); fs::x(); }\n") == []
     assert undefined("mod t {\n    use super::*;\n}\nfn f() { HashMap::<u8, u8>::new(); }\n") == []
@@ -211,6 +216,8 @@ def test_use_placement_and_bindings():
     assert RUST.import_position(src, "use serde::Serialize;\n") == 7
     assert RUST.import_line("//! Doc.\n#![allow(unused)]\n\nfn main() {}\n") == 2
     assert RUST.import_line("// a comment\nfn main() {}\n") == 0
+    assert RUST.import_position("// a comment\n\nfn main() {}\n", "use std::fs;\n") == 1  # below a header comment
+    assert RUST.import_position("// a comment\n\n/// Doc.\nfn main() {}\n", "use std::fs;\n") == 1  # above a doc comment
     multi = "use std::{\n    fmt,\n    io,\n};\n\nfn main() {}\n"
     assert RUST.import_line(multi) == 4
     assert RUST.import_position(multi, "use std::fs;\n") == 0  # sorted: `std::fs` before `std::{`, as rustfmt
@@ -279,3 +286,14 @@ def test_agrees_with_rustc_and_is_much_faster(capsys):
     our analysis takes under 1/20 of rustc's time."""
     assert_agrees_with_compiler_and_is_much_faster(capsys, "rust", "rustc --emit=metadata (one run each)", SNIPPETS,
                                                    undefined, "s{}.rs", _rustc_all, _rustc_names)
+
+
+def test_the_example_buffer_misses_exactly_its_use():
+    """examples/word_freq.rs (docs/languages.md): `HashMap::new()` without its `use`, which goes
+    below the header comment."""
+    from pathlib import Path
+
+    src = (Path(__file__).resolve().parents[2] / "examples" / "word_freq.rs").read_text()
+    assert undefined(src) == ["HashMap"]
+    assert RUST.import_position(src, "use std::collections::HashMap;\n") == 2
+    assert undefined("use std::collections::HashMap;\n" + src) == []

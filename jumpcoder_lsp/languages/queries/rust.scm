@@ -40,6 +40,8 @@
 (scoped_type_identifier path: (identifier) @local.reference)
 (type_identifier) @local.reference
 (scoped_type_identifier name: (type_identifier) @local.ignore)
+; an associated type's name in `Add<Output = T>`, `IntoIterator<IntoIter = I>`: no use of a type
+(type_binding name: (type_identifier) @local.ignore)
 
 ; ---------------------------------------------------------------- never uses
 [(use_declaration) (extern_crate_declaration) (attribute_item) (inner_attribute_item)
