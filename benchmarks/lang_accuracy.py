@@ -9,6 +9,7 @@ identifier nodes), the false positives and the time.
     python benchmarks/lang_accuracy.py typescript /tmp/npm/typescript/package/lib
     python benchmarks/lang_accuracy.py javascript /tmp/npm/lodash-es/package --show 20
     python benchmarks/lang_accuracy.py go /usr/share/go-1.19/src
+    python benchmarks/lang_accuracy.py rust /usr/share/cargo/registry
 
 The compiler as a second opinion is benchmarks/tsc_agreement.py; the figures and the corpora
 are in docs/languages.md.
@@ -29,6 +30,7 @@ _EXTENSIONS = {
     "typescriptreact": (".tsx",),
     "javascript": (".js", ".mjs", ".cjs", ".jsx"),
     "go": (".go",),
+    "rust": (".rs",),
 }
 
 

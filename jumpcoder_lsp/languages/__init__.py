@@ -42,6 +42,7 @@ _BUILTIN: dict[str, tuple[str, str, tuple[str, ...], tuple[str, ...]]] = {
     "typescriptreact": ("ecmascript", "TSXSpec", ("tsx",), (".tsx",)),
     "javascript": ("ecmascript", "JavaScriptSpec", ("js", "javascriptreact", "jsx"), (".js", ".mjs", ".cjs", ".jsx")),
     "go": ("go", "GoSpec", ("golang",), (".go",)),
+    "rust": ("rust", "RustSpec", ("rs",), (".rs",)),
 }
 
 _lock = threading.Lock()

@@ -450,6 +450,14 @@ def scan(text: str, flavor: str) -> list[int]:
             cls[i:j] = [_STRING] * (j - i)
             i = j
             continue
+        if flavor == "rust" and (ch in "\"'" or (ch == "r" and _RUST_RAW.match(text, i))):
+            j = _rust_literal_end(text, i)
+            if j > i:
+                cls[i:j] = [_STRING] * (j - i)
+                i = j
+            else:
+                i += 1
+            continue
         if ch == '"' or (ch == "'" and not (flavor == "cpp" and i > 0 and text[i - 1].isalnum())):
             start = i
             if ch == '"' and text.startswith('"""', i) and flavor in ("java", "csharp"):
@@ -482,6 +490,31 @@ def scan(text: str, flavor: str) -> list[int]:
             continue
         i += 1
     return cls
+
+
+_RUST_RAW = re.compile(r'(?<![\w])b?r(#*)"')
+_RUST_CHAR = re.compile(r"'(?:\\(?:x[0-9a-fA-F]{2}|u\{[0-9a-fA-F]{1,6}\}|.)|[^\\'\n])'")
+
+
+def _rust_literal_end(text: str, i: int) -> int:
+    """Rust (flavor ``"rust"``): the end of the literal at ``i`` -- a ``"..."`` string (it may
+    span lines), a raw string ``r#"..."#``, a character ``'x'``/``'\\n'`` -- or ``i`` when the
+    ``'`` opens a lifetime or a label (``'a``), which is code."""
+    ch = text[i]
+    if ch == "'":
+        m = _RUST_CHAR.match(text, i)
+        return m.end() if m else i
+    if ch == "r" or (ch == "b" and text.startswith("br", i)):
+        m = _RUST_RAW.match(text, i)
+        if m is None:
+            return i
+        j = text.find('"' + m.group(1), m.end())
+        return len(text) if j < 0 else j + 1 + len(m.group(1))
+    j = i + 1
+    n = len(text)
+    while j < n and text[j] != '"':
+        j += 2 if text[j] == "\\" else 1
+    return min(n, j + 1)
 
 
 def _byte_classes(text: str, flavor: str) -> bytearray:

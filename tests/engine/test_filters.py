@@ -240,6 +240,7 @@ def test_a_definition_with_a_comment_is_no_comment_only_infill():
     ("python", ["from typing import *\n"], ["def f(x):\n", "    return List(x)\n"]),
     ("java", ["import java.util.*;\n"], ["class A {\n", "    List<String> f() { return null; }\n", "}\n"]),
     ("go", ['import . "strings"\n'], ["package main\n", "func f() { ToUpper(\"a\") }\n"]),
+    ("rust", ["use std::collections::*;\n"], ["fn f() {\n", "    let m: HashMap<u8, u8> = HashMap::new();\n", "}\n"]),
 ])
 def test_wildcard_import_is_rejected(lang, infill, lines):
     assert reject(get_language(lang), infill, lines, 0) == "wildcard import"

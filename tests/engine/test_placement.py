@@ -204,6 +204,14 @@ def test_go_import_without_imports_goes_after_package():
     assert new.startswith('package main\n\nimport "strings"\n\nfunc shout(s string) string {\n')
 
 
+def test_rust_use_goes_into_the_use_block_sorted():
+    text = "use std::fmt;\nuse std::io;\n\nfn count(text: &str) -> usize {\n"
+    result, new = run(text, ["    let m: HashMap<&str, usize> = HashMap::new();\n"],
+                      first_prefix_only("use std::collections::HashMap;\n"), get_language("rust"))
+    assert [(i.before_line, i.text) for i in result.insertions] == [(0, "use std::collections::HashMap;\n")]
+    assert new.startswith("use std::collections::HashMap;\nuse std::fmt;\nuse std::io;\n\nfn count(")
+
+
 def test_typescript_import_goes_to_its_sorted_position_packages_before_relative_paths():
     text = ('import { a } from "./a";\nimport {\n  b,\n} from "./b";\n\n'
             "export function load(p: string): string {\n")

@@ -39,7 +39,7 @@ def test_initialize_and_status_report_the_languages_with_their_language_ids(serv
     reported = caps["experimental"]["jumpcoder"]["languages"]
     assert reported == language_ids()  # one owner: the language registry
     assert sorted(reported) == supported_languages() == [
-        "cpp", "csharp", "go", "java", "javascript", "python", "typescript", "typescriptreact"]
+        "cpp", "csharp", "go", "java", "javascript", "python", "rust", "typescript", "typescriptreact"]
     assert reported["java"] == ["java"]
     assert reported["cpp"][0] == "cpp" and "c++" in reported["cpp"]
     assert reported["csharp"][0] == "csharp" and "cs" in reported["csharp"]  # Neovim's filetype for C#

@@ -65,7 +65,7 @@ local NAME = 'jumpcoder'
 --- languageIds of the languages it had when this plugin was written. The server's own list
 --- (M.server_filetypes) replaces them as soon as a server has initialized.
 M.FALLBACK_FILETYPES = {
-  'python', 'java', 'cpp', 'cs', 'csharp', 'typescript', 'typescriptreact', 'javascript', 'javascriptreact', 'go',
+  'python', 'java', 'cpp', 'cs', 'csharp', 'typescript', 'typescriptreact', 'javascript', 'javascriptreact', 'go', 'rust',
 }
 ---@type string[]? the filetypes the running server reported (nil until one has initialized)
 M.server_filetypes = nil
