@@ -10,6 +10,7 @@ identifier nodes), the false positives and the time.
     python benchmarks/lang_accuracy.py javascript /tmp/npm/lodash-es/package --show 20
     python benchmarks/lang_accuracy.py go /usr/share/go-1.19/src
     python benchmarks/lang_accuracy.py rust /usr/share/cargo/registry
+    python benchmarks/lang_accuracy.py python /usr/lib/python3.11 /usr/lib/python3
 
 The compiler as a second opinion is benchmarks/tsc_agreement.py; the figures and the corpora
 are in docs/languages.md.
@@ -26,6 +27,7 @@ from pathlib import Path
 from jumpcoder_lsp.languages import get_language
 
 _EXTENSIONS = {
+    "python": (".py",),
     "typescript": (".ts", ".mts", ".cts"),
     "typescriptreact": (".tsx",),
     "javascript": (".js", ".mjs", ".cjs", ".jsx"),

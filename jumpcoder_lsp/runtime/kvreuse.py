@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Iterable, Sequence
 
 #: reuse modes (setting ``kvReuse``)
 MODES = ("prefix", "pie")
@@ -82,27 +82,24 @@ class ReusePlan:
 
     def compute_spans(self) -> list[tuple[int, int]]:
         """The ``[start, end)`` spans of new positions to compute, in order (they include the last token)."""
-        spans: list[tuple[int, int]] = []
-        pos = 0
-        for k in self.kept:
-            if k.new > pos:
-                spans.append((pos, k.new))
-            pos = k.new + k.length
-        if pos < self.new_len:
-            spans.append((pos, self.new_len))
-        return spans
+        return _gaps(((k.new, k.length) for k in self.kept), self.new_len)
 
     def dropped_spans(self) -> list[tuple[int, int]]:
         """The ``[start, end)`` spans of cached positions not reused (a runtime removes them first)."""
-        spans: list[tuple[int, int]] = []
-        pos = 0
-        for k in self.kept:
-            if k.old > pos:
-                spans.append((pos, k.old))
-            pos = k.old + k.length
-        if pos < self.old_len:
-            spans.append((pos, self.old_len))
-        return spans
+        return _gaps(((k.old, k.length) for k in self.kept), self.old_len)
+
+
+def _gaps(runs: Iterable[tuple[int, int]], total: int) -> list[tuple[int, int]]:
+    """The ``[start, end)`` spans of ``range(total)`` outside the ``(start, length)`` runs (in order)."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for start, length in runs:
+        if start > pos:
+            spans.append((pos, start))
+        pos = start + length
+    if pos < total:
+        spans.append((pos, total))
+    return spans
 
 
 def common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
