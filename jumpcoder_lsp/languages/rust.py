@@ -151,12 +151,16 @@ class RustSpec(CLikeSpec):
     def import_line(self, source: str, tree: Optional[Tree] = None) -> int:
         """The line after the file's leading inner attributes and doc comments (``#![..]``,
         ``//!``), ``extern crate`` lines and ``use`` declarations (a multi-line ``use {..}``
-        whole); 0 without any."""
+        whole); without any, the blank line after a leading header comment (a licence or a note
+        on the file: the infill there sees it as its prefix, and a ``use`` goes below it), else 0."""
         src, tree = self._tree(source, tree)
         pos = 0
+        header_end = -1  # the last line of the leading plain comments, while nothing else came
         for c in tree.root_node.children:
             text = src[c.start_byte : c.start_byte + 3]
             if c.type in ("line_comment", "block_comment") and text not in (b"//!", b"/*!"):
+                if pos == 0 and text != b"///" and c.start_point[0] <= header_end + 1:
+                    header_end = c.end_point[0] - (1 if c.end_point[1] == 0 else 0)
                 continue
             if c.type == "attribute_item":
                 continue  # #[cfg(..)] before a use
@@ -165,6 +169,10 @@ class RustSpec(CLikeSpec):
                 pos = c.end_point[0] + (1 if c.end_point[1] > 0 else 0)
             else:
                 break
+        if pos == 0 and header_end >= 0:
+            lines = source.split("\n")
+            if header_end + 1 < len(lines) and not lines[header_end + 1].strip():
+                return header_end + 1
         return pos
 
     @staticmethod

@@ -297,3 +297,16 @@ def test_the_example_buffer_misses_exactly_its_use():
     assert undefined(src) == ["HashMap"]
     assert RUST.import_position(src, "use std::collections::HashMap;\n") == 2
     assert undefined("use std::collections::HashMap;\n" + src) == []
+
+
+def test_without_uses_the_import_line_is_the_blank_line_below_a_header_comment():
+    # the infill for a missing `use` goes there (positions.eligible_lines keeps a blank import line), so the
+    # model sees the header as its prefix; a doc comment or code at the top leaves it at 0
+    from jumpcoder_lsp.engine.positions import eligible_lines
+
+    rust = get_language("rust")
+    text = "// Word counts.\n// Second line of the note.\n\n/// Doc.\npub fn f() -> usize {\n    let m = HashMap::new();\n\n"
+    assert rust.import_line(text) == 2 and 2 in eligible_lines(rust, text, 6)
+    assert rust.import_line("/// Doc.\nfn f() {}\n") == 0
+    assert rust.import_line("fn f() {}\n") == 0
+    assert rust.import_line("// a\n// b\nuse std::io;\n\nfn f() {}\n") == 3
