@@ -1,6 +1,6 @@
 """Back-inserted lines through the server, per language: starts ``python -m jumpcoder_lsp.server``
 over stdio with a real LSP client (pygls, as benchmarks/lsp_latency.py), opens each example buffer
-(a missing import: examples/read_port.ts, examples/count_words.go), and at its cursor runs
+(a missing import: examples/read_port.ts, examples/count_words.go, examples/word_count.rs), and at its cursor runs
 ``jumpcoder.completeFunction`` (the edit comes back as a ``workspace/applyEdit``, which this
 client records and accepts) and ``textDocument/inlineCompletion`` (the item's insertion
 commands / additional edits), printing the lines each inserts above the cursor.
@@ -23,7 +23,8 @@ from pygls.lsp.client import LanguageClient
 
 ROOT = Path(__file__).resolve().parents[1]
 #: file, language id, 1-based cursor line (the cursor at the end of that line)
-CASES = [("examples/read_port.ts", "typescript", 6), ("examples/count_words.go", "go", 9)]
+CASES = [("examples/read_port.ts", "typescript", 6), ("examples/count_words.go", "go", 9),
+         ("examples/word_count.rs", "rust", 9)]
 
 
 def edits_above(edit_json, cursor_line: int) -> list[str]:
@@ -126,7 +127,7 @@ def main(argv=None) -> int:
     ap.add_argument("--max-lines", type=int, default=4)
     ap.add_argument("--inline-budget-ms", type=int, default=500,
                     help="the server's inlineBudgetMs (0: the inline answer waits for the whole run)")
-    ap.add_argument("--cases", default="ts,go", help="ts, go or both (comma-separated)")
+    ap.add_argument("--cases", default="ts,go,rs", help="ts, go, rs (comma-separated)")
     ap.add_argument("--requests", default="function,inline", help="function, inline or both (comma-separated)")
     args = ap.parse_args(argv)
     return asyncio.run(run(args))
