@@ -164,7 +164,8 @@ def choose_positions(policy: str, language: Any, lines: Sequence[str], *, k: int
     * ``inline``: no scoring pass and no branch unless a name is undefined that no earlier
       iteration branched for (the AST judge's case, the only judge this policy uses): then the
       :func:`definition_positions`, and, when k allows more, the most uncertain other eligible
-      lines (only then is the code scored, once).
+      lines below the import block (only then is the code scored, once; the import block has
+      its one position among the definition positions).
     """
     if k <= 0 or not lines:
         return PositionChoice([], None)
@@ -172,7 +173,9 @@ def choose_positions(policy: str, language: Any, lines: Sequence[str], *, k: int
         if not (ast_judge and undefined - tried):
             return PositionChoice([], None)
         positions = definition_positions(language, lines, eligible)[:k]
-        rest = set(eligible) - set(positions)
+        # the other positions, less those inside the import block (one of them is already tried there)
+        imp = language.import_line("".join(lines))
+        rest = {i for i in eligible if i not in positions and i >= imp}
         scores = None
         if len(positions) < k and rest:
             scores = score()
