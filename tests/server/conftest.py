@@ -91,6 +91,16 @@ class Editor:
         self.encoding = getattr(enc, "value", enc) or E.UTF16
         return result
 
+    def errors(self) -> list[str]:
+        """The error messages (window/showMessage, type Error) the server has shown so far."""
+        return [m.message for m in self.client.messages if m.type == types.MessageType.Error]
+
+    async def wait_errors(self, n: int) -> list[str]:
+        """The error messages, once there are at least ``n``."""
+        while len(self.errors()) < n:
+            await self.client.wait_for_notification(types.WINDOW_SHOW_MESSAGE)
+        return self.errors()
+
     async def wait_ready(self) -> dict:
         """The status once the model load has ended (the server waits; no polling, no sleeping)."""
         return await self.command("jumpcoder.status", {"waitReady": True})

@@ -30,16 +30,6 @@ def make_venv(root, with_orjsonx: bool) -> str:
     return str(root / "bin" / "python")
 
 
-def errors(ed: Editor) -> list[str]:
-    return [m.message for m in ed.client.messages if m.type == types.MessageType.Error]
-
-
-async def wait_errors(ed: Editor, n: int) -> list[str]:
-    while len(errors(ed)) < n:
-        await ed.client.wait_for_notification(types.WINDOW_SHOW_MESSAGE)
-    return errors(ed)
-
-
 async def start(make_editor, python: str, options=None) -> Editor:
     ed = await make_editor({"model": SCRIPTED + "engine_env", "debounceMs": 0, **(options or {})},
                            env={"JUMPCODER_PYTHON": python})
@@ -77,11 +67,11 @@ async def test_a_client_setting_naming_an_interpreter_is_refused_and_nothing_run
     fake.chmod(0o755)
     ed = await make_editor({"model": SCRIPTED + "engine_env", "debounceMs": 0, "python": str(fake)},
                            env={"JUMPCODER_PYTHON": ""}, root=tmp_path / "workspace")
-    [msg] = await wait_errors(ed, 1)
+    [msg] = await ed.wait_errors(1)
     assert "'python' is refused" in msg and "machine-level" in msg and "--python" in msg, msg
     for settings in ({"pythonPath": str(fake)}, {"engine": {"environment": str(fake)}}, {"interpreter": str(fake)}):
         ed.client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={"jumpcoder": settings}))
-        msg = (await wait_errors(ed, len(errors(ed)) + 1))[-1]
+        msg = (await ed.wait_errors(len(ed.errors()) + 1))[-1]
         assert "refused" in msg and "machine-level" in msg, msg
     st = await ed.wait_ready()
     assert str(fake) not in st["environment"]["description"] and not st["environment"]["complete"], st
