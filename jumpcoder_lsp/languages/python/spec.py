@@ -42,6 +42,8 @@ _QUERY_SRC = """
 (expression_statement . (string) @doc .)
 (string) @str
 """
+
+#: top-level modules of the standard library (the first group of :func:`_import_entry`)
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | frozenset(sys.builtin_module_names)
 
 
