@@ -15,7 +15,7 @@ scheduling or the model worker), convert the result through :mod:`jumpcoder_lsp.
   the insertions (insert-only: an empty ``textEdit`` and a label saying what is inserted).
 * ``jumpcoder.completeFunction`` {uri, position}: to the end of the function, one versioned
   ``workspace/applyEdit`` with every edit, work-done progress, cancellation.
-* diagnostics for undefined names + the code action "JumpCoder: insert
+* diagnostics for undefined names (:mod:`.diagnostics`) + the code action "JumpCoder: insert
   missing definition" (``jumpcoder.insertDefinition``).
 * ``jumpcoder.status``: the server's state.
 
@@ -39,6 +39,7 @@ from .. import edits as E
 from ..config import ServerConfig
 from ..engine.types import Insertion
 from ..runtime.base import Cancelled
+from .diagnostics import DIAGNOSTIC_SOURCE, UNDEFINED_NAME
 from .documents import Snapshot
 from .worker import CancelToken
 
@@ -54,8 +55,6 @@ COMMAND_STATUS = "jumpcoder.status"
 LABEL_INSERTED_LINES = "JumpCoder: inserted lines"
 LABEL_INSERT_ONLY = "JumpCoder: inserted lines (insert-only suggestion)"
 
-DIAGNOSTIC_SOURCE = "jumpcoder"
-UNDEFINED_NAME = "undefined-name"
 CODE_ACTION_TITLE = "JumpCoder: insert missing definition"
 
 #: how long jumpcoder.applyEdit waits for the didChange that carries the accepted continuation
@@ -107,7 +106,7 @@ def did_change_configuration(ls, params: types.DidChangeConfigurationParams):
 
 def work_done_progress_cancel(ls, params: types.WorkDoneProgressCancelParams):
     """LSP window/workDoneProgress/cancel."""
-    ls.cancel_progress(params.token)
+    ls.progresses.cancel(params.token)
 
 
 # ----------------------------------------------------------------------------------------
@@ -118,7 +117,7 @@ def did_open(ls, params: types.DidOpenTextDocumentParams):
     """LSP textDocument/didOpen."""
     doc = ls.documents.open(params.text_document)
     ls.refused(doc)  # warn at once, whatever features are enabled
-    ls.schedule_diagnostics(doc, delay=0)
+    ls.diagnostics.schedule(doc, delay=0)
 
 
 def did_change(ls, params: types.DidChangeTextDocumentParams):
@@ -128,7 +127,7 @@ def did_change(ls, params: types.DidChangeTextDocumentParams):
         return
     ls.document_changed(doc.uri)
     ls.schedule_warm(doc, params)
-    ls.schedule_diagnostics(doc)
+    ls.diagnostics.schedule(doc)
 
 
 def did_close(ls, params: types.DidCloseTextDocumentParams):

@@ -37,7 +37,8 @@ from .. import edits as E
 from ..config import ServerConfig
 from ..runtime.base import Cancelled
 from . import features
-from .documents import Document, Documents, Snapshot, spec_supports
+from .documents import Document, Documents, Snapshot
+from .diagnostics import DIAGNOSTIC_SOURCE, UNDEFINED_NAME, Diagnostics  # noqa: F401 - re-exported
 from .features import (  # noqa: F401 - their import path before features.py
     ACCEPT_WAIT_S,
     CODE_ACTION_TITLE,
@@ -45,13 +46,12 @@ from .features import (  # noqa: F401 - their import path before features.py
     COMMAND_COMPLETE_FUNCTION,
     COMMAND_INSERT_DEFINITION,
     COMMAND_STATUS,
-    DIAGNOSTIC_SOURCE,
     LABEL_INSERT_ONLY,
     LABEL_INSERTED_LINES,
-    UNDEFINED_NAME,
     InlineItem,
 )
-from .protocol import JumpCoderProtocol
+from .progress import Progress, Progresses
+from .protocol import ClientTimeout, JumpCoderProtocol
 from .suggestions import Suggestion, SuggestionStore, new_id
 from .worker import CancelToken, ModelWorker, load_backend
 
@@ -101,10 +101,6 @@ class _Work:
     followed: bool = False
 
 
-class ClientTimeout(Exception):
-    """The client did not answer a server-to-client request in time."""
-
-
 @dataclass(frozen=True)
 class EditOutcome:
     """What became of an edit the server sent (or did not send): ``reason`` is empty when applied,
@@ -112,35 +108,6 @@ class EditOutcome:
 
     applied: bool
     reason: str = ""
-
-
-class Progress:
-    """One server-initiated work-done progress (``token`` None: the client shows none). Use it
-    through :meth:`JumpCoderServer.progress`, which always ends it; nothing is reported after
-    the end (a thread may still be reporting when a load is superseded)."""
-
-    def __init__(self, server: "JumpCoderServer", token: Any):
-        self._server = server
-        self.token = token
-        self.ended = False
-
-    def report(self, message: str, fraction: Optional[float] = None) -> None:
-        if not self.ended:
-            self._server._report(self.token, message, fraction)
-
-    def end(self, message: str) -> None:
-        if not self.ended:
-            self.ended = True
-            self._server._end(self.token, message)
-
-    def threadsafe(self):
-        """A :data:`~.worker.ProgressFn` that another thread may call."""
-        loop = asyncio.get_running_loop()
-
-        def progress(message: str, fraction: Optional[float] = None) -> None:
-            loop.call_soon_threadsafe(self.report, message, fraction)
-
-        return progress
 
 
 class JumpCoderServer(LanguageServer):
@@ -163,14 +130,13 @@ class JumpCoderServer(LanguageServer):
         self._early_cancels: "OrderedDict[Any, None]" = OrderedDict()
         self.client_timeout_s = client_timeout_from_environment()
         self._client_ids = itertools.count(1)
-        self._progress_cancel: dict[Any, CancelToken] = {}
         self._queued_messages: list[tuple[types.MessageType, str]] = []
-        self._diag_tasks: dict[str, asyncio.Task] = {}
         self._refused_warned: set[int] = set()  # serials of the documents warned about (one warning each)
         self._changed: dict[str, asyncio.Event] = {}
         self._analysis = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jumpcoder-analysis")
         self._load_task: Optional[asyncio.Task] = None
-        self._tokens = itertools.count(1)
+        self.progresses = Progresses(self)
+        self.diagnostics = Diagnostics(self, self._analysis)
         self._initialized = False
         self.client_info: Optional[types.ClientInfo] = None
         self.loop: Optional[asyncio.AbstractEventLoop] = None
@@ -287,10 +253,6 @@ class JumpCoderServer(LanguageServer):
         self.worker.state = "loading"  # now, so that a request right after sees it
         self._load_task = asyncio.ensure_future(self._load(config))
 
-    def _supports_progress(self) -> bool:
-        caps = self.client_capabilities
-        return bool(caps and caps.window and caps.window.work_done_progress)
-
     async def request_client(self, method: str, params: Any) -> Any:
         """Send a request to the client and await its answer for at most :attr:`client_timeout_s`
         (raises :class:`ClientTimeout`): a client that never answers blocks nothing. A request that
@@ -307,60 +269,11 @@ class JumpCoderServer(LanguageServer):
                 self.protocol._request_futures.pop(msg_id, None)
                 self.protocol._result_types.pop(msg_id, None)
 
-    async def _create_progress(self, title: str, message: str = "", cancellable: bool = False):
-        """A server-initiated work-done progress token, begun (None when the client has none or
-        does not answer window/workDoneProgress/create in time)."""
-        if not self._supports_progress():
-            return None
-        token = f"jumpcoder/{next(self._tokens)}"
-        try:
-            await self.request_client(types.WINDOW_WORK_DONE_PROGRESS_CREATE, types.WorkDoneProgressCreateParams(token=token))
-        except (ClientTimeout, JsonRpcException) as exc:  # progress is optional
-            log.warning("window/workDoneProgress/create failed: %s", exc)
-            return None
-        self.work_done_progress.begin(
-            token, types.WorkDoneProgressBegin(title=title, message=message or None, cancellable=cancellable)
-        )
-        return token
-
-    def _report(self, token, message: str, fraction: Optional[float] = None) -> None:
-        if token is None:
-            return
-        pct = None if fraction is None else max(0, min(100, int(fraction * 100)))
-        self.work_done_progress.report(token, types.WorkDoneProgressReport(message=message, percentage=pct))
-
-    def _end(self, token, message: str) -> None:
-        if token is None:
-            return
-        self.work_done_progress.end(token, types.WorkDoneProgressEnd(message=message))
-        self.work_done_progress.tokens.pop(token, None)
-        self._progress_cancel.pop(token, None)
-
-    def cancel_progress(self, token: Any) -> None:
-        """The progress UI's cancel button (``window/workDoneProgress/cancel``) for ``token``."""
-        cancel = self._progress_cancel.get(token)
-        if cancel is not None:
-            cancel.cancel("cancelled from the progress UI")
-
     @contextlib.asynccontextmanager
     async def progress(self, title: str, message: str = "", *, cancel: Optional[CancelToken] = None):
-        """``async with server.progress(title) as p``: a work-done progress that ends whatever
-        happens in the block: with ``p.end(message)``, else "cancelled" (a cancellation), "failed"
-        (any other exception) or "done". ``cancel``: the progress UI's cancel button cancels it."""
-        token = await self._create_progress(title, message, cancellable=cancel is not None)
-        p = Progress(self, token)
-        if token is not None and cancel is not None:
-            self._progress_cancel[token] = cancel
-        try:
+        """:meth:`.Progresses.progress`: a work-done progress that ends whatever happens in the block."""
+        async with self.progresses.progress(title, message, cancel=cancel) as p:
             yield p
-        except (Cancelled, asyncio.CancelledError):
-            p.end("cancelled")
-            raise
-        except BaseException:
-            p.end("failed")
-            raise
-        finally:
-            p.end("done")
 
     async def _load(self, config: ServerConfig) -> None:
         async with self.progress("JumpCoder: loading model", config.model) as p:
@@ -410,9 +323,9 @@ class JumpCoderServer(LanguageServer):
         if self._initialized and new.enable_diagnostics != old.enable_diagnostics:
             for doc in self.documents:
                 if new.enable_diagnostics:
-                    self.schedule_diagnostics(doc, delay=0)
+                    self.diagnostics.schedule(doc, delay=0)
                 else:
-                    self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=doc.uri, diagnostics=[]))
+                    self.diagnostics.clear(doc.uri)
         return not problems
 
     # ------------------------------------------------------------------------------------
@@ -469,9 +382,7 @@ class JumpCoderServer(LanguageServer):
         """``uri`` was closed: its work is cancelled, its diagnostics job too, and the server
         forgets it (the refusal warning, its suggestions)."""
         self.cancel_document(uri, "document closed")
-        task = self._diag_tasks.pop(uri, None)
-        if task is not None:
-            task.cancel()
+        self.diagnostics.cancel(uri)
         doc = self.documents.get(uri)
         if doc is not None:
             self._refused_warned.discard(doc.serial)
@@ -957,56 +868,6 @@ class JumpCoderServer(LanguageServer):
                   "changed; run it again.")
         return {"applied": False, "reason": "stale", "version": snap.version}
 
-    # ------------------------------------------------------------------------------------
-    # diagnostics
-
-    def schedule_diagnostics(self, doc: Document, delay: Optional[float] = None) -> None:
-        if not self.config.enable_diagnostics or not spec_supports(doc.spec, "undefined_names"):
-            return
-        old = self._diag_tasks.pop(doc.uri, None)
-        if old is not None:
-            old.cancel()
-        if self.refused(doc):  # clear what an earlier, smaller version had
-            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=doc.uri, diagnostics=[]))
-            return
-        if delay is None:
-            delay = max(self.config.debounce_ms, 100) / 1000
-        self._diag_tasks[doc.uri] = asyncio.ensure_future(self._diagnose(doc.uri, delay))
-
-    async def _diagnose(self, uri: str, delay: float) -> None:
-        if delay:
-            await asyncio.sleep(delay)
-        doc = self.documents.get(uri)
-        if doc is None or self.refused(doc):
-            return
-        snap = doc.snapshot()
-        loop = asyncio.get_running_loop()
-        try:
-            names = await loop.run_in_executor(self._analysis, doc.spec.undefined_names, snap.text, snap.tree)
-        except Exception:  # noqa: BLE001 - a broken analyzer must not take the server down
-            log.exception("undefined-name analysis failed for %s", uri)
-            return
-        if self.documents.current(snap) is None or not self.config.enable_diagnostics:
-            return
-        bounds = E.offsets_of_bytes(snap.text, [b for n in names for b in (n.start_byte, n.end_byte)])
-        starts = snap.starts
-        diagnostics = []
-        for i, n in enumerate(names):
-            start = E.offset_to_position(snap.text, bounds[2 * i], snap.encoding, starts=starts)
-            end = E.offset_to_position(snap.text, bounds[2 * i + 1], snap.encoding, starts=starts)
-            diagnostics.append(
-                types.Diagnostic(
-                    range=types.Range(start=start, end=end),
-                    message=f"'{n.name}' is not defined",
-                    severity=types.DiagnosticSeverity.Warning,
-                    source=DIAGNOSTIC_SOURCE,
-                    code=UNDEFINED_NAME,
-                    data={"name": n.name},
-                )
-            )
-        self.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(uri=uri, version=snap.version, diagnostics=diagnostics)
-        )
 
 
 # ----------------------------------------------------------------------------------------
