@@ -26,7 +26,7 @@ import time
 from collections import Counter, OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInternalError, JsonRpcInvalidParams
@@ -350,22 +350,18 @@ class JumpCoderServer(LanguageServer):
 
     def document_changed(self, uri: str) -> None:
         """An edit supersedes every request running for ``uri`` (they were for an older version):
-        suggestions answer empty at once, commands answer "stale"; the model work stops."""
-        for (u, _kind), token in list(self._inflight.items()):
-            if u == uri and not token.cancelled:
-                token.cancel(EDITED)
-                self.stats["superseded"] += 1
-                self.stats["superseded_by_edit"] += 1
+        suggestions answer empty at once, commands answer "stale"; the model work stops, except a
+        background run the user is typing along (:meth:`_typed_along`)."""
         doc = self.documents.get(uri)
-        for place, work in list(self._work.items()):
-            if place[0] != uri or work.token.cancelled:
-                continue
+
+        def typed_along(work: _Work) -> bool:
             if work.background and doc is not None and self._typed_along(work, doc.text) is not None:
                 work.followed = True  # typing along it: it goes on, re-checked at each partial result
                 self.stats["background_followed"] += 1
-            else:
-                work.token.cancel(EDITED)
-        self.cancel_warm(uri, EDITED)
+                return True
+            return False
+
+        self.cancel_work(uri, EDITED, keep=typed_along)
         event = self._changed.pop(uri, None)
         if event is not None:  # jumpcoder.applyEdit waits for it (next_edit)
             event.set()
@@ -381,7 +377,7 @@ class JumpCoderServer(LanguageServer):
     def document_closed(self, uri: str) -> None:
         """``uri`` was closed: its work is cancelled, its diagnostics job too, and the server
         forgets it (the refusal warning, its suggestions)."""
-        self.cancel_document(uri, "document closed")
+        self.cancel_work(uri, "document closed")
         self.diagnostics.cancel(uri)
         doc = self.documents.get(uri)
         if doc is not None:
@@ -414,11 +410,6 @@ class JumpCoderServer(LanguageServer):
             if doc is None or self._typed_along(work, doc.text) is None:
                 work.token.cancel(EDITED)
                 self.stats["background_diverged"] += 1
-
-    def _cancel_work(self, which, reason: str) -> None:
-        for place, work in list(self._work.items()):
-            if which(place):
-                work.token.cancel(reason)
 
     def cancelled_answer(self, token: CancelToken, snap: Snapshot) -> dict:
         """A command's answer once its token is cancelled: "stale" when an edit did it."""
@@ -461,13 +452,21 @@ class JumpCoderServer(LanguageServer):
         while len(self._early_cancels) > EARLY_CANCELS:
             self._early_cancels.popitem(last=False)
 
-    def cancel_document(self, uri: str, reason: str) -> None:
-        """Cancel every request running for ``uri``."""
+    def cancel_work(self, uri: Optional[str], reason: str, *, keep: Callable[[_Work], bool] = lambda work: False) -> None:
+        """The one place that cancels the work for a document (``uri`` None: for every document):
+        the requests running for it, its model jobs (but those ``keep`` says go on) and its
+        warm-up. A cancellation by an edit (:data:`EDITED`) counts each request as superseded."""
         for (u, _kind), token in list(self._inflight.items()):
-            if u == uri:
+            if (uri is None or u == uri) and not token.cancelled:
                 token.cancel(reason)
-        self._cancel_work(lambda place: place[0] == uri, reason)
-        self.cancel_warm(uri, reason)
+                if reason == EDITED:
+                    self.stats["superseded"] += 1
+                    self.stats["superseded_by_edit"] += 1
+        for place, work in list(self._work.items()):
+            if (uri is None or place[0] == uri) and not work.token.cancelled and not keep(work):
+                work.token.cancel(reason)
+        for u in list(self._warm) if uri is None else [uri]:
+            self.cancel_warm(u, reason)
 
     def stop_work(self) -> None:
         """``shutdown``: cancel everything, stop the model thread and the analysis thread."""
@@ -476,11 +475,7 @@ class JumpCoderServer(LanguageServer):
         self._analysis.shutdown(wait=False, cancel_futures=True)
 
     def cancel_all(self) -> None:
-        for token in list(self._inflight.values()):
-            token.cancel("shutdown")
-        self._cancel_work(lambda place: True, "shutdown")
-        for uri in list(self._warm):
-            self.cancel_warm(uri, "shutdown")
+        self.cancel_work(None, "shutdown")
 
     # ------------------------------------------------------------------------------------
     # the warm prompt cache: a background prefill after an edit
@@ -701,14 +696,7 @@ class JumpCoderServer(LanguageServer):
                         return self.store.put(derived) if derived is not None else None
                 if token.cancelled or work.token.cancelled:
                     return None
-                work.changed.clear()
-                changed = asyncio.ensure_future(work.changed.wait())
-                try:
-                    await asyncio.wait({work.task, woken, changed},
-                                       timeout=remaining if remaining > 0 and budget > 0 else None,
-                                       return_when=asyncio.FIRST_COMPLETED)
-                finally:
-                    changed.cancel()
+                await _work_news(work, woken, remaining if remaining > 0 and budget > 0 else None)
         finally:
             woken.cancel()
             self._finish(uri, kind, token)
@@ -742,12 +730,7 @@ class JumpCoderServer(LanguageServer):
                     work.background = True
                     self.stats["budget_answers"] += 1
                     return self.store.put(found)
-                changed = asyncio.ensure_future(work.changed.wait())
-                try:
-                    await asyncio.wait({task, woken, changed}, return_when=asyncio.FIRST_COMPLETED)
-                finally:
-                    changed.cancel()
-                work.changed.clear()
+                await _work_news(work, woken)
         finally:
             woken.cancel()
         if task.done():
@@ -881,6 +864,19 @@ async def _until_cancelled(token: CancelToken, seconds: float) -> None:
         await asyncio.wait({woken}, timeout=seconds)
     finally:
         woken.cancel()
+
+
+async def _work_news(work: _Work, woken: asyncio.Future, timeout: Optional[float] = None) -> None:
+    """The wait of the inline answers (:meth:`JumpCoderServer._within_budget`, ``_follow``): until
+    ``work``'s job ends, reports a partial result (:attr:`_Work.changed`, cleared first: the caller
+    has just looked at the job, with no await since), ``woken`` (the request's token) resolves, or
+    ``timeout`` seconds pass (None: no limit)."""
+    work.changed.clear()
+    changed = asyncio.ensure_future(work.changed.wait())
+    try:
+        await asyncio.wait({work.task, woken, changed}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        changed.cancel()
 
 
 async def _first(work: asyncio.Future, token: CancelToken):
