@@ -37,7 +37,6 @@ from pygls.exceptions import JsonRpcException, JsonRpcInternalError, JsonRpcInva
 from .. import __version__
 from .. import edits as E
 from ..config import ServerConfig
-from ..engine.types import Insertion
 from ..runtime.base import Cancelled
 from .diagnostics import DIAGNOSTIC_SOURCE, UNDEFINED_NAME
 from .documents import Snapshot
@@ -303,10 +302,7 @@ async def insert_definition(ls, *args):
             ls.show(types.MessageType.Info, "JumpCoder: the model is not ready yet.")
             return {"applied": False, "reason": "not ready"}
         try:
-            insertion = await ls.worker.run(
-                _definition_job, ls.worker.backend, doc.spec, snap, name, use_line, ls.config.engine, token,
-                cancel_token=token,
-            )
+            insertion = await ls.worker.define(snap, doc.spec, name, use_line, config=ls.config.engine, token=token)
         except Cancelled:
             return ls.cancelled_answer(token, snap)
         except asyncio.CancelledError:
@@ -341,8 +337,8 @@ async def status(ls, *args):
         await ls.worker.wait_idle()
     out = {
         "state": ls.worker.state,
-        "model": getattr(ls.worker.backend, "description", None),
-        "device": getattr(ls.worker.backend, "device", None),
+        "model": ls.worker.description,
+        "device": ls.worker.device,
         "error": ls.worker.error or None,
         "busy": ls.worker.busy,
         "positionEncoding": ls.documents.encoding,
@@ -391,13 +387,6 @@ def code_action(ls, params: types.CodeActionParams):
 # the steps the commands share
 
 
-def _definition_job(backend, spec, snap: Snapshot, name: str, use_line: int, config, cancel) -> Optional[Insertion]:
-    """On the model thread: the backend's definition of ``name`` for the snapshot (the engine's
-    :func:`~jumpcoder_lsp.engine.hybrid.propose_definition`), or None."""
-    return backend.propose_definition(snap.text, name, use_line, language=spec, config=config, tree=snap.tree,
-                                      cancel=cancel)
-
-
 async def _complete_function(ls, snap: Snapshot, spec, position, offset: int, line: int, column: int,
                              token: CancelToken, p) -> dict:
     """jumpcoder.completeFunction once its snapshot is taken: wait for the model, run it, send."""
@@ -412,10 +401,8 @@ async def _complete_function(ls, snap: Snapshot, spec, position, offset: int, li
         return ls.stale(snap, p)
     report = p.threadsafe()
     try:
-        completion = await ls.worker.run(
-            ls._complete_job, ls.worker.backend, snap, spec, line, column, ls.engine_for(spec.name), report, token,
-            cancel_token=token,
-        )
+        completion = await ls.worker.complete(snap, spec, line, column, config=ls.engine_for(spec.name),
+                                              method=ls.config.method, token=token, progress=report)
     except (Cancelled, JsonRpcException):
         raise
     except Exception as exc:  # noqa: BLE001 - a full context, out of memory...: an error answer, the server stays up

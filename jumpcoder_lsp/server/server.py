@@ -490,7 +490,7 @@ class JumpCoderServer(LanguageServer):
             return
         if any(w.followed and not w.token.cancelled for p, w in self._work.items() if p[0] == doc.uri):
             return  # the run the user types along holds the model (and its cache)
-        if not callable(getattr(self.worker.backend, "warm", None)):
+        if not self.worker.can_warm:
             return
         last = params.content_changes[-1] if params.content_changes else None
         start = getattr(last, "range", None)
@@ -519,8 +519,7 @@ class JumpCoderServer(LanguageServer):
             line = bisect.bisect_right(doc.starts, offset) - 1
             snap = doc.snapshot()
             engine_config = self.engine_for(doc.spec.name, inline=True)
-            await self.worker.run(self._warm_job, self.worker.backend, snap, doc.spec, line, offset - doc.starts[line],
-                                  engine_config, token, cancel_token=token, background=True)
+            await self.worker.warm(snap, doc.spec, line, offset - doc.starts[line], config=engine_config, token=token)
         except Cancelled:
             pass
         except Exception:  # noqa: BLE001 - a failed warm-up costs only its time
@@ -529,54 +528,8 @@ class JumpCoderServer(LanguageServer):
             if self._warm.get(arrived.uri, (None, None))[1] is token:
                 del self._warm[arrived.uri]
 
-    def _warm_job(self, backend, snap: Snapshot, spec, line: int, column: int, engine_config, cancel) -> None:
-        """On the model thread, as background work."""
-        if cancel():
-            raise Cancelled()
-        self.stats["warm_started"] += 1
-        text = E.normalize_eol(snap.text)
-        started = time.monotonic()
-        try:
-            backend.warm(text, line, column, language=spec, config=engine_config,
-                         tree=snap.tree if text == snap.text else None, cancel=cancel)
-        except Cancelled:
-            self.stats["warm_cancelled"] += 1  # counted before the job counts as done (status waitIdle)
-            raise
-        self.stats["warm_done"] += 1
-        self.stats["warm_ms"] += int((time.monotonic() - started) * 1000)
-
     # ------------------------------------------------------------------------------------
     # running the engine
-
-    def _complete_job(self, backend, snap: Snapshot, spec, line: int, column: int, engine_config, progress, cancel,
-                      partial=None):
-        """On the model thread (``partial``: the engine's observer of the result so far)."""
-        if cancel():
-            raise Cancelled()
-        self.stats["model_started"] += 1
-        text = E.normalize_eol(snap.text)
-        started = time.monotonic()
-        try:
-            completion = backend.complete(
-                text,
-                line,
-                column,
-                language=spec,
-                config=engine_config,
-                method=self.config.method,
-                # the incremental tree parses snap.text: it serves when that is the text the engine gets
-                tree=snap.tree if text == snap.text else None,
-                progress=progress,
-                cancel=cancel,
-                document=snap.uri,
-                **({"partial": partial} if partial is not None else {}),
-            )
-        except Cancelled:
-            self.stats["cancelled"] += 1  # counted here, before the job counts as done (status waitIdle)
-            raise
-        self.stats["model_runs"] += 1
-        self.stats["model_ms"] += int((time.monotonic() - started) * 1000)
-        return completion
 
     def make_suggestion(self, snap: Snapshot, offset: int, line: int, completion) -> Suggestion:
         """The engine's answer in document terms (:func:`jumpcoder_lsp.edits.document_completion`:
@@ -766,9 +719,9 @@ class JumpCoderServer(LanguageServer):
             loop.call_soon_threadsafe(self._partial_arrived, holder[0])
 
         async def compute() -> Suggestion:
-            completion = await self.worker.run(
-                self._complete_job, self.worker.backend, snap, doc.spec, line, column, engine_config, None, token,
-                partial if self.config.inline_budget_ms > 0 else None, cancel_token=token,
+            completion = await self.worker.complete(
+                snap, doc.spec, line, column, config=engine_config, method=self.config.method, token=token,
+                partial=partial if self.config.inline_budget_ms > 0 else None,
             )
             if work.background:
                 self.stats["background_done"] += 1
