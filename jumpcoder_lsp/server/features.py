@@ -222,7 +222,7 @@ async def apply_edit(ls, *args):
         return {"applied": False, "reason": "unknown or expired suggestion"}
     if s.applied:
         return {"applied": False, "reason": "already applied"}
-    token = ls._request_token()
+    token = ls.request_token()
     try:
         doc = ls.documents.get(s.uri)
         if doc is None:
@@ -254,7 +254,7 @@ async def apply_edit(ls, *args):
             ls.show(types.MessageType.Warning, f"JumpCoder: the editor did not apply the lines above the cursor ({outcome.reason}).")
         return {"applied": outcome.applied, "edits": len(edits), **({"reason": outcome.reason} if outcome.reason else {})}
     finally:
-        ls._release(token)
+        ls.release_token(token)
 
 
 async def complete_function(ls, *args):
@@ -271,7 +271,7 @@ async def complete_function(ls, *args):
         raise JsonRpcInvalidParams(f"no language support for {doc.language_id!r}")
     spec = doc.spec
     snap = doc.snapshot()
-    token = ls._begin(uri, "function")
+    token = ls.begin_request(uri, "function")
     try:
         async with ls.progress("JumpCoder", "completing the function", cancel=token) as p:
             return await _complete_function(ls, snap, spec, position, offset, line, column, token, p)
@@ -281,7 +281,7 @@ async def complete_function(ls, *args):
         token.cancel("request cancelled")
         raise
     finally:
-        ls._finish(uri, "function", token)
+        ls.finish_request(uri, "function", token)
 
 
 async def insert_definition(ls, *args):
@@ -294,7 +294,7 @@ async def insert_definition(ls, *args):
     if ls.refused(doc):
         return {"applied": False, "reason": "too large"}
     snap = doc.snapshot()  # the text the definition is computed for and the edit is sent for
-    token = ls._begin(doc.uri, "definition")
+    token = ls.begin_request(doc.uri, "definition")
     try:
         if token.cancelled:
             return ls.cancelled_answer(token, snap)
@@ -321,7 +321,7 @@ async def insert_definition(ls, *args):
         out = {"applied": outcome.applied, "line": insertion.before_line, "text": ins[0].text}
         return out if outcome.applied else {**out, "reason": outcome.reason}
     finally:
-        ls._finish(doc.uri, "definition", token)
+        ls.finish_request(doc.uri, "definition", token)
 
 
 async def status(ls, *args):

@@ -67,7 +67,7 @@ EARLY_CANCELS = 256
 
 #: the reason a request's token carries when an edit of its document superseded it
 EDITED = "superseded by an edit"
-#: the requests that answer with a suggestion (they supersede each other, see JumpCoderServer._begin)
+#: the requests that answer with a suggestion (they supersede each other, see JumpCoderServer.begin_request)
 SUGGEST_KINDS = ("inline", "completion")
 
 
@@ -331,13 +331,13 @@ class JumpCoderServer(LanguageServer):
     # ------------------------------------------------------------------------------------
     # cancellation bookkeeping: a newer request for the same document supersedes an older one
 
-    def _begin(self, uri: str, kind: str, place: Any = None) -> CancelToken:
+    def begin_request(self, uri: str, kind: str, place: Any = None) -> CancelToken:
         """A cancellation flag for the current request, cancelled by ``$/cancelRequest`` for its
         id, by an edit of the document (:meth:`document_changed`), and by a newer request for the
         same document: of the same kind, or a suggestion request (:data:`SUGGEST_KINDS`) for
         another ``place`` (version and cursor) when this one is one. A superseded request answers
         empty at once; its model work stops at the engine's next step."""
-        token = self._request_token()
+        token = self.request_token()
         token.place = place
         for (u, k), old in list(self._inflight.items()):
             if u != uri or old.cancelled:
@@ -418,7 +418,7 @@ class JumpCoderServer(LanguageServer):
             return self.stale(snap)
         return {"applied": False, "reason": "cancelled"}
 
-    def _request_token(self) -> CancelToken:
+    def request_token(self) -> CancelToken:
         """A cancellation flag for the request being handled, set by ``$/cancelRequest`` for its
         id, also when that cancel arrived before the request registered (:attr:`_early_cancels`)."""
         token = CancelToken()
@@ -430,14 +430,16 @@ class JumpCoderServer(LanguageServer):
                 token.cancel("request cancelled")
         return token
 
-    def _release(self, token: CancelToken) -> None:
+    def release_token(self, token: CancelToken) -> None:
+        """The request of ``token`` (:meth:`request_token`) has answered: ``$/cancelRequest`` no longer finds it."""
         if self._by_request.get(token.request_id) is token:
             del self._by_request[token.request_id]
 
-    def _finish(self, uri: str, kind: str, token: CancelToken) -> None:
+    def finish_request(self, uri: str, kind: str, token: CancelToken) -> None:
+        """The request begun by :meth:`begin_request` has answered: nothing supersedes it any more."""
         if self._inflight.get((uri, kind)) is token:
             del self._inflight[(uri, kind)]
-        self._release(token)
+        self.release_token(token)
 
     def on_cancel_request(self, request_id) -> None:
         token = self._by_request.get(request_id)
@@ -556,7 +558,7 @@ class JumpCoderServer(LanguageServer):
         None when the model is not ready, the request was superseded/cancelled, or the document
         changed while it ran (a result for an older version is dropped).
 
-        Scheduling: the request supersedes the older ones for the document (:meth:`_begin`) and
+        Scheduling: the request supersedes the older ones for the document (:meth:`begin_request`) and
         is superseded by the next edit (:meth:`document_changed`); a superseded request answers
         at once, without waiting for the model. Requests for the same place (an inline and a
         completion request at one cursor of one version) share one model job (:meth:`_work_for`),
@@ -579,7 +581,7 @@ class JumpCoderServer(LanguageServer):
             return None
         self.cancel_warm(uri, "a request arrived")
         place = (uri, doc.serial, doc.version, offset)
-        token = self._begin(uri, kind, place)
+        token = self.begin_request(uri, kind, place)
         # a run going on after its inline answer is wanted by nobody once a request is elsewhere
         for other, work in list(self._work.items()):
             if work.background and other != place and not work.token.cancelled:
@@ -613,7 +615,7 @@ class JumpCoderServer(LanguageServer):
             token.cancel("request cancelled")
             raise
         finally:
-            self._finish(uri, kind, token)
+            self.finish_request(uri, kind, token)
             self._release_work(place)
         now = self.documents.get(uri)
         if token.cancelled or now is None or (now.serial, now.version) != place[1:3]:
@@ -628,7 +630,7 @@ class JumpCoderServer(LanguageServer):
         its whole suggestion when it ends within the inline budget, else its latest partial result
         that goes past the typed text (waiting for one); both derived for this version (the rest of
         the continuation after the typed text). None when it is cancelled or the document changes."""
-        token = self._begin(uri, kind, place)
+        token = self.begin_request(uri, kind, place)
         self.stats["followed_answers"] += 1
         budget = self.config.inline_budget_ms / 1000 if kind == "inline" else 0
         deadline = time.monotonic() + budget
@@ -652,7 +654,7 @@ class JumpCoderServer(LanguageServer):
                 await _work_news(work, woken, remaining if remaining > 0 and budget > 0 else None)
         finally:
             woken.cancel()
-            self._finish(uri, kind, token)
+            self.finish_request(uri, kind, token)
 
     async def _from_followed(self, work: _Work, uri: str, kind: str, doc: Document, offset: int) -> Optional[Suggestion]:
         """:meth:`_follow`, dropped when the document changed meanwhile (one version's edits only)."""
