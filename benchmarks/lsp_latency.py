@@ -166,7 +166,7 @@ class Row:
         self.model_s = 0.0
         self.rate_buffers = 0
         self.rate_skipped = 0
-        self.jumps = 0
+        self.by_set: dict[str, list] = {}  # set -> [chars, model seconds, buffers]
 
     def to_json(self) -> dict:
         return {
@@ -183,7 +183,11 @@ class Row:
             "rate": {"chars": self.chars, "model_s": round(self.model_s, 3), "buffers": self.rate_buffers,
                      "skipped": self.rate_skipped,
                      "chars_per_s": round(self.chars / self.model_s, 2) if self.model_s > 0 else None},
+            "rate_by_set": {k: {"chars": c, "model_s": round(m, 3), "buffers": b,
+                                "chars_per_s": round(c / m, 2) if m > 0 else None}
+                            for k, (c, m, b) in self.by_set.items()},
             "ratio_vs_autoregressive": None,
+            "ratio_vs_autoregressive_by_set": {},
         }
 
 
@@ -305,7 +309,8 @@ async def run(args) -> dict:
         items = result if isinstance(result, list) else (getattr(result, "items", None) or [])
         return items[0] if items else None
 
-    async def one_buffer(row: Row, uri: str, prompt: str, backinsert: bool):
+    async def one_buffer(row: Row, uri: str, prompt: str, set_name: str):
+        backinsert = set_name == "backinsert"
         head, _, last = prompt.rpartition("\n")
         text = head + "\n"
         version = 1
@@ -374,9 +379,15 @@ async def run(args) -> dict:
         after = await stats()
         runs = after.get("model_runs", 0) - before.get("model_runs", 0)
         if whole is not None and runs == 1:
-            row.chars += len(typed) + len(item_text(whole)) + len(insertion_text(item_insertions(whole)))
-            row.model_s += (after.get("model_ms", 0) - before.get("model_ms", 0)) / 1000
+            chars = len(typed) + len(item_text(whole)) + len(insertion_text(item_insertions(whole)))
+            seconds = (after.get("model_ms", 0) - before.get("model_ms", 0)) / 1000
+            row.chars += chars
+            row.model_s += seconds
             row.rate_buffers += 1
+            acc = row.by_set.setdefault(set_name, [0, 0.0, 0])
+            acc[0] += chars
+            acc[1] += seconds
+            acc[2] += 1
         else:
             row.rate_skipped += 1  # no whole text, or more than one model run for the buffer
         client.text_document_did_close(
@@ -394,7 +405,7 @@ async def run(args) -> dict:
                 for policy in order:
                     await use_policy(policy)
                     uri = f"file:///bench/{name}_{policy or 'default'}_r{run_i}_{set_name}{i}.py"
-                    await one_buffer(rows[policy], uri, prompt, set_name == "backinsert")
+                    await one_buffer(rows[policy], uri, prompt, set_name)
 
     final = await command("jumpcoder.status")
     await client.shutdown_async(None)
@@ -406,6 +417,10 @@ async def run(args) -> dict:
     for r, j in zip(rows.values(), out_rows):
         if ar_rate and r.model_s > 0 and r.policy != "autoregressive":
             j["ratio_vs_autoregressive"] = round(r.chars / r.model_s / ar_rate, 3)
+        for k, (c, m, _b) in r.by_set.items():
+            ac, am, _ab = ar.by_set.get(k, (0, 0.0, 0)) if ar is not None else (0, 0.0, 0)
+            if r.policy != "autoregressive" and m > 0 and ac > 0 and am > 0:
+                j["ratio_vs_autoregressive_by_set"][k] = round(c / m / (ac / am), 3)
     first = out_rows[0]
     report = {
         "model": status["model"],
@@ -477,12 +492,15 @@ def main(argv=None) -> int:
                         help="the server's inlineBudgetMs (default: the server's, 500; 0: the whole run)")
     parser.add_argument("--threads", type=int, default=None, help="the server's threads setting")
     parser.add_argument("--json", action="store_true", help="print the report as JSON only")
+    parser.add_argument("--out", default=None, help="also write the JSON report to this file")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
     runtimes = parse_list(args.runtime, RUNTIMES, "runtime", parser)
     policies = parse_list(args.policy, POLICIES, "policy", parser)
     sets = parse_list(args.sets, tuple(PROMPT_SETS), "prompt set", parser)
     report = asyncio.run(run_all(args, runtimes, policies, sets))
+    if args.out:
+        Path(args.out).write_text(json.dumps(report, indent=1) + "\n")
     if args.json:
         print(json.dumps(report))
     else:

@@ -46,6 +46,8 @@ def test_the_report_has_a_row_per_policy_and_the_back_insert_buffers_get_inserti
         assert along["requests"] == 3 and along["hits"] == 3 and along["cache_hits"] == 3
         # the whole suggestions' characters: "x)" + "import math\n", the reduce line + its import, ...
         assert row["rate"]["buffers"] == 3 and row["rate"]["chars"] > len("x)import math\n")
+        # per set: the demo answers none of the plain buffers
+        assert list(row["rate_by_set"]) == ["backinsert"] and row["rate_by_set"]["backinsert"]["buffers"] == 3
     text = bench.render(report)
     for policy in ("inline", "paper", "autoregressive"):
         assert any(line.split()[:2] == ["auto", policy] for line in text.splitlines())
