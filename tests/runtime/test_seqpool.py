@@ -263,3 +263,39 @@ def test_clear_drops_everything_and_frees_every_id(mem):
 def test_bounds_are_clamped_to_the_ids():
     pool = SeqPool(FakeMemory(), 4, max_entries=99, max_bytes=0)
     assert pool.max_entries == 4 and pool.max_bytes == 1
+
+
+# ------------------------------------------------------------------ the llama.cpp side, without a model
+
+
+def test_llamacpp_clear_cache_goes_through_the_pool(mem):
+    import threading
+
+    from jumpcoder_lsp.runtime.llamacpp_runtime import LlamaCppRuntime
+
+    rt = LlamaCppRuntime.__new__(LlamaCppRuntime)  # no model: the lock and the pool only
+    rt._lock, rt.store = threading.RLock(), SeqPool(mem, 4)
+    filled(rt.store, [1, 2])
+    filled(rt.store, [3])
+    rt.store.count(2, 3)
+    rt.clear_cache()
+    assert len(rt.store) == 0 and mem.calls[-1] == ("clear",)
+    assert (rt.hits, rt.misses, rt.evictions) == (2, 3, 0)  # the runtime's counters are the pool's
+
+
+def test_llama_memory_forwards_to_the_llama_memory_calls():
+    from jumpcoder_lsp.runtime.llamacpp_runtime import LlamaMemory
+
+    calls = []
+
+    class FakeL:
+        def __getattr__(self, name):
+            return lambda *args: calls.append((name, *args))
+
+    memory = LlamaMemory(FakeL(), "MEM")
+    memory.seq_rm(3, -1, -1)
+    memory.seq_cp(1, 2, 0, 5)
+    memory.seq_add(2, 4, 9, -3)
+    memory.clear()
+    assert calls == [("llama_memory_seq_rm", "MEM", 3, -1, -1), ("llama_memory_seq_cp", "MEM", 1, 2, 0, 5),
+                     ("llama_memory_seq_add", "MEM", 2, 4, 9, -3), ("llama_memory_clear", "MEM", True)]
