@@ -627,7 +627,7 @@ class LlamaCppRuntime:
         carry = first  # the score of a chunk's first token, computed from the previous row
         if p < total:
             if carry is None and p >= max(1, need_from):
-                if seq.last is None:  # _acquire guarantees one of them
+                if seq.last is None:  # SeqPool.acquire guarantees one of them
                     raise AssertionError("no logits row to score the first new token")
                 carry = self._score_row(seq.last, ids[p])
             seq.last = None
