@@ -59,7 +59,7 @@ def edits(text: str) -> dict[str, str]:
 
 def next_logprobs(rt, text: str) -> np.ndarray:
     ids = rt.prompt_ids([text])
-    row = next(s for s in rt._seqs.values() if s.ids == ids).last
+    row = next(s for s in rt.store.entries() if s.ids == ids).last
     return row - (row.max() + np.log(np.exp(row - row.max()).sum()))
 
 
