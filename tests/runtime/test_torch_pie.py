@@ -302,3 +302,31 @@ def test_a_rotary_embedding_that_cannot_be_rerotated_falls_back_to_prefix(make_r
     assert rt.kv_reuse == "prefix" and "cannot be re-rotated" in caplog.text
     with pytest.raises(ValueError, match="kvReuse must be one of prefix, pie"):
         make_runtime(kv_reuse="suffix")
+
+
+def test_a_chain_of_edits_moves_moved_tokens_again(pie, make_runtime):
+    """Each edit starts from the previous PIE entry (the most recent, whose plan reuses the most).
+    After each, the entry's exact head is what a full recompute computes (the positions a score may
+    reuse) and the rest is not; the final logits stay near a full recompute."""
+    _prefilled(pie, SRC)
+    text = SRC
+    edits = [lambda t: "import re\n" + t,
+             lambda t: t.replace("import re", "import re, os", 1),
+             lambda t: "\n".join(t.split("\n")[:4] + t.split("\n")[7:]),
+             lambda t: "# header\n" + t]
+    for edit in edits:
+        new = edit(text)
+        assert new != text
+        plan = plan_reuse(pie.prompt_ids([text]), pie.prompt_ids([new]), "pie")
+        misses, calls = pie.store.misses, pie.reuse_totals["pie_calls"]
+        entry = _prefilled(pie, new)
+        assert pie.reuse_totals["pie_calls"] == calls + 1 and pie.store.misses - misses == plan.computed
+        full = make_runtime()
+        want = _prefilled(full, new)
+        n = entry.exact
+        assert 0 < n < len(entry.ids)
+        assert torch.allclose(entry.hidden[:n], want.hidden[:n], atol=1e-4, rtol=1e-4)
+        assert not torch.allclose(entry.hidden[n:], want.hidden[n:], atol=1e-3, rtol=1e-3)
+        text = new
+    got, want = _last_logprobs(pie, _entry(pie, pie.prompt_ids([text]))), _last_logprobs(full, want)
+    assert float((got - want).abs().max()) < FULL_BOUND
