@@ -53,7 +53,8 @@ from . import kvreuse, tokens
 from .base import CancelCheck, Generated, GenRequest, Prompt, Scored, ScoreRequest
 from .branches import Branches, check_cancel, score_each
 from .device import DeviceChoice, dtype_name, physical_cores, pick
-from .tokens import bad_word_ids, common_prefix_len, is_prefix, longest_prefix, text_only_tokenizer, tile_offsets, unique_ids
+from .tokens import (bad_word_ids, common_prefix_len, is_prefix, longest_prefix, text_only_tokenizer, tile_offsets,
+                     unique_ids)
 
 log = logging.getLogger(__name__)
 

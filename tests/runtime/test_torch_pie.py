@@ -295,7 +295,8 @@ def test_a_small_edit_near_the_end_is_a_prefix_hit(pie):
     assert pie.last_reuse["mode"] == "prefix" and pie.reuse_totals["pie_calls"] == 0
 
 
-def test_a_rotary_embedding_that_cannot_be_rerotated_falls_back_to_prefix(make_runtime, tiny_model, monkeypatch, caplog):
+def test_a_rotary_embedding_that_cannot_be_rerotated_falls_back_to_prefix(make_runtime, tiny_model, monkeypatch,
+                                                                          caplog):
     monkeypatch.setattr(tiny_model.model.rotary_emb, "rope_type", "dynamic")
     with caplog.at_level(logging.WARNING):
         rt = make_runtime(kv_reuse="pie")
