@@ -120,6 +120,11 @@ def fingerprint(result) -> dict:
     }
 
 
+#: what the user gets of a Completion (the second hash, "outputs"): a change of the engine's
+#: candidate records alone (a filter that now rejects an infill the judge rejected before) keeps it
+USER_FIELDS = ("code", "continuation", "continuation_start", "insertions", "stop_reason")
+
+
 def run(args) -> dict:
     from jumpcoder_lsp.engine import complete
     from jumpcoder_lsp.evaluation.run import cursor_at_end
@@ -131,7 +136,7 @@ def run(args) -> dict:
         from jumpcoder_lsp.loading import load_model_pair
 
         real = load_model_pair(runtime=args.runtime, threads=args.threads)
-    hashes, t0 = {}, time.perf_counter()
+    hashes, given, t0 = {}, {}, time.perf_counter()
     for problem, rows in committed_problems(args.real or None):
         language = get_language(problem.language)
         config = engine_config_for(None, problem.language, {"bad_words": True, "max_lines": 64, "policy": "paper",
@@ -148,21 +153,32 @@ def run(args) -> dict:
                                                    language=language, config=config, method=method))
         blob = json.dumps(outputs, sort_keys=True, ensure_ascii=False).encode("utf-8")
         hashes[f"{problem.benchmark}:{problem.task_id}"] = hashlib.sha256(blob).hexdigest()
+        user = {m: {k: o[k] for k in USER_FIELDS} for m, o in outputs.items()}
+        given[f"{problem.benchmark}:{problem.task_id}"] = hashlib.sha256(
+            json.dumps(user, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
         if not args.quiet:
             print(f"{problem.benchmark}:{problem.task_id} {hashes[f'{problem.benchmark}:{problem.task_id}'][:12]}",
                   flush=True)
     return {"model": "real" if real is not None else "scripted", "prompts": len(hashes),
-            "seconds": round(time.perf_counter() - t0, 1), "hashes": hashes}
+            "seconds": round(time.perf_counter() - t0, 1), "hashes": hashes, "outputs": given}
 
 
 def compare(a_path: str, b_path: str) -> int:
-    a, b = (json.loads(Path(p).read_text(encoding="utf-8"))["hashes"] for p in (a_path, b_path))
+    da, db = (json.loads(Path(p).read_text(encoding="utf-8")) for p in (a_path, b_path))
+    a, b = da["hashes"], db["hashes"]
     keys = sorted(set(a) | set(b))
     same = [k for k in keys if a.get(k) is not None and a.get(k) == b.get(k)]
     for k in keys:
         if k not in same:
             print(f"differs: {k}")
     print(f"{len(same)} of {len(keys)} identical")
+    if "outputs" in da and "outputs" in db:  # what the user gets: code, continuation, insertions, stop reason
+        oa, ob = da["outputs"], db["outputs"]
+        given = [k for k in keys if oa.get(k) is not None and oa.get(k) == ob.get(k)]
+        for k in keys:
+            if k not in given:
+                print(f"output differs: {k}")
+        print(f"{len(given)} of {len(keys)} give the same output ({', '.join(USER_FIELDS)})")
     return 0 if len(same) == len(keys) else 1
 
 

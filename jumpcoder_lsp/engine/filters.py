@@ -14,6 +14,12 @@
 * closing brackets only (issue 15): an infill whose every line is made of closing brackets and
   separators (`` }``, ``});``, ``)``) ends a block early: the code below it moves out of the
   function, which can make an undefined use vanish for the AST judge without defining anything;
+* syntax errors (issue 15's "no junk", issue 17's lint-clean rule): an infill after which the code
+  has more tree-sitter ``ERROR``/``MISSING`` nodes than before (`` return x`` above a ``def``,
+  ``int x = ;``) is dropped; code that is already broken (the line being written) may stay so;
+  in Python, whose grammar tree-sitter parses leniently about indentation, also an infill whose
+  first line is indented deeper than the code around it with no block opened above it (an
+  IndentationError: `` return text.lower()`` inserted above a ``def``): "unexpected indent";
 * near-copies (issue 15): an infilled function too similar to the function being written (the same
   docstring or comments, or bodies whose gestalt similarity is at least
   :data:`NEAR_COPY_THRESHOLD`) is dropped: the models like to restate the function under another
@@ -153,6 +159,59 @@ def closing_only(infill_lines: Sequence[str]) -> bool:
     return bool(code) and all(set(t) <= _CLOSERS for t in code)
 
 
+def syntax_errors(language: LanguageSpec, text: str) -> int:
+    """How many ``ERROR`` and ``MISSING`` nodes tree-sitter's parse of ``text`` has (0 fast when
+    the tree has none)."""
+    root = language.parse(text.encode("utf-8")).root_node
+    if not root.has_error:
+        return 0
+    count, stack = 0, [root]
+    while stack:
+        node = stack.pop()
+        if node.type == "ERROR" or node.is_missing:
+            count += 1
+        if node.has_error:
+            stack.extend(node.children)
+    return count
+
+
+def adds_syntax_error(infill_lines: Sequence[str], lines: Sequence[str], position: int,
+                      language: LanguageSpec) -> bool:
+    """True when inserting the infill before ``lines[position]`` gives the code more syntax errors
+    (:func:`syntax_errors`) than it had."""
+    after = syntax_errors(language, "".join(lines[:position]) + "".join(infill_lines) + "".join(lines[position:]))
+    return after > 0 and after > syntax_errors(language, "".join(lines))
+
+
+def _width(line: str) -> int:
+    return len(line) - len(line.lstrip(" \t"))
+
+
+def _code_line(line: str) -> bool:
+    return bool(line.strip()) and not line.lstrip().startswith("#")
+
+
+def unexpected_indent(infill_lines: Sequence[str], lines: Sequence[str], position: int,
+                      language: LanguageSpec) -> bool:
+    """True, for a language whose blocks are its indentation (``indented_blocks``: Python), when
+    the infill's first code line is indented deeper than the code line above it, which opens no
+    block, continues no bracket or backslash, and deeper than the code line below it."""
+    if not getattr(language, "indented_blocks", False):
+        return False
+    first = next((l for l in infill_lines if _code_line(l)), None)
+    if first is None:
+        return False
+    width = _width(first)
+    above = next((l for l in reversed(lines[:position]) if _code_line(l)), None)
+    if above is None:
+        if width == 0:
+            return False
+    elif above.rstrip().endswith((":", "(", "[", "{", ",", "\\")) or width <= _width(above):
+        return False
+    below = next((l for l in lines[position:] if _code_line(l)), None)
+    return below is None or width > _width(below)
+
+
 def wildcard_import(infill_lines: Sequence[str], language: LanguageSpec) -> bool:
     """True when the infill holds a wildcard import (``from x import *``, Java's ``import x.*;``,
     Go's ``import . "x"``; ``LanguageSpec.is_wildcard_import``): it makes the name analysis give up,
@@ -192,6 +251,10 @@ def rejection(
         return "unused import"
     if near_copy(infill_lines, lines, language):
         return "near-copy of the enclosing function"
+    if unexpected_indent(infill_lines, lines, position, language):
+        return "unexpected indent"
+    if adds_syntax_error(infill_lines, lines, position, language):
+        return "syntax error"
     return None
 
 

@@ -54,6 +54,8 @@ class PythonSpec:
     """
 
     name = "python"
+    #: blocks are indentation (engine/filters.py unexpected_indent)
+    indented_blocks = True
     bad_words = ("#", "pass")
     comment_prefixes = ("#",)
     language = PY_LANGUAGE
