@@ -339,7 +339,9 @@ wchar.h wctype.h
 STD_NAMES = frozenset(_STD_NAMES_SRC.split())
 #: global names the C library headers declare (functions, types, lowercase macros), glibc 2.36
 C_GLOBALS = frozenset(_C_GLOBALS_SRC.split())
-_STD_HEADERS = frozenset(_STD_HEADERS_SRC.split())
+#: the standard headers (C++ and C): an `#include <...>` of any other is a header this analysis knows nothing of
+STD_HEADERS = frozenset(_STD_HEADERS_SRC.split())
+_STD_HEADERS = STD_HEADERS
 #: std types/objects whose bare use without ``using namespace std;`` is reported (not a call)
 STD_REPORTABLE = frozenset(
     """vector string map set multimap multiset unordered_map unordered_set unordered_multimap
