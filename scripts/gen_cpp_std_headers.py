@@ -21,10 +21,11 @@ from the libstdc++ installed here, and which standard headers each standard head
 
 Everything is united over the ``-std`` values (a name or an include any of them has counts: the
 map says where a name may come from, so a report is made only when no standard says it is
-there). A name's line lists the headers that provide it, less those that provide it only through
-another header of the line that they include (``<map>`` is left out of ``std::less``'s line: it
-includes ``<functional>``? no -- it is there only when it does); the closure lines restore them.
-Candidates the compiler rejects after every header are dropped.
+there). A name's line lists the headers that provide it, less those that include another header
+of the line (``std::sort``'s line is ``algorithm functional regex``: ``<execution>`` and
+``<bits/stdc++.h>`` provide it too, through ``<algorithm>``, which they include); the closure lines
+restore them. A header missing here, or failing alone at every ``-std``, has no closure line: a
+file including it may get anything from it. Runs in about 5 minutes (two jobs).
 """
 
 from __future__ import annotations
