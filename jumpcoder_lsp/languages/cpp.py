@@ -366,7 +366,10 @@ STD_REPORTABLE = frozenset(
 )
 _BUILTINS = frozenset(
     "static_cast dynamic_cast const_cast reinterpret_cast typeid alignof alignas sizeof offsetof "
-    "decltype noexcept main".split()
+    "decltype noexcept main "
+    # keywords tree-sitter-cpp reads as a type in a local `std::vector<bool> seen(n, false);`
+    # (parsed as a function declaration, the most vexing parse)
+    "true false nullptr this".split()
 )
 
 
@@ -439,7 +442,7 @@ _SKIP = frozenset(
 )
 _DECLARATOR_WRAPPERS = frozenset(
     ("pointer_declarator", "reference_declarator", "array_declarator", "parenthesized_declarator",
-     "attributed_declarator", "init_declarator")
+     "attributed_declarator", "init_declarator", "variadic_declarator")
 )
 
 
@@ -495,6 +498,10 @@ class _CppAnalyzer(Analyzer):
             "alias_declaration": self._alias,
             "type_definition": self._declaration,  # a typedef binds its declarators like a declaration
             "preproc_def": self._define,
+            "preproc_if": self._preproc_conditional,
+            "preproc_elif": self._preproc_conditional,
+            "preproc_ifdef": self._preproc_conditional,
+            "preproc_elifdef": self._preproc_conditional,
             "preproc_function_def": self._define,
             "field_initializer": self._field_initializer,
             "structured_binding_declarator": self._structured,
@@ -664,6 +671,7 @@ class _CppAnalyzer(Analyzer):
                         continue
                     if inner is None and c.type in ("identifier", "field_identifier", "structured_binding_declarator",
                                                     "pointer_declarator", "reference_declarator", "array_declarator",
+                                                    "variadic_declarator",
                                                     "function_declarator", "parenthesized_declarator"):
                         inner = c
                         continue
@@ -714,7 +722,12 @@ class _CppAnalyzer(Analyzer):
         decl = n.child_by_field_name("declarator")
         fd = decl
         while fd is not None and fd.type != "function_declarator":
-            fd = fd.child_by_field_name("declarator")
+            # a reference return type (`T& get(..)`, `list& list::operator=(..)`): the grammar's
+            # reference_declarator holds its declarator as a plain child, not a field
+            inner = fd.child_by_field_name("declarator")
+            if inner is None and fd.type == "reference_declarator":
+                inner = next((c for c in fd.named_children if c.type.endswith("declarator")), None)
+            fd = inner
         outer = scope
         # C++ has no nested functions: one written inside a block (an infill placed in a function
         # body) defines nothing a compiler accepts, so it must not resolve a use for the AST judge.
@@ -802,11 +815,18 @@ class _CppAnalyzer(Analyzer):
             if c == name:
                 continue
             if c == body:
-                for e in c.named_children:
+                todo = list(c.named_children)
+                while todo:
+                    e = todo.pop(0)
                     if e.type == "enumerator":
                         en = e.child_by_field_name("name")
                         self.bind(en, target)
                         self.push(e.child_by_field_name("value"), scope)
+                    elif e.type in ("preproc_if", "preproc_ifdef", "preproc_elif", "preproc_else", "preproc_elifdef"):
+                        # enumerators under #ifdef _WIN32 / #else: each branch's are the enum's
+                        cond = {x.id for x in (e.child_by_field_name("condition"), e.child_by_field_name("name"))
+                                if x is not None}
+                        todo[:0] = [x for x in e.named_children if x.id not in cond]
                     else:
                         self.push(e, scope)
             else:
@@ -943,7 +963,15 @@ class _CppAnalyzer(Analyzer):
         self.push_all((c for c in n.named_children if c.type != "field_identifier"), scope)
 
     def _friend(self, n: Node, scope: Scope) -> None:
-        self.children(n, Scope(scope, ordered=False, kind="prototype"))
+        # `friend class Helper;` declares Helper: its name is no use
+        self.push_all((c for c in n.named_children if c.type != "type_identifier"),
+                      Scope(scope, ordered=False, kind="prototype"))
+
+    def _preproc_conditional(self, n: Node, scope: Scope) -> None:
+        """``#if``/``#elif``/``#ifdef``: the condition names macros, defined or not (an undefined one
+        is 0 there), so it holds no use; the code under it is walked."""
+        skip = {c.id for c in (n.child_by_field_name("condition"), n.child_by_field_name("name")) if c is not None}
+        self.push_all((c for c in n.named_children if c.id not in skip), scope)
 
     # ------------------------------------------------------------------ outside the file
     def in_template(self, scope: Optional[Scope]) -> bool:
@@ -967,7 +995,7 @@ class _CppAnalyzer(Analyzer):
             return True  # a macro
         if name in C_GLOBALS:
             return True
-        if name in STD_NAMES:
+        if name in STD_NAMES or name in std_header_map().names:  # the map adds C++20's (midpoint, span...)
             if self.using_std or u.kind == CALL:
                 return True
             return name not in STD_REPORTABLE

@@ -353,6 +353,12 @@ def test_missing_using_namespace_std_for_types_and_objects():
     assert undefined(PROMPT.replace("// Return", "using std::vector;\nusing std::cout;\n// Return") + body) == ["endl"]
 
 
+def test_cxx20_names_count_as_std_names_under_using_namespace_std():
+    code = "#include <numeric>\n#include <span>\nusing namespace std;\nint f(span<int> s) {\n    return midpoint(1, 3);\n}\n"
+    assert undefined(code) == []
+    assert undefined(code.replace("midpoint", "midpoint_of")) == ["midpoint_of"]
+
+
 def test_no_header_means_nothing_from_the_library():
     assert undefined("int main() {\n    printf(\"x\");\n    return abs(-1);\n}\n") == ["printf", "abs"]
     assert undefined("#include <cstdio>\n#include <cstdlib>\nint main() {\n    printf(\"x\");\n    return abs(-1) + INT_MAX;\n}\n") == []
@@ -407,6 +413,51 @@ def test_classes_members_and_out_of_class_definitions():
         int Other::g() { return whatever; }
         template <typename T> T twice(T v) { return helper_later(v); }
         int helper_later(int v) { return v * 2; }
+        """
+    )
+    assert undefined(code) == []
+
+
+def test_shapes_the_real_code_run_found():
+    """benchmarks/lang_accuracy.py cpp on TheAlgorithms/C-Plus-Plus, ninja, leveldb (docs/languages.md)."""
+    code = dedent(
+        """
+        #include <iostream>
+        #include <utility>
+        #include <vector>
+        #if defined(HAVE_FEATURE) && FEATURE_LEVEL > 1
+        int feature = 1;
+        #elif defined NO_FEATURE
+        int feature = 0;
+        #endif
+        #ifndef SOME_FLAG
+        int flag = 0;
+        #endif
+        class List {
+          public:
+            List& operator=(const List& other);
+            friend std::ostream& operator<<(std::ostream& out, const List& l) { return out << l.n; }
+            const int& peek() const;
+          private:
+            friend class ListTest;
+            int n = 0;
+        };
+        List& List::operator=(const List& other) { n = other.n; return *this; }
+        const int& List::peek() const { return n; }
+        enum Mode {
+            kNone = 0,
+        #ifdef _WIN32
+            kDefault = kNone,
+        #else
+            kDefault = 1,
+        #endif
+        };
+        template <typename... Args> void forward_all(Args&&... args) { std::make_pair(std::forward<Args>(args)...); }
+        int main() {
+            std::vector<bool> seen(3, false);
+            std::vector<bool> more(3, true);
+            return kDefault + seen.size();
+        }
         """
     )
     assert undefined(code) == []
