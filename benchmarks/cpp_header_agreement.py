@@ -8,9 +8,16 @@ are compared with the names g++ says namespace ``std`` lacks there ("'X' is not 
 "'X' in namespace 'std' does not name a type", "'X' has not been declared in 'std'"...). A name
 the judge reports and g++ does not is a false positive (the judge would have JumpCoder insert an
 include for nothing); one g++ reports and the judge does not is a miss (the map is conservative:
-a name any header of the closure declares under any ``-std`` counts as there).
+a name any header of the closure declares under any ``-std`` counts as there). The bare names of
+namespace std the judge reports under ``using namespace std;`` are compared the same way with
+g++'s "'X' was not declared in this scope" / "'X' does not name a type".
 
-    python benchmarks/cpp_header_agreement.py /path/to/TheAlgorithms-C-Plus-Plus --max-files 120
+g++ stops checking a function whose signature failed (a missing ``std::string`` return type), so
+a name the judge reports may be missing from its errors: each such name is then asked of g++
+directly (``using std::X;`` after the code); one namespace std lacks there too is a true report.
+
+    python benchmarks/cpp_header_agreement.py /path/to/TheAlgorithms-C-Plus-Plus --max-files 150
+    python benchmarks/cpp_header_agreement.py /path/to/humaneval-x-cpp --using-std --max-files 60
 """
 
 from __future__ import annotations
@@ -37,7 +44,7 @@ _GXX_STD = [
 ]
 
 
-_GXX_BARE = re.compile(r"'(\w+)' was not declared in this scope")
+_GXX_BARE = re.compile(r"'(\w+)' (?:was not declared in this scope|does not name a (?:template )?type)")
 
 
 def gxx_missing(cxx: str, std: str, src: str) -> tuple[bool, set[str], set[str]]:
@@ -52,6 +59,30 @@ def gxx_missing(cxx: str, std: str, src: str) -> tuple[bool, set[str], set[str]]
         os.unlink(f.name)
     err = r.stderr
     return " error: " in err, {m for rx in _GXX_STD for m in rx.findall(err)}, set(_GXX_BARE.findall(err))
+
+
+def absent_after(cxx: str, std: str, src: str, names: list[str]) -> set[str]:
+    """Of ``names``, those namespace std lacks at the end of ``src``: g++ stops checking a function
+    whose signature failed (a missing ``std::string``), so a name the judge reports there may not be
+    in its errors; a ``using std::X;`` (or ``namespace a = std::X;``) after the code asks it
+    directly."""
+    lines = src.split("\n")
+    first = len(lines) + 1
+    checks = [f"namespace jc_{i} {{ using std::{n}; }} namespace jc_a{i} = std::{n};" for i, n in enumerate(names)]
+    with tempfile.NamedTemporaryFile("w", suffix=".cpp", delete=False) as f:
+        f.write(src + "\n" + "\n".join(checks) + "\n")
+    try:
+        r = subprocess.run([cxx, f"-std={std}", "-fsyntax-only", "-w", f.name], capture_output=True, text=True,
+                           env={**os.environ, "LC_ALL": "C"}, timeout=120)
+    finally:
+        os.unlink(f.name)
+    out = set()
+    for i, n in enumerate(names):
+        # each check line holds two declarations: the name is there when one of them compiles
+        errs = re.findall(rf"^[^:\n]*:{first + i}:(\d+): error", r.stderr, re.M)
+        if len(errs) >= 2:
+            out.add(n)
+    return out
 
 
 def main(argv=None) -> int:
@@ -95,8 +126,8 @@ def main(argv=None) -> int:
     with ThreadPoolExecutor(args.jobs) as pool:
         theirs = list(pool.map(lambda m: gxx_missing(args.cxx, args.std, m[2])[1:], mutants))
     std_names = std_header_map().names
-    agree = fp = miss = 0
-    bare = [0, 0, 0]  # bare names of std (with using namespace std): both, judge only, g++ only
+    agree = fp = miss = confirmed = 0
+    bare = [0, 0, 0, 0]  # bare std names (using namespace std): both, false positives, g++ only, judge only confirmed
     shown = []
     reported_mutants = 0
     for (f, i, src), (t, t_bare) in zip(mutants, theirs):
@@ -105,24 +136,35 @@ def main(argv=None) -> int:
         o_bare = {u.name for u in found if u.name in std_names}
         t_bare &= set(std_names)
         bare[0] += len(o_bare & t_bare)
-        bare[1] += len(o_bare - t_bare)
+        b_only = sorted(o_bare - t_bare)
+        if b_only:  # the same question: does namespace std have it at the end of the code?
+            gone = absent_after(args.cxx, args.std, src, b_only)
+            bare[3] += len(gone)
+            b_only = [n for n in b_only if n not in gone]
+        bare[1] += len(b_only)
         bare[2] += len(t_bare - o_bare)
-        for n in sorted(o_bare - t_bare):
+        for n in b_only:
             if len(shown) < args.show:
                 shown.append(f"  false positive: {f}:{i + 1} (include removed) {n}")
         reported_mutants += bool(ours)
         agree += len(ours & t)
-        fp += len(ours - t)
+        only = sorted(ours - t)
+        if only:  # g++ may not have looked (a cascade): ask it about each name directly
+            gone = absent_after(args.cxx, args.std, src, only)
+            confirmed += len(gone)
+            only = [n for n in only if n not in gone]
+        fp += len(only)
         miss += len(t - ours)
-        for n in sorted(ours - t):
+        for n in only:
             if len(shown) < args.show:
                 shown.append(f"  false positive: {f}:{i + 1} (include removed) std::{n}")
     dt = time.perf_counter() - t0
     print(f"cpp header agreement: {len(chosen)} files with only standard includes and no report, "
           f"the first {len(compiling)} compiling with {args.cxx} -std={args.std} taken, {len(mutants)} mutants (one include "
-          f"removed), {reported_mutants} with a std::X report; names: {agree} both, {fp} judge only "
-          f"(false positives), {miss} g++ only (misses); bare std names (using namespace std): {bare[0]} both, "
-          f"{bare[1]} judge only, {bare[2]} g++ only; {dt:.0f} s")
+          f"removed), {reported_mutants} with a std::X report; names: {agree} both, {confirmed} judge only but "
+          f"absent for g++ too (asked with a using-declaration after the code: its errors stopped short), "
+          f"{fp} false positives, {miss} g++ only (misses); bare std names (using namespace std): {bare[0]} both, "
+          f"{bare[3]} judge only but absent for g++ too, {bare[1]} false positives, {bare[2]} g++ only; {dt:.0f} s")
     print("\n".join(shown))
     return 0 if fp == 0 and bare[1] == 0 else 1
 

@@ -35,10 +35,14 @@ included header, through what it includes, provides ``X`` (``<iostream>`` provid
 ``std::string``: it includes ``<string>``'s declarations; ``<vector>`` provides ``std::max`` but
 not ``std::sort``). Not reported: a name the map does not know (a newer standard's, a typo), a
 name the file itself declares inside a ``namespace std { }``, a file including a header the map
-does not know (every non-standard include turns all reports off, below). The bare ``X`` of
-``using namespace std;`` is not checked against the headers: a bare name may be the file's own
-(a declaration this analysis misses would then be reported), so it keeps the rule below. The
-``#include`` that provides it makes it defined, which is what the AST judge needs to accept it.
+does not know (every non-standard include turns all reports off, below). Under a file-level
+``using namespace std;`` a bare ``X`` of the map (``sort(v.begin(), v.end())`` with only
+``<vector>``) is checked the same way, reported as ``X``, but only when nothing in the file may
+declare it: no binding of ``X`` in any scope (a member, a friend function that argument-dependent
+lookup finds, a function written after its use), no parse error, and not a C library name (the C
+headers put those in the global namespace too). Without ``using namespace std;`` a bare name
+keeps the rules above. The ``#include`` that provides the name makes it defined, which is what the
+AST judge needs to accept it.
 
 A missing ``using namespace std;`` is reported for the std types and objects listed in
 ``STD_REPORTABLE`` (``vector<int> v;``, ``cout << x``, ``string s``) but not for a call (``sort(v.begin(), v.end())`` compiles through
@@ -465,6 +469,7 @@ class _CppAnalyzer(Analyzer):
         self.std_include = False
         self.std_headers: set[str] = set()  # the standard headers the file includes
         self.std_declared: set[str] = set()  # identifiers written inside the file's `namespace std { }`
+        self.declared: set[str] = set()  # every name the file binds, in any scope (friends and members too)
         self.namespaces: set[str] = set()
         self.classes: dict[str, _ClassInfo] = {}
         self.file_scope: Optional[Scope] = None
@@ -526,6 +531,8 @@ class _CppAnalyzer(Analyzer):
                 continue
             if t == "preproc_function_def":
                 self.report = False
+            if t == "friend_declaration":  # a friend function is found by argument-dependent lookup only
+                self._identifiers(n, self.declared)
             if t == "namespace_definition":
                 nm = n.child_by_field_name("name")
                 if nm is not None:
@@ -550,6 +557,15 @@ class _CppAnalyzer(Analyzer):
                 self.using_std = True
             elif target.split("::")[0] not in self.namespaces:
                 self.report = False
+
+    def bind(self, node: Optional[Node], scope: Scope, pos: Optional[int] = None) -> None:
+        super().bind(node, scope, pos)
+        if node is not None:
+            self.declared.add(self.text(node))
+
+    def bind_name(self, name: str, scope: Scope, pos: int = -1) -> None:
+        super().bind_name(name, scope, pos)
+        self.declared.add(name)
 
     def _identifiers(self, node: Node, out: set) -> None:
         stack = [node]
@@ -996,10 +1012,27 @@ class _CppAnalyzer(Analyzer):
         if name in C_GLOBALS:
             return True
         if name in STD_NAMES or name in std_header_map().names:  # the map adds C++20's (midpoint, span...)
-            if self.using_std or u.kind == CALL:
+            if self.using_std:
+                return not self._bare_std_missing(name)
+            if u.kind == CALL:
                 return True
             return name not in STD_REPORTABLE
         return False
+
+    def _bare_std_missing(self, name: str) -> bool:
+        """Under ``using namespace std;``: the bare ``name`` is a std name no included header
+        provides, and nothing in the file may declare it -- no binding of it in any scope (a class
+        member, a friend function argument-dependent lookup finds, a local the scopes do not
+        reach), no parse error (an ``ERROR`` may declare anything), and not a C library name (the C
+        headers declare those in the global namespace too, whatever std has)."""
+        if name in self.declared or self.root.has_error or name in self.std_declared:
+            return False
+        headers = std_header_map().headers_for(name)
+        if not headers or any(h.startswith("c") or h.endswith(".h") for h in headers):
+            return False
+        if any(name in info.members for info in self.classes.values()):
+            return False
+        return not self.std_provided(name)
 
 
     def std_provided(self, name: str) -> bool:

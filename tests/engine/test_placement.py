@@ -142,6 +142,14 @@ def test_cpp_include_of_the_missing_header_is_accepted_by_the_ast_judge():
     assert result2.insertions == []
 
 
+def test_cpp_include_for_a_bare_std_name_under_using_namespace_std():
+    text = "#include <vector>\nusing namespace std;\n\nvoid order(vector<int>& v) {\n"
+    result, new = run(text, ["    sort(v.begin(), v.end());\n"], first_prefix_only("#include <algorithm>\n"), CPP)
+    assert [(i.before_line, i.text) for i in result.insertions] == [(0, "#include <algorithm>\n")]
+    assert new.startswith("#include <algorithm>\n#include <vector>\nusing namespace std;\n")
+    assert any(c.judge == "ast" and c.rejected is None for s in result.steps for c in s.candidates)
+
+
 def test_csharp_using_goes_with_the_usings_system_first_sorted():
     text = ("using System;\nusing System.Linq;\nusing System.Xml;\n\nclass A {\n"
             "    static string F(string s) {\n")

@@ -535,6 +535,23 @@ def test_std_names_the_file_may_get_elsewhere_are_not_reported():
     assert undefined('#include <cstdio>\n// std::sort(v)\nconst char* s = "std::sort";\n') == []
 
 
+def test_bare_std_names_under_using_namespace_std_need_their_header_too():
+    code = "#include <vector>\nusing namespace std;\nvoid f(vector<int>& v) {\n    sort(v.begin(), v.end());\n}\n"
+    assert undefined(code) == ["sort"]
+    assert undefined(code.replace("#include <vector>\n", "#include <vector>\n#include <algorithm>\n")) == []
+    assert undefined(code.replace("#include <vector>\n", "#include <iostream>\n")) == ["vector", "sort"]
+    # the file may declare it: a friend function (found by argument-dependent lookup), a
+    # function of the file, a member
+    assert undefined(code.replace("void f(", "struct Bag { friend void sort(Bag&, Bag&) {} };\nvoid f(")) == []
+    assert undefined(code.replace("void f(", "template <class I> void sort(I, I) {}\nvoid f(")) == []
+    assert undefined(code.replace("void f(", "struct S { void sort(int, int); };\nvoid f(")) == []
+    # a C library name may come from the C headers whatever std has; a parse error may declare anything
+    assert undefined("#include <vector>\nusing namespace std;\nbool f(double x) {\n    return isnan(x);\n}\n") == []
+    assert undefined(code.replace("    sort(", "    int x = ;\n    sort(")) == []
+    # without `using namespace std;` a bare call may be found by argument-dependent lookup
+    assert undefined(code.replace("using namespace std;\n", "").replace("vector<int>", "std::vector<int>")) == []
+
+
 def test_the_std_header_map_is_generated_from_libstdcxx():
     m = std_header_map()
     first = (Path(cpp_module.__file__).parent / "queries" / "cpp_std_headers.txt").read_text().splitlines()[0]
