@@ -93,6 +93,7 @@ def main(argv=None) -> int:
     ap.add_argument("--max-files", type=int, default=0, help="at most this many files (0: all), in path order")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--show", type=int, default=10)
+    ap.add_argument("--show-misses", action="store_true", help="list the names g++ reports and the judge does not")
     ap.add_argument("--using-std", action="store_true", help="only the files with `using namespace std;`")
     args = ap.parse_args(argv)
     spec = get_language("cpp")
@@ -155,6 +156,8 @@ def main(argv=None) -> int:
             only = [n for n in only if n not in gone]
         fp += len(only)
         miss += len(t - ours)
+        if args.show_misses:
+            shown += [f"  miss: {f}:{i + 1} (include removed) std::{n}" for n in sorted(t - ours)]
         for n in only:
             if len(shown) < args.show:
                 shown.append(f"  false positive: {f}:{i + 1} (include removed) std::{n}")
