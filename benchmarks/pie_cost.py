@@ -1,5 +1,5 @@
-"""Cost and agreement of edit-aware KV reuse (issue 16) on llama.cpp: prefix reuse vs PIE vs a full
-recompute, side by side in one run.
+"""Cost and agreement of edit-aware KV reuse (issue 16) on llama.cpp or torch: prefix reuse vs PIE vs
+a full recompute, side by side in one run.
 
 For each buffer (a prefix of this repo's jumpcoder_lsp/runtime/llamacpp_runtime.py cut at a line end
 near 200, 1,000 and 4,000 tokens; the cursor at its end) and each edit (an import inserted at the top,
@@ -15,6 +15,11 @@ ratios to full, whether PIE's next greedy token equals the full recompute's, and
 token and the largest over full's top 10 tokens.
 
     nice -n 10 python benchmarks/pie_cost.py --threads 1
+    nice -n 10 python benchmarks/pie_cost.py --runtime torch --threads 1 --sizes 200   # [--dtype float32]
+
+``--runtime llamacpp`` (default): the default preset's GGUF. ``--runtime torch``: the default preset
+converted for torch (``jumpcoder-lsp models fetch``), ``--dtype auto`` as the server picks it (bf16 on
+a CPU with avx512_bf16, else fp32); the three torch runtimes share one model.
 """
 
 from __future__ import annotations
@@ -29,8 +34,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from jumpcoder_lsp.runtime.llamacpp_runtime import LlamaCppRuntime  # noqa: E402
-from tests.runtime.test_llamacpp_runtime import STOP_TOKENS, default_gguf  # noqa: E402
+from tests.runtime.test_llamacpp_runtime import STOP_TOKENS  # noqa: E402
 
 SOURCE = ROOT / "jumpcoder_lsp" / "runtime" / "llamacpp_runtime.py"
 
@@ -57,29 +61,70 @@ def edits(text: str) -> dict[str, str]:
             "delete a block": "\n".join(lines[:j] + lines[j + block:])}
 
 
+def misses(rt) -> int:
+    """Tokens computed so far (llama.cpp: the runtime's counter; torch: its KV store's)."""
+    return rt.store.misses if hasattr(rt, "store") else rt.misses
+
+
 def next_logprobs(rt, text: str) -> np.ndarray:
     ids = rt.prompt_ids([text])
-    row = next(s for s in rt._seqs.values() if s.ids == ids).last
+    if hasattr(rt, "_logits"):  # torch: the last hidden state of the entry, through lm_head
+        import torch
+
+        entry = next(e for e in rt.store.entries() if e.ids == ids)
+        with torch.inference_mode():
+            return torch.log_softmax(rt._logits(entry.hidden[-1]), dim=-1).double().cpu().numpy()
+    row = next(s for s in rt.store.entries() if s.ids == ids).last
     return row - (row.max() + np.log(np.exp(row - row.max()).sum()))
 
 
 def timed(rt, text: str):
-    before = rt.misses
+    before = misses(rt)
     t0 = time.perf_counter()
     rt.warm([text])
-    return rt.misses - before, time.perf_counter() - t0, next_logprobs(rt, text)
+    return misses(rt) - before, time.perf_counter() - t0, next_logprobs(rt, text)
+
+
+def llamacpp_runtimes(args):
+    from jumpcoder_lsp.runtime.llamacpp_runtime import LlamaCppRuntime
+    from tests.runtime.test_llamacpp_runtime import default_gguf
+
+    kw = dict(stop_tokens=STOP_TOKENS, threads=args.threads, n_ctx=16384, n_seq_max=8, max_cache_entries=4)
+    path = default_gguf()
+    rts = {m: LlamaCppRuntime(path, kv_reuse=m, **kw) for m in ("prefix", "pie")}
+    return rts, LlamaCppRuntime(path, **kw), f"model {path.name}, threads {args.threads}"
+
+
+def torch_runtimes(args):
+    from jumpcoder_lsp.runtime.torch_runtime import TorchRuntime
+
+    sys.path.insert(0, str(ROOT / "tests" / "runtime"))  # test_torch_runtime_real imports its neighbours
+    from test_torch_runtime_real import _converted_dir
+
+    directory = _converted_dir()
+    if directory is None:
+        sys.exit("no converted model in the cache (run: jumpcoder-lsp models fetch)")
+    stops = STOP_TOKENS
+    pie = TorchRuntime.load(directory, dtype=args.dtype, threads=args.threads, stop_tokens=stops, kv_reuse="pie",
+                            max_cache_entries=4)
+
+    def same_model(mode):
+        return TorchRuntime(pie.model, pie.tokenizer, device=pie.device.type, dtype=pie.dtype, stop_tokens=stops,
+                            kv_reuse=mode, max_cache_entries=4)
+
+    return ({"prefix": same_model("prefix"), "pie": pie}, same_model("prefix"),
+            f"model {directory.name} ({pie.description}), threads {args.threads}")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--sizes", default="200,1000,4000")
+    ap.add_argument("--runtime", choices=("llamacpp", "torch"), default="llamacpp")
+    ap.add_argument("--dtype", default="auto", help="torch only: auto, float32 or bfloat16")
     args = ap.parse_args()
-    kw = dict(stop_tokens=STOP_TOKENS, threads=args.threads, n_ctx=16384, n_seq_max=8, max_cache_entries=4)
-    path = default_gguf()
-    rts = {m: LlamaCppRuntime(path, kv_reuse=m, **kw) for m in ("prefix", "pie")}
-    full = LlamaCppRuntime(path, **kw)
-    print(f"model {path.name}, threads {args.threads}")
+    rts, full, what = (torch_runtimes if args.runtime == "torch" else llamacpp_runtimes)(args)
+    print(what)
     print("| buffer | edit | computed prefix / pie / full | time prefix / pie / full (s) | pie/full tokens | "
           "pie/full time | prefix/full time | greedy agrees | |Δlogprob| greedy | max |Δlogprob| top-10 |")
     print("|---|---|---|---|---|---|---|---|---|---|")
@@ -104,7 +149,7 @@ def main() -> None:
                   f"{abs(lp_pie[top] - lp_full[top]):.4f} | {np.abs(lp_pie[top10] - lp_full[top10]).max():.4f} |",
                   flush=True)
     for r in (*rts.values(), full):
-        r.close()
+        getattr(r, "close", lambda: None)()
 
 
 if __name__ == "__main__":

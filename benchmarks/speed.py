@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from jumpcoder_lsp.engine import EngineConfig, complete  # noqa: E402
+from jumpcoder_lsp.engine.config import POLICIES  # noqa: E402
 from jumpcoder_lsp.languages import get_language  # noqa: E402
 from jumpcoder_lsp.loading import load_model_pair  # noqa: E402
 
@@ -92,11 +93,16 @@ def main(argv=None) -> int:
     ap.add_argument("--k", type=int, default=5)
     ap.add_argument("--tau", type=float, default=0.3)
     ap.add_argument("--max-lines", type=int, default=16)
-    ap.add_argument("--policy", default="paper", help="comma-separated JumpCoder policies: paper,cpu,inline")
+    ap.add_argument("--policy", default="paper",
+                    help="comma-separated JumpCoder policies (engine/config.py POLICIES): paper,cpu,inline "
+                         "(inline: the server's default for inline suggestions)")
     ap.add_argument("--runtime", default="auto", help="comma-separated runtimes: auto,torch,llamacpp")
     ap.add_argument("--buffers", default="as-is", help="comma-separated buffer sets: as-is,no-imports")
     ap.add_argument("--threads", type=int, default=None, help="CPU threads of the runtime (default: physical cores)")
     args = ap.parse_args(argv)
+    for name in args.policy.split(","):
+        if name and name not in POLICIES:
+            ap.error(f"unknown policy {name!r} (known: {', '.join(POLICIES)})")
     for name in args.buffers.split(","):
         if name not in BUFFER_SETS:
             ap.error(f"unknown buffer set {name!r} (known: {', '.join(BUFFER_SETS)})")

@@ -43,7 +43,7 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--threads", type=int, default=None, help="CPU threads (default: physical cores)")
     p.add_argument("--kv-reuse", default="prefix", choices=list(KV_REUSE_MODES),
                    help="KV cache reuse after an edit: prefix (the common token prefix), or pie (also the "
-                        "tokens after the edit, moved; llama.cpp only, docs/kvreuse.md)")
+                        "tokens after the edit, moved; llama.cpp and torch, docs/kvreuse.md)")
     p.add_argument("--device", default="auto", help="auto, cpu or cuda")
     p.add_argument("--dtype", default="auto", help="auto, float32, bfloat16 or float16")
 

@@ -75,8 +75,8 @@ class ServerConfig:
     #: CPU threads of the runtime (None: the physical cores); fewer leave room for a busy machine
     threads: Optional[int] = None
     #: KV cache reuse after an edit (issue 16, docs/kvreuse.md): "prefix" (the common token prefix) or
-    #: "pie" (also the tokens after the edit, moved to their new positions; llama.cpp only: other
-    #: runtimes fall back to prefix with a log line)
+    #: "pie" (also the tokens after the edit, moved to their new positions; llama.cpp and torch: a
+    #: remote engine falls back to prefix with a log line)
     kv_reuse: str = "prefix"
     #: "jumpcoder" | "autoregressive" | "filtered"
     method: str = "jumpcoder"

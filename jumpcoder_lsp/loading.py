@@ -63,16 +63,16 @@ def choose_runtime(requested: str) -> tuple[str, str]:
 
 
 def kv_reuse_for(kind: str, kv_reuse: str, progress: Optional[Progress] = None) -> str:
-    """The KV reuse mode runtime ``kind`` runs for the setting ``kv_reuse``: ``pie`` only on llama.cpp
-    (torch and remote engines have no PIE yet): elsewhere ``prefix``, said with a warning line, so that
-    a setting meant for one machine does not stop the server on another."""
+    """The KV reuse mode runtime ``kind`` runs for the setting ``kv_reuse``: ``pie`` on llama.cpp and
+    torch (a remote engine has no PIE): elsewhere ``prefix``, said with a warning line, so that a
+    setting meant for one machine does not stop the server on another."""
     from .runtime.kvreuse import MODES
 
     if kv_reuse not in MODES:
         raise ValueError(f"kvReuse must be one of {', '.join(MODES)}, not {kv_reuse!r}")
-    if kv_reuse == "pie" and kind != "llamacpp":
-        (progress or _quiet)(f"warning: kvReuse pie is implemented for llama.cpp only; the {kind} runtime "
-                             "uses prefix reuse", None)
+    if kv_reuse == "pie" and kind not in ("llamacpp", "torch"):
+        (progress or _quiet)(f"warning: kvReuse pie is implemented for llama.cpp and torch only; the {kind} "
+                             "runtime uses prefix reuse", None)
         return "prefix"
     return kv_reuse
 
@@ -120,10 +120,10 @@ def load_model_pair(
                 kind = "torch"
         from .runtime.torch_runtime import TorchRuntime
 
-        kv_reuse_for(kind, kv_reuse, say)
         return TorchRuntime.load(resolved.hf_dir(say), device=device, dtype=dtype,
                                  stop_tokens=resolved.stop_tokens, progress=say, threads=threads,
-                                 name=resolved.preset.name if resolved.preset else None)
+                                 name=resolved.preset.name if resolved.preset else None,
+                                 kv_reuse=kv_reuse_for(kind, kv_reuse, say))
 
     gen_rt = load(gen)
     infill_rt = gen_rt if infill.weights_key == gen.weights_key else load(infill)

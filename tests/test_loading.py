@@ -58,15 +58,16 @@ def test_an_unknown_runtime_is_a_clear_error():
         loading.choose_runtime("onnx")
 
 
-def test_kv_reuse_pie_runs_on_llamacpp_and_falls_back_to_prefix_elsewhere_with_a_warning():
+def test_kv_reuse_pie_runs_on_llamacpp_and_torch_and_falls_back_to_prefix_on_remote_with_a_warning():
     said = []
     say = lambda message, fraction=None: said.append(message)  # noqa: E731
     assert loading.kv_reuse_for("llamacpp", "pie", say) == "pie"
     assert loading.kv_reuse_for("llamacpp", "prefix", say) == "prefix"
     assert loading.kv_reuse_for("torch", "prefix", say) == "prefix" and not said
-    assert loading.kv_reuse_for("torch", "pie", say) == "prefix"
-    assert len(said) == 1 and "pie" in said[0] and "llama.cpp only" in said[0] and said[0].startswith("warning")
-    assert loading.kv_reuse_for("remote", "pie", say) == "prefix" and len(said) == 2
+    assert loading.kv_reuse_for("torch", "pie", say) == "pie" and not said
+    assert loading.kv_reuse_for("remote", "pie", say) == "prefix"
+    assert len(said) == 1 and "pie" in said[0] and "llama.cpp and torch only" in said[0]
+    assert said[0].startswith("warning")
     with pytest.raises(ValueError, match="kvReuse must be one of prefix, pie"):
         loading.kv_reuse_for("llamacpp", "suffix", say)
 
@@ -88,3 +89,24 @@ def test_load_model_pair_hands_kv_reuse_to_llamacpp(monkeypatch):
     monkeypatch.setattr(llamacpp_runtime, "load_llamacpp", fake_load)
     loading.load_model_pair("x", runtime="llamacpp", kv_reuse="pie")
     assert got == {"kv_reuse": "pie"}
+
+
+def test_load_model_pair_hands_kv_reuse_to_torch(monkeypatch):
+    from types import SimpleNamespace
+
+    from jumpcoder_lsp.models import resolve
+    from jumpcoder_lsp.runtime import torch_runtime
+
+    got = {}
+    resolved = SimpleNamespace(spec="x", fim="qwen", weights_key="k", stop_tokens=(), preset=None,
+                               hf_dir=lambda say: "hf")
+    monkeypatch.setattr(resolve, "resolve_model", lambda spec, say: resolved)
+    monkeypatch.setattr(loading, "choose_runtime", lambda runtime: ("torch", "test"))
+
+    def fake_load(hf_dir, **kwargs):
+        got.update(kwargs)
+        return SimpleNamespace(description="fake")
+
+    monkeypatch.setattr(torch_runtime.TorchRuntime, "load", staticmethod(fake_load))
+    loading.load_model_pair("x", runtime="torch", kv_reuse="pie")
+    assert got["kv_reuse"] == "pie"

@@ -11,6 +11,9 @@
   dropped; an import whose names cannot be told (a wildcard, an ``#include``) never is;
 * duplicate imports (issue 15): an import the code already has (the same statement, or one whose
   bound names existing imports all bind) is dropped -- an existing import means the name is defined;
+* closing brackets only (issue 15): an infill whose every line is made of closing brackets and
+  separators (`` }``, ``});``, ``)``) ends a block early: the code below it moves out of the
+  function, which can make an undefined use vanish for the AST judge without defining anything;
 * near-copies (issue 15): an infilled function too similar to the function being written (the same
   docstring or comments, or bodies whose gestalt similarity is at least
   :data:`NEAR_COPY_THRESHOLD`) is dropped: the models like to restate the function under another
@@ -139,6 +142,17 @@ def comment_only(infill_lines: Sequence[str], language: LanguageSpec) -> bool:
     return bool(code)
 
 
+#: what a line of a "closing brackets only" infill is made of (besides whitespace)
+_CLOSERS = frozenset(")]};,")
+
+
+def closing_only(infill_lines: Sequence[str]) -> bool:
+    """True when every non-blank line of the infill holds only closing brackets and separators
+    (``}``, ``});``, ``]``): it closes the block the user is writing instead of defining anything."""
+    code = ["".join(t.split()) for t in infill_lines if t.strip()]
+    return bool(code) and all(set(t) <= _CLOSERS for t in code)
+
+
 def wildcard_import(infill_lines: Sequence[str], language: LanguageSpec) -> bool:
     """True when the infill holds a wildcard import (``from x import *``, Java's ``import x.*;``,
     Go's ``import . "x"``; ``LanguageSpec.is_wildcard_import``): it makes the name analysis give up,
@@ -168,6 +182,8 @@ def rejection(
         return "opens a block"
     if comment_only(infill_lines, language):
         return "comment only"
+    if closing_only(infill_lines):
+        return "closing brackets only"
     if wildcard_import(infill_lines, language):
         return "wildcard import"
     if duplicate_import(infill_lines, lines, language):

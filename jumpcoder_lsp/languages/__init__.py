@@ -1,9 +1,10 @@
 """Language registry: which :class:`~jumpcoder_lsp.languages.base.LanguageSpec` handles a
 document.
 
-Each language lives in its own module (``python.py``, ``java.py``, ``cpp.py``, ``csharp.py``;
-``ecmascript.py`` holds TypeScript, TSX and JavaScript, whose analysis is the query engine's in
-``queries/``) with a class implementing the protocol. :data:`_BUILTIN` maps a canonical name to
+Each language lives in its own module (the ``python`` package, ``java.py``, ``cpp.py``,
+``csharp.py`` on the shared ``clike`` package; ``ecmascript.py`` holds TypeScript, TSX and
+JavaScript, whose analysis is the query engine's in ``queries/``) with a class implementing the
+protocol. :data:`_BUILTIN` maps a canonical name to
 ``(module, class, aliases, extensions)``; modules are imported lazily, on first use, so a
 missing optional grammar only breaks its own language. Specs are created once and shared (they
 are thread-safe, see each module). Third parties can add one with :func:`register_language`.

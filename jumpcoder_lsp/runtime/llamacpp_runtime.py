@@ -7,15 +7,16 @@ Layout:
 * One ``llama_model`` and one context with ``n_seq_max`` sequences over a *unified* KV cache: all
   sequences share one buffer, so forking a branch from a shared prefix (``llama_memory_seq_cp``) only
   tags cells and computes nothing.
-* :class:`_Seq` is one sequence id and what it holds: the token ids whose keys/values are in the cache
-  (positions ``0..len-1``), a memo of per-position scores (the logit, log-probability and argmax of
-  token ``p`` given ``ids[:p]``; NaN / -1 where not computed) and, when known, the full logits row
-  after the last token (what the next token is chosen from). The runtime keeps its sequences in an LRU;
-  a request reuses the sequence with the longest common token prefix (forked when that sequence holds
-  more than the common prefix, extended in place when it is a prefix of the request), and a sequence
-  whose ids are a prefix of another's is dropped (the longer one covers it). When sequence ids or KV
-  cells run out the least recently used unpinned sequence is evicted; a decode that still finds no
-  room raises :class:`ContextFull` (prefill) or ends the branches with ``finish="length"`` (step).
+* The saved sequences belong to one :class:`~jumpcoder_lsp.runtime.seqpool.SeqPool` (``self.store``,
+  as the torch runtime's ``KVStore``): a :class:`~jumpcoder_lsp.runtime.seqpool.Seq` is one sequence id
+  and what it holds (token ids, a memo of per-position scores, the logits row after the last token).
+  The pool owns the ids, pinning, the LRU, eviction, dedup and the bounds: a request reuses the
+  sequence with the longest common token prefix (forked when that sequence holds more than the common
+  prefix, extended in place when it is a prefix of the request), and a sequence whose ids are a prefix
+  of another's is dropped (the longer one covers it). When sequence ids or KV cells run out the least
+  recently used unpinned sequence is evicted; a decode that still finds no room raises
+  :class:`ContextFull` (prefill) or ends the branches with ``finish="length"`` (step). The pool reaches
+  the cells through :class:`LlamaMemory` (the ``llama_memory_*`` calls).
 * Prefill and scoring decode in fixed chunks aligned to absolute positions (multiples of
   :data:`CHUNK`): llama.cpp's logits depend on how a pass is split into batches, and the same split
   gives the same numbers. Logits are only requested at the positions a score needs (the lm_head over
@@ -26,8 +27,8 @@ Layout:
   plus the new line) is mostly a cache hit.
 
 Shared with the torch runtime: prompt ids and the prefix arithmetic of the sequence LRU
-(:mod:`~jumpcoder_lsp.runtime.tokens`), the score request loop and the per-branch generate results
-(:mod:`~jumpcoder_lsp.runtime.branches`).
+(:mod:`~jumpcoder_lsp.runtime.tokens`, through the pool), the score request loop and the per-branch
+generate results (:mod:`~jumpcoder_lsp.runtime.branches`).
 
 Threading: meant to be driven by one worker thread; a lock serialises the public methods anyway.
 """
@@ -42,8 +43,6 @@ import os
 import re
 import threading
 import time
-from collections import OrderedDict
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
@@ -51,8 +50,9 @@ from . import tokens
 from .base import CancelCheck, Generated, GenRequest, Prompt, Scored, ScoreRequest
 from .branches import Branches, check_cancel, score_each
 from .cpu import physical_cores
-from .kvreuse import MIN_KEPT, MODES, Kept, ReusePlan, common_prefix, plan_reuse
-from .tokens import bad_word_ids, is_prefix, longest_prefix, tile_offsets, unique_ids
+from .kvreuse import MIN_KEPT, MODES, Kept, ReusePlan, plan_reuse
+from .seqpool import MAX_CACHE_BYTES, ContextFull, Seq, SeqPool
+from .tokens import bad_word_ids, tile_offsets, unique_ids
 
 log = logging.getLogger(__name__)
 
@@ -83,10 +83,6 @@ class LlamaCppUnavailable(ImportError):
 
 class ModelLoadError(RuntimeError):
     """llama.cpp could not load a model file."""
-
-
-class ContextFull(RuntimeError):
-    """A prompt does not fit in the llama.cpp context even after evicting every cached sequence."""
 
 
 # --------------------------------------------------------------------------- import / environment
@@ -161,30 +157,24 @@ def _quant_name(desc: str) -> str:
 # --------------------------------------------------------------------------- sequences
 
 
-@dataclass(eq=False)
-class _Seq:
-    sid: int
-    ids: list[int] = field(default_factory=list)
-    logit: list[float] = field(default_factory=list)  # S of token p given ids[:p]; NaN = unknown
-    logprob: list[float] = field(default_factory=list)
-    greedy: list[int] = field(default_factory=list)  # argmax given ids[:p]; -1 = unknown
-    last: object = None  # numpy logits row after the last token (predicts token len(ids)), or None
-    pending: list = field(default_factory=list)  # PIE: [start, end) spans still to decode
-    pinned: int = 0
+class LlamaMemory:
+    """The :class:`~jumpcoder_lsp.runtime.seqpool.SeqMemory` of a llama.cpp context: its
+    ``llama_memory_*`` calls (positions ``[p0, p1)``, -1 = open end)."""
 
-    def __len__(self) -> int:
-        return len(self.ids)
+    def __init__(self, L, mem):
+        self._L, self._mem = L, mem
 
-    def nbytes(self) -> int:
-        """What the sequence keeps alive on the Python side: its per-token lists (a pointer and an
-        int/float object each) and the logits row after its last token. Its KV cells live in the
-        context's preallocated buffer (``n_ctx`` cells), which does not grow."""
-        row = int(getattr(self.last, "nbytes", 0) or 0)
-        return 36 * len(self.ids) + 32 * (len(self.logit) + len(self.logprob)) + 36 * len(self.greedy) + row + 200
+    def seq_rm(self, sid: int, p0: int, p1: int) -> None:
+        self._L.llama_memory_seq_rm(self._mem, sid, p0, p1)
 
+    def seq_cp(self, src: int, dst: int, p0: int, p1: int) -> None:
+        self._L.llama_memory_seq_cp(self._mem, src, dst, p0, p1)
 
-#: bytes the saved sequences' state (:meth:`_Seq.nbytes`) may hold between calls
-MAX_CACHE_BYTES = 64 << 20
+    def seq_add(self, sid: int, p0: int, p1: int, delta: int) -> None:
+        self._L.llama_memory_seq_add(self._mem, sid, p0, p1, delta)
+
+    def clear(self) -> None:
+        self._L.llama_memory_clear(self._mem, True)
 
 
 class LlamaCppRuntime:
@@ -248,8 +238,6 @@ class LlamaCppRuntime:
         n_train = int(L.llama_model_n_ctx_train(self._model))
         self.n_ctx = int(min(n_ctx, n_train) if n_train > 0 else n_ctx)
         self.n_seq_max = max(2, int(n_seq_max))
-        self.max_cache_entries = max(1, min(int(max_cache_entries), self.n_seq_max))
-        self.max_cache_bytes = max(1, int(max_cache_bytes))
         cparams = L.llama_context_default_params()
         cparams.n_ctx = self.n_ctx
         cparams.n_batch = CHUNK
@@ -269,17 +257,13 @@ class LlamaCppRuntime:
         self.n_vocab = int(L.llama_vocab_n_tokens(self._vocab))
         self._batch = L.llama_batch_init(max(CHUNK, self.n_seq_max), 0, 1)
         self._lock = threading.RLock()
-        self._seqs: "OrderedDict[int, _Seq]" = OrderedDict()
-        self._free = list(range(self.n_seq_max))
+        #: the saved sequences: ids, pinning, LRU, eviction, dedup, bounds, hits/misses
+        self.store = SeqPool(LlamaMemory(L, self._mem), self.n_seq_max, max_cache_entries, max_cache_bytes)
         self._piece_ids: tokens.PieceCache = tokens.PieceCache()
         self._piece_bytes: dict[int, bytes] = {}
         self._special_ids: dict[str, int] = {}
         self._bad_ids: dict[str, object] = {}
         self._token_texts: Optional[list[str]] = None
-        self.hits = 0  # tokens served from the cache
-        self.misses = 0  # tokens computed
-        self.evictions = 0  # cached sequences dropped for room (sequence ids, cache entries or cells)
-        self.cell_evictions = 0  # ... of which because a decode found no free KV cells
         #: "prefix" or "pie" (edit-aware reuse: kept tokens after an edit are moved, not recomputed)
         can_shift = getattr(L, "llama_memory_can_shift", None)
         self.kv_reuse = kv_reuse if kv_reuse == "prefix" or can_shift is None or can_shift(self._mem) else "prefix"
@@ -362,9 +346,29 @@ class LlamaCppRuntime:
     def clear_cache(self) -> None:
         """Drop every cached sequence (e.g. when the document was closed)."""
         with self._lock:
-            self._L.llama_memory_clear(self._mem, True)
-            self._seqs.clear()
-            self._free = list(range(self.n_seq_max))
+            self.store.clear()
+
+    # the store's counters, read-only (benchmarks and tests read them here)
+
+    @property
+    def hits(self) -> int:
+        """Tokens served from the cache."""
+        return self.store.hits
+
+    @property
+    def misses(self) -> int:
+        """Tokens computed."""
+        return self.store.misses
+
+    @property
+    def evictions(self) -> int:
+        """Cached sequences dropped for room (sequence ids, cache entries, bytes or cells)."""
+        return self.store.evictions
+
+    @property
+    def cell_evictions(self) -> int:
+        """... of which because a decode found no free KV cells."""
+        return self.store.cell_evictions
 
     def set_threads(self, threads: int) -> None:
         with self._lock:
@@ -468,104 +472,16 @@ class LlamaCppRuntime:
 
     # ------------------------------------------------------------------ sequences
 
-    def _pin(self, seq: _Seq) -> _Seq:
-        seq.pinned += 1
-        self._seqs.move_to_end(seq.sid)
-        return seq
-
-    def _unpin(self, seq: _Seq) -> None:
-        seq.pinned = max(0, seq.pinned - 1)
-
-    def _drop(self, seq: _Seq) -> None:
-        self._L.llama_memory_seq_rm(self._mem, seq.sid, -1, -1)
-        self._seqs.pop(seq.sid, None)
-        self._free.append(seq.sid)
-
-    def cache_bytes(self) -> int:
-        """Bytes the unpinned (cached) sequences hold; live branches are the request's own."""
-        return sum(s.nbytes() for s in self._seqs.values() if not s.pinned)
-
-    def _evict_one(self) -> bool:
-        for seq in list(self._seqs.values()):  # least recently used first
-            if not seq.pinned:
-                self._drop(seq)
-                self.evictions += 1
-                return True
-        return False
-
-    def _alloc(self) -> _Seq:
-        while not self._free:
-            if not self._evict_one():
-                raise ContextFull(f"all {self.n_seq_max} llama.cpp sequences are in use")
-        sid = self._free.pop(0)
-        self._L.llama_memory_seq_rm(self._mem, sid, -1, -1)
-        seq = _Seq(sid)
-        self._seqs[sid] = seq
-        return seq
-
-    def _dedup(self, keep: _Seq) -> None:
-        """Drop unpinned sequences whose ids are a prefix of ``keep``'s (it covers them)."""
-        for seq in list(self._seqs.values()):
-            if seq is keep or seq.pinned:
-                continue
-            if is_prefix(seq.ids, keep.ids):
-                if len(seq) == len(keep) and keep.last is None and seq.last is not None:
-                    keep.last = seq.last
-                self._drop(seq)
-        while len(self._seqs) > self.max_cache_entries or self.cache_bytes() > self.max_cache_bytes:
-            victim = next((s for s in self._seqs.values() if not s.pinned), None)
-            if victim is None:
-                break
-            self._drop(victim)
-            self.evictions += 1
-
     def _acquire(self, ids: list[int], need_from: int, need_last: bool):
-        """A pinned sequence holding a prefix ``ids[:n]`` of ``ids``, chosen so that decoding ``ids[n:]``
-        yields every score from position ``need_from`` on (and the row after the last token when
-        ``need_last``). Returns (seq, n, first): ``first`` is the score of position ``n`` when it is
-        needed and already known (the memo, or the cached row after ``ids[:n]``)."""
-        src, n0 = longest_prefix(reversed(self._seqs.values()), ids)  # most recent first: wins ties
+        """The store's pinned sequence to decode ``ids`` into (:meth:`SeqPool.acquire`: (seq, n, first)),
+        or with ``kv_reuse="pie"`` the PIE plan's when no cached sequence is a prefix of ``ids``."""
+        found = self.store.best(ids)
+        src, n0 = found
         if self.kv_reuse == "pie" and not (src is not None and n0 == len(src)):
             got = self._pie_acquire(ids, need_from, n0)
             if got is not None:
                 return got
-        if src is None or n0 <= 0:
-            return self._pin(self._alloc()), 0, None
-        lo = max(1, need_from)
-        cut = n0
-        for p in range(lo, n0):
-            if src.greedy[p] < 0:
-                cut = p - 1  # the logits at p-1 are needed: re-decode from there
-                break
-        if cut == n0:
-            has_last = n0 == len(src) and src.last is not None
-            if n0 == len(ids):
-                if need_last and not has_last:
-                    cut = n0 - 1  # the row after the last token is needed: re-decode that token
-            elif n0 >= lo and not has_last:
-                cut = n0 - 1  # the first new token is scored from the row at n0-1: re-decode that token
-        first = None
-        if lo <= cut < len(ids):
-            if cut < n0:
-                first = (src.logit[cut], src.logprob[cut], src.greedy[cut])
-            else:  # cut == n0 == len(src), with its row
-                first = self._score_row(src.last, ids[cut])
-        if cut <= 0:
-            return self._pin(self._alloc()), 0, None
-        if cut == len(src) and not src.pinned:
-            return self._pin(src), cut, first  # extend in place: the longer sequence covers the shorter
-        self._pin(src)
-        try:
-            dst = self._alloc()
-        finally:
-            self._unpin(src)
-        self._L.llama_memory_seq_cp(self._mem, src.sid, dst.sid, 0, cut)
-        dst.ids = src.ids[:cut]
-        dst.logit = src.logit[:cut]
-        dst.logprob = src.logprob[:cut]
-        dst.greedy = src.greedy[:cut]
-        dst.last = src.last if cut == len(src) else None
-        return self._pin(dst), cut, first
+        return self.store.acquire(ids, need_from, need_last, found)
 
     #: cached sequences a PIE plan is tried against (most recent first; the diff costs ~ms each)
     PIE_CANDIDATES = 4
@@ -578,7 +494,7 @@ class LlamaCppRuntime:
         taken from moved tokens)."""
         cut_at = max(1, min(len(ids) - 1, need_from - 1))
         best, best_plan = None, None
-        for seq in list(reversed(self._seqs.values()))[:self.PIE_CANDIDATES]:
+        for seq in list(reversed(self.store.entries()))[:self.PIE_CANDIDATES]:
             if seq.pinned or not seq.ids:
                 continue
             plan = _truncate(plan_reuse(seq.ids, ids, "pie"), cut_at)
@@ -590,24 +506,20 @@ class LlamaCppRuntime:
         if shifted:
             # cells forked from ``best`` (llama_memory_seq_cp shares cells, one position per cell) would
             # move too: drop the sequences that may share a shifted cell, or give up when one is live
-            first = min(k.old for k in shifted)
-            sharers = [s for s in self._seqs.values() if s is not best and common_prefix(s.ids, best.ids) > first]
-            if any(s.pinned for s in sharers):
+            if not self.store.unshare(best, min(k.old for k in shifted)):
                 return None
-            for s in sharers:
-                self._drop(s)
         return self._pie_apply(best, best_plan, ids), None, None
 
-    def _pie_apply(self, seq: _Seq, plan: ReusePlan, ids: list[int]) -> _Seq:
+    def _pie_apply(self, seq: Seq, plan: ReusePlan, ids: list[int]) -> Seq:
         """Carry out ``plan`` on ``seq``'s cells (remove, shift) and its memo; the compute spans are left
         for :meth:`_pie_compute`. Returns ``seq`` pinned."""
-        L, mem, sid = self._L, self._mem, seq.sid
+        memory, sid = self.store.memory, seq.sid
         for a, b in plan.dropped_spans():
-            L.llama_memory_seq_rm(mem, sid, a, b)
+            memory.seq_rm(sid, a, b)
         moved = [k for k in plan.moved if k.shift]
         # left moves first, in order; then right moves from the last: a range never catches a moved run
         for k in [k for k in moved if k.shift < 0] + [k for k in reversed(moved) if k.shift > 0]:
-            L.llama_memory_seq_add(mem, sid, k.old, k.old + k.length, k.shift)
+            memory.seq_add(sid, k.old, k.old + k.length, k.shift)
         n = len(ids)
         logit, logprob, greedy = [math.nan] * n, [math.nan] * n, [-1] * n
         head = plan.prefix
@@ -617,39 +529,37 @@ class LlamaCppRuntime:
         self.pie_plans += 1
         self.pie_moved += sum(k.length for k in plan.moved)
         self.last_plan = plan
-        return self._pin(seq)
+        return self.store.pin(seq)
 
-    def _pie_compute(self, seq: _Seq, need_from: int, need_last: bool, cancel: Optional[CancelCheck]) -> None:
+    def _pie_compute(self, seq: Seq, need_from: int, need_last: bool, cancel: Optional[CancelCheck]) -> None:
         """Decode the compute spans of the PIE plan just applied, at their new positions, in chunks
         aligned to multiples of CHUNK (between kept cells: the causal mask is by position)."""
         spans, seq.pending = seq.pending, []
         ids, total = seq.ids, len(seq.ids)
         computed = sum(b - a for a, b in spans)
-        self.hits += total - computed
-        self.misses += computed
+        self.store.count(total - computed, computed)
         try:
             self._pie_decode(seq, spans, need_from, need_last, cancel)
         except BaseException:
-            self._drop(seq)  # half moved, half computed: nothing in it can be trusted
+            self.store.drop(seq)  # half moved, half computed: nothing in it can be trusted
             raise
 
-    def _pie_decode(self, seq: _Seq, spans, need_from: int, need_last: bool, cancel: Optional[CancelCheck]) -> None:
+    def _pie_decode(self, seq: Seq, spans, need_from: int, need_last: bool, cancel: Optional[CancelCheck]) -> None:
         # llama_decode refuses a batch at positions not after a sequence's last cell (llama.cpp 0.3.36:
         # "inconsistent sequence positions"), so a span between kept cells is decoded on a scratch
         # sequence holding the cells before it (seq_cp tags cells, computes nothing), then its new
         # cells are tagged with ``seq`` and the scratch sequence is removed
-        L, mem = self._L, self._mem
-        ids, total = seq.ids, len(seq.ids)
+        store = self.store
         for a, b in spans:
-            tmp = self._pin(self._alloc())
+            tmp = store.alloc()
             try:
-                L.llama_memory_seq_cp(mem, seq.sid, tmp.sid, 0, a)
+                store.memory.seq_cp(seq.sid, tmp.sid, 0, a)
                 self._pie_span(seq, tmp.sid, a, b, need_from, need_last, cancel)
-                L.llama_memory_seq_cp(mem, tmp.sid, seq.sid, a, b)
+                store.memory.seq_cp(tmp.sid, seq.sid, a, b)
             finally:
-                self._drop(tmp)
+                store.drop(tmp)
 
-    def _pie_span(self, seq: _Seq, sid: int, a: int, b: int, need_from: int, need_last: bool,
+    def _pie_span(self, seq: Seq, sid: int, a: int, b: int, need_from: int, need_last: bool,
                   cancel: Optional[CancelCheck]) -> None:
         ids, total = seq.ids, len(seq.ids)
         if True:
@@ -692,8 +602,7 @@ class LlamaCppRuntime:
             if rc == 0:
                 return True
             if rc == 1:
-                if self._evict_one():
-                    self.cell_evictions += 1
+                if self.store.evict_one(cells=True):
                     continue
                 return False
             raise RuntimeError(f"llama_decode failed with code {rc}")
@@ -708,18 +617,17 @@ class LlamaCppRuntime:
         s = float(row[token])
         return s, s - lse, int(row.argmax())
 
-    def _extend(self, seq: _Seq, ids: list[int], need_from: int, need_last: bool,
+    def _extend(self, seq: Seq, ids: list[int], need_from: int, need_last: bool,
                 cancel: Optional[CancelCheck], first=None) -> None:
         """Decode ``ids[len(seq):]`` into ``seq`` in chunks aligned to multiples of CHUNK, asking logits
         where a score at position >= need_from needs them (and at the last position if need_last)."""
         total = len(ids)
         p = len(seq)
-        self.hits += p
-        self.misses += total - p
+        self.store.count(p, total - p)
         carry = first  # the score of a chunk's first token, computed from the previous row
         if p < total:
             if carry is None and p >= max(1, need_from):
-                if seq.last is None:  # _acquire guarantees one of them
+                if seq.last is None:  # SeqPool.acquire guarantees one of them
                     raise AssertionError("no logits row to score the first new token")
                 carry = self._score_row(seq.last, ids[p])
             seq.last = None
@@ -756,7 +664,7 @@ class LlamaCppRuntime:
                     seq.last = row.copy()
             p = end
 
-    def _prefill(self, ids: list[int], need_from: int, need_last: bool, cancel: Optional[CancelCheck]) -> _Seq:
+    def _prefill(self, ids: list[int], need_from: int, need_last: bool, cancel: Optional[CancelCheck]) -> Seq:
         """A pinned sequence holding exactly ``ids`` with the memo filled from ``need_from``."""
         seq, n, first = self._acquire(ids, need_from, need_last)
         try:
@@ -765,7 +673,7 @@ class LlamaCppRuntime:
             else:
                 self._extend(seq, ids, need_from, need_last, cancel, first)
         except BaseException:
-            self._unpin(seq)
+            self.store.unpin(seq)
             raise
         return seq
 
@@ -776,8 +684,8 @@ class LlamaCppRuntime:
             check_cancel(cancel)
             ids = self.prompt_ids(prompt)
             seq = self._prefill(ids, len(ids), True, cancel)
-            self._unpin(seq)
-            self._dedup(seq)
+            self.store.unpin(seq)
+            self.store.keep(seq)
             return len(ids)
 
     # ------------------------------------------------------------------ score
@@ -797,8 +705,8 @@ class LlamaCppRuntime:
             return Scored(tokens=tgt_ids, offsets=offsets, logits=seq.logit[lo:hi],
                           logprobs=seq.logprob[lo:hi], greedy=seq.greedy[lo:hi])
         finally:
-            self._unpin(seq)
-            self._dedup(seq)
+            self.store.unpin(seq)
+            self.store.keep(seq)
 
     # ------------------------------------------------------------------ generate
 
@@ -825,7 +733,7 @@ class LlamaCppRuntime:
         check_cancel(cancel)
         n = len(requests)
         branches = Branches(requests, self.decode)
-        seqs: list[Optional[_Seq]] = [None] * n
+        seqs: list[Optional[Seq]] = [None] * n
         try:
             for i, req in enumerate(requests):
                 if req.max_new_tokens <= 0:
@@ -886,10 +794,10 @@ class LlamaCppRuntime:
         finally:
             for seq in seqs:
                 if seq is not None:
-                    self._unpin(seq)
+                    self.store.unpin(seq)
             for seq in seqs:
-                if seq is not None and seq.sid in self._seqs and self._seqs[seq.sid] is seq:
-                    self._dedup(seq)
+                if seq is not None:
+                    self.store.keep(seq)  # nothing when an earlier one's dedup dropped it
         return branches.done()
 
 

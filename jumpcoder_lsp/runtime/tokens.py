@@ -6,10 +6,10 @@
 * :func:`bad_word_ids`: the token ids a bad word bans.
 * :func:`common_prefix_len`, :func:`is_prefix` and :func:`longest_prefix`: the prefix arithmetic of
   both runtimes' caches. Each runtime keeps an LRU of cached token sequences (the torch runtime's
-  ``CacheEntry`` objects, the llama.cpp runtime's ``_Seq`` sequences; anything with ``.ids``); a
-  request reuses the one sharing the longest common token prefix with it (:func:`longest_prefix`,
-  the most recently used first, which wins ties), and a cached sequence whose ids are a prefix of
-  another's is dropped, the longer one covering it (:func:`is_prefix`).
+  ``KVStore`` of ``CacheEntry`` objects, the llama.cpp runtime's ``SeqPool`` of ``Seq`` objects;
+  anything with ``.ids``); a request reuses the one sharing the longest common token prefix with it
+  (:func:`longest_prefix`, the most recently used first, which wins ties), and a cached sequence
+  whose ids are a prefix of another's is dropped, the longer one covering it (:func:`is_prefix`).
 * :func:`encode_prompt` and :func:`prompt_ids`: a prompt's ids, each piece tokenized on its own
   (text through a runtime's :func:`piece_ids` LRU, control tokens by name), so the same pieces
   always give the same ids and the caches above can match them.

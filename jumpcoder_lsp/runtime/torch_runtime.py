@@ -12,6 +12,13 @@ Layout (gpt-fast in spirit: plain PyTorch, the model's decoder is called directl
   are views; the extension goes through ``DynamicLayer.update``, which concatenates into new tensors
   and never writes into the entry's), computes only the uncached suffix (in chunks), and stores the
   result. A request fully covered by an entry costs no forward pass at all.
+* ``kv_reuse="pie"`` (PIE, :mod:`~jumpcoder_lsp.runtime.kvreuse`, docs/kvreuse.md): a prompt that
+  differs from a cached entry by edits keeps the cached keys/values of the unchanged tokens after
+  the edit too, each moved run's keys rotated once per layer by its position delta
+  (:func:`rotate_keys`, float64 angles), and computes only the edited spans and the last token
+  (:meth:`TorchRuntime._prefill_pie`). Such an entry is approximate from its first moved token on
+  (``CacheEntry.exact``); score requests reuse only exact positions, so scores are always a full
+  recompute's.
 * :meth:`TorchRuntime.generate` prefills each branch that way, then left-pads and merges the branch
   caches into one preallocated buffer per layer (:class:`_BufferLayer`: each step writes its new
   key/value in place instead of re-concatenating the whole cache) and decodes all live branches with
@@ -42,11 +49,12 @@ import torch
 from transformers import DynamicCache
 from transformers.cache_utils import DynamicLayer
 
-from . import tokens
+from . import kvreuse, tokens
 from .base import CancelCheck, Generated, GenRequest, Prompt, Scored, ScoreRequest
 from .branches import Branches, check_cancel, score_each
 from .device import DeviceChoice, dtype_name, physical_cores, pick
-from .tokens import bad_word_ids, is_prefix, longest_prefix, text_only_tokenizer, tile_offsets, unique_ids
+from .tokens import (bad_word_ids, common_prefix_len, is_prefix, longest_prefix, text_only_tokenizer, tile_offsets,
+                     unique_ids)
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +76,13 @@ class CacheEntry:
     logit: torch.Tensor  # [L] float32: S of token p given ids[:p]; NaN = not computed yet (always at 0)
     logprob: torch.Tensor  # [L] float32
     greedy: torch.Tensor  # [L] int64: argmax given ids[:p]; -1 = not computed yet
+    #: leading positions whose keys/values/hidden states are exact (a full recompute's); PIE's moved
+    #: tokens and everything after them are approximate. None = all of them.
+    exact: Optional[int] = None
+
+    @property
+    def exact_len(self) -> int:
+        return len(self.ids) if self.exact is None else min(self.exact, len(self.ids))
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -84,6 +99,7 @@ class CacheEntry:
             logit=self.logit[:n],
             logprob=self.logprob[:n],
             greedy=self.greedy[:n],
+            exact=None if self.exact is None or self.exact >= n else self.exact,
         )
 
 
@@ -146,9 +162,21 @@ class KVStore:
             self._entries.move_to_end(id(best))
         return best, best_n
 
+    def best_exact(self, ids: list[int]) -> tuple[Optional[CacheEntry], int]:
+        """Like :meth:`best`, counting only each entry's exact positions (for scores)."""
+        best, best_n = None, 0
+        for entry in reversed(self._entries.values()):
+            n = min(common_prefix_len(entry.ids, ids), entry.exact_len)
+            if n > best_n:
+                best, best_n = entry, n
+        if best is not None:
+            self._entries.move_to_end(id(best))
+        return best, best_n
+
     def add(self, entry: CacheEntry) -> None:
         for key, old in list(self._entries.items()):
-            if is_prefix(old.ids, entry.ids):
+            # an exact entry is not dropped for an approximate (PIE) one that covers it
+            if is_prefix(old.ids, entry.ids) and old.exact_len <= entry.exact_len:
                 self._drop(key)
         self._entries[id(entry)] = entry
         self._bytes[id(entry)] = entry_bytes(entry)
@@ -224,6 +252,47 @@ class _BufferLayer(DynamicLayer):
         self._views()
 
 
+# --------------------------------------------------------------------------- rotary correction (PIE)
+
+#: rotary types whose frequencies do not depend on the sequence length (a fixed rotation per position)
+_STATIC_ROPE = ("default", "linear", "llama3")
+
+
+def _rope_inv_freq(decoder, config) -> Optional[torch.Tensor]:
+    """The rotary inverse frequencies ``[head_dim/2]`` of a decoder whose keys can be re-rotated by a
+    position delta (standard rotate_half RoPE over the whole head, fixed frequencies, no attention
+    scaling), else None."""
+    rotary = getattr(decoder, "rotary_emb", None)
+    inv_freq = getattr(rotary, "inv_freq", None)
+    if inv_freq is None or getattr(rotary, "rope_type", "default") not in _STATIC_ROPE:
+        return None
+    if float(getattr(rotary, "attention_scaling", 1.0)) != 1.0:
+        return None
+    head_dim = getattr(config, "head_dim", None) or config.hidden_size // config.num_attention_heads
+    if getattr(config, "partial_rotary_factor", 1.0) not in (None, 1.0) or 2 * inv_freq.numel() != head_dim:
+        return None
+    return inv_freq.detach().double().cpu()
+
+
+def _rotation(inv_freq: torch.Tensor, delta: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """float64 cos/sin ``[head_dim]`` of the rotation by ``delta`` positions (angles ``delta * theta_i``,
+    in float64: at a delta of thousands of positions float32 angles would lose ~1e-4 rad)."""
+    angles = float(delta) * inv_freq.double()
+    emb = torch.cat([angles, angles])
+    return emb.cos(), emb.sin()
+
+
+def rotate_keys(k: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
+    """Keys ``[..., head_dim]`` rotated (rotate_half RoPE, as transformers' ``apply_rotary_pos_emb``)
+    by the angles of ``cos``/``sin``; computed in float64 and returned in ``k``'s dtype.
+    RoPE(p) then RoPE(d) is RoPE(p + d): a key cached at position p, rotated by d, is the key at p + d."""
+    work = k.double()
+    cos, sin = cos.to(work.device, torch.float64), sin.to(work.device, torch.float64)
+    half = work.shape[-1] // 2
+    rot = torch.cat([-work[..., half:], work[..., :half]], dim=-1)
+    return (work * cos + rot * sin).to(k.dtype)
+
+
 # --------------------------------------------------------------------------- the runtime
 
 
@@ -247,6 +316,7 @@ class TorchRuntime:
         max_cache_tokens: int = 32768,
         max_cache_bytes: int = MAX_CACHE_BYTES,
         description: Optional[str] = None,
+        kv_reuse: str = "prefix",
     ):
         self.model = model.eval()
         self.tokenizer = tokenizer
@@ -266,6 +336,17 @@ class TorchRuntime:
         self._token_texts: Optional[list[str]] = None
         self.store = KVStore(max_cache_entries, max_cache_tokens, max_cache_bytes)
         self._lock = threading.RLock()
+        if kv_reuse not in kvreuse.MODES:
+            raise ValueError(f"kvReuse must be one of {', '.join(kvreuse.MODES)}, not {kv_reuse!r}")
+        self._rope = _rope_inv_freq(self._decoder, text_config)
+        if kv_reuse == "pie" and self._rope is None:
+            log.warning("kvReuse pie: this model's rotary embedding cannot be re-rotated; using prefix reuse")
+            kv_reuse = "prefix"
+        self.kv_reuse = kv_reuse
+        #: bookkeeping of the last prefill (mode, reused, computed, moved, plan) and totals, for tests
+        #: and benchmarks
+        self.last_reuse: dict = {}
+        self.reuse_totals = {"reused": 0, "computed": 0, "moved": 0, "pie_calls": 0}
 
         gen_eos = getattr(getattr(model, "generation_config", None), "eos_token_id", None)
         gen_eos = gen_eos if isinstance(gen_eos, (list, tuple)) else [gen_eos]
@@ -297,7 +378,8 @@ class TorchRuntime:
 
         ``threads`` sets torch's CPU threads (default: the physical cores). ``name`` goes into :attr:`description` (e.g. the preset name); by default the model name the
         config carries (a GGUF's ``general.name``), else the directory name. Other keyword arguments go
-        to the constructor (``max_cache_entries``, ``max_cache_tokens``, ``max_cache_bytes``, ``description``).
+        to the constructor (``max_cache_entries``, ``max_cache_tokens``, ``max_cache_bytes``, ``description``,
+        ``kv_reuse``).
         """
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -411,9 +493,21 @@ class TorchRuntime:
             hiddens.append(out.last_hidden_state[0])
         return kv, torch.cat(hiddens) if len(hiddens) > 1 else hiddens[0]
 
-    def _prefill(self, ids: list[int], cancel: Optional[CancelCheck] = None) -> CacheEntry:
-        """The cache entry for exactly `ids`: reuse the longest cached prefix, compute the rest, store it."""
-        entry, n = self.store.best(ids)
+    def _prefill(self, ids: list[int], cancel: Optional[CancelCheck] = None, exact: bool = False) -> CacheEntry:
+        """The cache entry for exactly `ids`: reuse the longest cached prefix, compute the rest, store it.
+
+        With ``kv_reuse="pie"`` and ``exact=False`` (generate, warm), a prompt that is not (almost) a
+        prefix hit reuses the cached entry with the best :func:`~.kvreuse.plan_reuse` plan (see
+        :meth:`_prefill_pie`). ``exact=True`` (scores) reuses only exact positions, so scores are
+        always those of a full recompute.
+        """
+        pie = self.kv_reuse == "pie"
+        entry, n = self.store.best_exact(ids) if exact and pie else self.store.best(ids)
+        if pie and not exact and len(ids) - n > kvreuse.MIN_KEPT:
+            got = self._prefill_pie(ids, n, cancel)
+            if got is not None:
+                return got
+        self._note("prefix", n, len(ids) - n, 0, None)
         if entry is not None and n == len(ids):
             self.store.hits += n
             return entry.prefix(n)
@@ -422,8 +516,10 @@ class TorchRuntime:
         kv = [] if entry is None or n == 0 else entry.prefix(n).kv
         kv, hidden = self._extend(kv, ids[n:], n, cancel)
         m = len(ids) - n
+        base_exact = len(ids)
         if entry is not None and n:
             base = entry.prefix(n)
+            base_exact = base.exact_len if base.exact_len < n else len(ids)
             hidden = torch.cat([base.hidden, hidden])
             logit = torch.cat([base.logit, torch.full((m,), math.nan)])
             logprob = torch.cat([base.logprob, torch.full((m,), math.nan)])
@@ -432,9 +528,99 @@ class TorchRuntime:
             logit = torch.full((m,), math.nan)
             logprob = torch.full((m,), math.nan)
             greedy = torch.full((m,), -1, dtype=torch.long)
-        new = CacheEntry(ids=list(ids), kv=kv, hidden=hidden, logit=logit, logprob=logprob, greedy=greedy)
+        new = CacheEntry(ids=list(ids), kv=kv, hidden=hidden, logit=logit, logprob=logprob, greedy=greedy,
+                         exact=None if base_exact >= len(ids) else base_exact)
         self.store.add(new)
         return new
+
+    def _note(self, mode: str, reused: int, computed: int, moved: int, plan) -> None:
+        self.last_reuse = {"mode": mode, "reused": reused, "computed": computed, "moved": moved, "plan": plan}
+        self.reuse_totals["reused"] += reused
+        self.reuse_totals["computed"] += computed
+        self.reuse_totals["moved"] += moved
+        self.reuse_totals["pie_calls"] += mode == "pie"
+
+    #: cached entries a PIE plan is tried against (most recent first; the diff costs ~ms each)
+    PIE_CANDIDATES = 4
+
+    def _prefill_pie(self, ids: list[int], prefix_n: int, cancel: Optional[CancelCheck]) -> Optional[CacheEntry]:
+        """PIE: the entry for `ids` built from the cached entry whose plan reuses the most tokens, or
+        None when no plan beats the prefix hit of ``prefix_n`` tokens.
+
+        The cache is assembled in order of new positions: the kept prefix, then each compute span as an
+        extension of the cache so far (positions ``start..end``, attending to everything before it in
+        the new layout), then each moved run's cached keys re-rotated by its shift (values as they
+        are). The moved tokens' hidden states are the cached ones (computed without the edit in their
+        context): their positions and everything after the first moved run are marked approximate
+        (``CacheEntry.exact``), so score requests recompute them; the last token is always computed.
+        """
+        best, best_plan = None, None
+        for cand in list(reversed(self.store.entries()))[:self.PIE_CANDIDATES]:
+            if not cand.ids:
+                continue
+            plan = kvreuse.plan_reuse(cand.ids, ids, "pie")
+            if (plan.moved and plan.reused >= prefix_n + kvreuse.MIN_KEPT
+                    and (best_plan is None or plan.reused > best_plan.reused)):
+                best, best_plan = cand, plan
+        if best is None:
+            return None
+        plan = best_plan
+        self.store._entries.move_to_end(id(best))
+        kv: list = []
+        hiddens: list[torch.Tensor] = []
+        if plan.prefix:
+            base = best.prefix(plan.prefix)
+            kv = list(base.kv)
+            hiddens.append(base.hidden)
+        spans = iter(plan.compute_spans())
+        span = next(spans, None)
+        for run in plan.moved:
+            while span is not None and span[0] < run.new:
+                kv, h = self._extend(kv, ids[span[0]:span[1]], span[0], cancel)
+                hiddens.append(h)
+                span = next(spans, None)
+            assert sum(h.shape[0] for h in hiddens) == run.new
+            kv = self._append_moved(kv, best, run)
+            hiddens.append(best.hidden[run.old:run.old + run.length])
+        while span is not None:
+            kv, h = self._extend(kv, ids[span[0]:span[1]], span[0], cancel)
+            hiddens.append(h)
+            span = next(spans, None)
+        hidden = torch.cat(hiddens)
+        assert hidden.shape[0] == len(ids) and kv[0][0].shape[2] == len(ids)
+        L = len(ids)
+        logit = torch.full((L,), math.nan)
+        logprob = torch.full((L,), math.nan)
+        greedy = torch.full((L,), -1, dtype=torch.long)
+        first_moved = plan.moved[0].new
+        if plan.prefix:  # exact scores of the prefix stay valid
+            logit[:plan.prefix] = best.logit[:plan.prefix]
+            logprob[:plan.prefix] = best.logprob[:plan.prefix]
+            greedy[:plan.prefix] = best.greedy[:plan.prefix]
+        exact_n = min(first_moved, best.exact_len if best.exact_len < plan.prefix else first_moved)
+        new = CacheEntry(ids=list(ids), kv=kv, hidden=hidden, logit=logit, logprob=logprob, greedy=greedy,
+                         exact=exact_n)
+        self.store.hits += plan.reused
+        self.store.misses += plan.computed
+        self._note("pie", plan.reused, plan.computed, sum(k.length for k in plan.moved), plan)
+        self.store.add(new)
+        return new
+
+    def _append_moved(self, kv, src: CacheEntry, run: "kvreuse.Kept"):
+        """``kv`` with the cached run ``src[run.old:run.old+run.length]`` appended, keys re-rotated by ``run.shift``."""
+        cos, sin = _rotation(self._rope, run.shift)
+        out = []
+        for li, (k, v) in enumerate(src.kv):
+            ks = k[:, :, run.old:run.old + run.length]
+            vs = v[:, :, run.old:run.old + run.length]
+            if run.shift:
+                ks = rotate_keys(ks, cos, sin)
+            if kv:
+                k0, v0 = kv[li]
+                out.append((torch.cat([k0, ks], dim=2), torch.cat([v0, vs], dim=2)))
+            else:
+                out.append((ks, vs))
+        return out
 
     def _fill_scores(self, entry: CacheEntry, lo: int, hi: int) -> None:
         """Make sure the memo holds the scores of positions lo..hi-1 (lo >= 1)."""
@@ -471,7 +657,7 @@ class TorchRuntime:
             return score_each(requests, self.encode_with_offsets, self.prompt_ids, self._score_ids)
 
     def _score_ids(self, ctx_ids: list[int], tgt_ids: list[int], offsets: list[tuple[int, int]]) -> Scored:
-        entry = self._prefill(ctx_ids + tgt_ids)
+        entry = self._prefill(ctx_ids + tgt_ids, exact=True)
         lo, hi = len(ctx_ids), len(ctx_ids) + len(tgt_ids)
         self._fill_scores(entry, lo, hi)
         return Scored(

@@ -44,6 +44,10 @@ INVALID_PARAMS = -32602
 SERVER_NOT_INITIALIZED = -32002
 
 
+class ClientTimeout(Exception):
+    """The client did not answer a server-to-client request in time."""
+
+
 def _valid_id(msg_id: Any) -> bool:
     return isinstance(msg_id, (int, str)) and not isinstance(msg_id, bool)
 

@@ -1,20 +1,11 @@
-"""The JumpCoder language server: thin pygls adapters over documents, the model worker and edits.
+"""The JumpCoder language server: the state behind the LSP methods of :mod:`.features`.
 
 Data flows one way: editor -> :class:`~.documents.Document` -> :class:`~.documents.Snapshot` ->
 the worker (the engine) -> :class:`~jumpcoder_lsp.engine.Completion` -> TextEdits for the version
-it was computed on -> editor. Features:
-
-* ``textDocument/inlineCompletion``: the continuation as the item; the lines inserted above the
-  cursor in ``item.data`` (previews, with ``summary``: what accepting inserts, in words) and applied
-  by ``item.command`` = ``jumpcoder.applyEdit`` after the client has inserted the continuation.
-  An insert-only suggestion (nothing to add at the cursor, lines to insert above: the cursor line
-  is complete) is still offered: ``insertText`` "" over an empty range at the cursor,
-  ``data.insertOnly`` true, the same command.
-* ``textDocument/completion``: one item, ``textEdit`` = continuation, ``additionalTextEdits`` =
-  the insertions (insert-only: an empty ``textEdit`` and a label saying what is inserted).
-* ``jumpcoder.completeFunction`` {uri, position}: to the end of the function, one versioned
-  ``workspace/applyEdit`` with every edit, work-done progress, cancellation.
-* diagnostics for undefined names + the code action "JumpCoder: insert missing definition".
+it was computed on -> editor. :func:`build_server` registers the features (one function per LSP
+method or command, :mod:`.features`) on a :class:`JumpCoderServer`, which holds the documents, the
+model worker, the suggestion store and the scheduling of model work (supersession, cancellation,
+the inline budget, the warm prompt cache).
 
 Every edit the server sends goes through :meth:`JumpCoderServer.send_edits`: computed from one
 :class:`~.documents.Snapshot`, sent only while the open document is still that snapshot (not a
@@ -35,9 +26,8 @@ import time
 from collections import Counter, OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
-import attrs
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInternalError, JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
@@ -45,31 +35,27 @@ from pygls.lsp.server import LanguageServer
 from .. import __version__
 from .. import edits as E
 from ..config import ServerConfig
-from ..engine.types import Insertion
 from ..runtime.base import Cancelled
-from .documents import Document, Documents, Snapshot, spec_supports
-from .protocol import JumpCoderProtocol
+from . import features
+from .documents import Document, Documents, Snapshot
+from .diagnostics import DIAGNOSTIC_SOURCE, UNDEFINED_NAME, Diagnostics  # noqa: F401 - re-exported
+from .features import (  # noqa: F401 - their import path before features.py
+    ACCEPT_WAIT_S,
+    CODE_ACTION_TITLE,
+    COMMAND_APPLY,
+    COMMAND_COMPLETE_FUNCTION,
+    COMMAND_INSERT_DEFINITION,
+    COMMAND_STATUS,
+    LABEL_INSERT_ONLY,
+    LABEL_INSERTED_LINES,
+    InlineItem,
+)
+from .progress import Progress, Progresses
+from .protocol import ClientTimeout, JumpCoderProtocol
 from .suggestions import Suggestion, SuggestionStore, new_id
 from .worker import CancelToken, ModelWorker, load_backend
 
 log = logging.getLogger(__name__)
-
-COMMAND_APPLY = "jumpcoder.applyEdit"
-COMMAND_COMPLETE_FUNCTION = "jumpcoder.completeFunction"
-COMMAND_INSERT_DEFINITION = "jumpcoder.insertDefinition"
-COMMAND_STATUS = "jumpcoder.status"
-
-#: the labels of jumpcoder.applyEdit's workspace/applyEdit: after an accepted continuation (editors
-#: join it to the accept's undo step), and for an insert-only suggestion (an undo step of its own)
-LABEL_INSERTED_LINES = "JumpCoder: inserted lines"
-LABEL_INSERT_ONLY = "JumpCoder: inserted lines (insert-only suggestion)"
-
-DIAGNOSTIC_SOURCE = "jumpcoder"
-UNDEFINED_NAME = "undefined-name"
-CODE_ACTION_TITLE = "JumpCoder: insert missing definition"
-
-#: how long jumpcoder.applyEdit waits for the didChange that carries the accepted continuation
-ACCEPT_WAIT_S = 1.0
 
 #: how long the server waits for the client to answer one of its requests (workspace/applyEdit,
 #: window/workDoneProgress/create); the environment variable overrides it (tests use ~0.5 s)
@@ -81,7 +67,7 @@ EARLY_CANCELS = 256
 
 #: the reason a request's token carries when an edit of its document superseded it
 EDITED = "superseded by an edit"
-#: the requests that answer with a suggestion (they supersede each other, see JumpCoderServer._begin)
+#: the requests that answer with a suggestion (they supersede each other, see JumpCoderServer.begin_request)
 SUGGEST_KINDS = ("inline", "completion")
 
 
@@ -115,10 +101,6 @@ class _Work:
     followed: bool = False
 
 
-class ClientTimeout(Exception):
-    """The client did not answer a server-to-client request in time."""
-
-
 @dataclass(frozen=True)
 class EditOutcome:
     """What became of an edit the server sent (or did not send): ``reason`` is empty when applied,
@@ -126,43 +108,6 @@ class EditOutcome:
 
     applied: bool
     reason: str = ""
-
-
-class Progress:
-    """One server-initiated work-done progress (``token`` None: the client shows none). Use it
-    through :meth:`JumpCoderServer.progress`, which always ends it; nothing is reported after
-    the end (a thread may still be reporting when a load is superseded)."""
-
-    def __init__(self, server: "JumpCoderServer", token: Any):
-        self._server = server
-        self.token = token
-        self.ended = False
-
-    def report(self, message: str, fraction: Optional[float] = None) -> None:
-        if not self.ended:
-            self._server._report(self.token, message, fraction)
-
-    def end(self, message: str) -> None:
-        if not self.ended:
-            self.ended = True
-            self._server._end(self.token, message)
-
-    def threadsafe(self):
-        """A :data:`~.worker.ProgressFn` that another thread may call."""
-        loop = asyncio.get_running_loop()
-
-        def progress(message: str, fraction: Optional[float] = None) -> None:
-            loop.call_soon_threadsafe(self.report, message, fraction)
-
-        return progress
-
-
-@attrs.define
-class InlineItem(types.InlineCompletionItem):
-    """LSP 3.18's InlineCompletionItem has no ``data``; lsprotocol would drop it. Handlers return a
-    plain list of these so pygls unstructures each by its runtime class and ``data`` survives."""
-
-    data: Any = None
 
 
 class JumpCoderServer(LanguageServer):
@@ -185,14 +130,13 @@ class JumpCoderServer(LanguageServer):
         self._early_cancels: "OrderedDict[Any, None]" = OrderedDict()
         self.client_timeout_s = client_timeout_from_environment()
         self._client_ids = itertools.count(1)
-        self._progress_cancel: dict[Any, CancelToken] = {}
         self._queued_messages: list[tuple[types.MessageType, str]] = []
-        self._diag_tasks: dict[str, asyncio.Task] = {}
         self._refused_warned: set[int] = set()  # serials of the documents warned about (one warning each)
         self._changed: dict[str, asyncio.Event] = {}
         self._analysis = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jumpcoder-analysis")
         self._load_task: Optional[asyncio.Task] = None
-        self._tokens = itertools.count(1)
+        self.progresses = Progresses(self)
+        self.diagnostics = Diagnostics(self, self._analysis)
         self._initialized = False
         self.client_info: Optional[types.ClientInfo] = None
         self.loop: Optional[asyncio.AbstractEventLoop] = None
@@ -212,10 +156,17 @@ class JumpCoderServer(LanguageServer):
         {name: [languageId, ...]}}}``, the languages this server supports and the LSP languageIds
         (Neovim filetypes) that select each, so that clients attach to them with no release of
         their own. ``jumpcoder.status`` reports the same ``languages``."""
-        return {"jumpcoder": {"languages": _languages()}}
+        return {"jumpcoder": {"languages": features.languages()}}
 
     # ------------------------------------------------------------------------------------
     # messages
+
+    def mark_initialized(self) -> None:
+        """The client sent ``initialized``: messages go out from now on, the queued ones first."""
+        self._initialized = True
+        queued, self._queued_messages = self._queued_messages, []
+        for kind, message in queued:
+            self.show(kind, message)
 
     def show(self, kind: types.MessageType, message: str) -> None:
         if not self._initialized:
@@ -302,10 +253,6 @@ class JumpCoderServer(LanguageServer):
         self.worker.state = "loading"  # now, so that a request right after sees it
         self._load_task = asyncio.ensure_future(self._load(config))
 
-    def _supports_progress(self) -> bool:
-        caps = self.client_capabilities
-        return bool(caps and caps.window and caps.window.work_done_progress)
-
     async def request_client(self, method: str, params: Any) -> Any:
         """Send a request to the client and await its answer for at most :attr:`client_timeout_s`
         (raises :class:`ClientTimeout`): a client that never answers blocks nothing. A request that
@@ -322,54 +269,11 @@ class JumpCoderServer(LanguageServer):
                 self.protocol._request_futures.pop(msg_id, None)
                 self.protocol._result_types.pop(msg_id, None)
 
-    async def _create_progress(self, title: str, message: str = "", cancellable: bool = False):
-        """A server-initiated work-done progress token, begun (None when the client has none or
-        does not answer window/workDoneProgress/create in time)."""
-        if not self._supports_progress():
-            return None
-        token = f"jumpcoder/{next(self._tokens)}"
-        try:
-            await self.request_client(types.WINDOW_WORK_DONE_PROGRESS_CREATE, types.WorkDoneProgressCreateParams(token=token))
-        except (ClientTimeout, JsonRpcException) as exc:  # progress is optional
-            log.warning("window/workDoneProgress/create failed: %s", exc)
-            return None
-        self.work_done_progress.begin(
-            token, types.WorkDoneProgressBegin(title=title, message=message or None, cancellable=cancellable)
-        )
-        return token
-
-    def _report(self, token, message: str, fraction: Optional[float] = None) -> None:
-        if token is None:
-            return
-        pct = None if fraction is None else max(0, min(100, int(fraction * 100)))
-        self.work_done_progress.report(token, types.WorkDoneProgressReport(message=message, percentage=pct))
-
-    def _end(self, token, message: str) -> None:
-        if token is None:
-            return
-        self.work_done_progress.end(token, types.WorkDoneProgressEnd(message=message))
-        self.work_done_progress.tokens.pop(token, None)
-        self._progress_cancel.pop(token, None)
-
     @contextlib.asynccontextmanager
     async def progress(self, title: str, message: str = "", *, cancel: Optional[CancelToken] = None):
-        """``async with server.progress(title) as p``: a work-done progress that ends whatever
-        happens in the block: with ``p.end(message)``, else "cancelled" (a cancellation), "failed"
-        (any other exception) or "done". ``cancel``: the progress UI's cancel button cancels it."""
-        token = await self._create_progress(title, message, cancellable=cancel is not None)
-        p = Progress(self, token)
-        if token is not None and cancel is not None:
-            self._progress_cancel[token] = cancel
-        try:
+        """:meth:`.Progresses.progress`: a work-done progress that ends whatever happens in the block."""
+        async with self.progresses.progress(title, message, cancel=cancel) as p:
             yield p
-        except (Cancelled, asyncio.CancelledError):
-            p.end("cancelled")
-            raise
-        except BaseException:
-            p.end("failed")
-            raise
-        finally:
-            p.end("done")
 
     async def _load(self, config: ServerConfig) -> None:
         async with self.progress("JumpCoder: loading model", config.model) as p:
@@ -419,21 +323,21 @@ class JumpCoderServer(LanguageServer):
         if self._initialized and new.enable_diagnostics != old.enable_diagnostics:
             for doc in self.documents:
                 if new.enable_diagnostics:
-                    self.schedule_diagnostics(doc, delay=0)
+                    self.diagnostics.schedule(doc, delay=0)
                 else:
-                    self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=doc.uri, diagnostics=[]))
+                    self.diagnostics.clear(doc.uri)
         return not problems
 
     # ------------------------------------------------------------------------------------
     # cancellation bookkeeping: a newer request for the same document supersedes an older one
 
-    def _begin(self, uri: str, kind: str, place: Any = None) -> CancelToken:
+    def begin_request(self, uri: str, kind: str, place: Any = None) -> CancelToken:
         """A cancellation flag for the current request, cancelled by ``$/cancelRequest`` for its
         id, by an edit of the document (:meth:`document_changed`), and by a newer request for the
         same document: of the same kind, or a suggestion request (:data:`SUGGEST_KINDS`) for
         another ``place`` (version and cursor) when this one is one. A superseded request answers
         empty at once; its model work stops at the engine's next step."""
-        token = self._request_token()
+        token = self.request_token()
         token.place = place
         for (u, k), old in list(self._inflight.items()):
             if u != uri or old.cancelled:
@@ -446,22 +350,40 @@ class JumpCoderServer(LanguageServer):
 
     def document_changed(self, uri: str) -> None:
         """An edit supersedes every request running for ``uri`` (they were for an older version):
-        suggestions answer empty at once, commands answer "stale"; the model work stops."""
-        for (u, _kind), token in list(self._inflight.items()):
-            if u == uri and not token.cancelled:
-                token.cancel(EDITED)
-                self.stats["superseded"] += 1
-                self.stats["superseded_by_edit"] += 1
+        suggestions answer empty at once, commands answer "stale"; the model work stops, except a
+        background run the user is typing along (:meth:`_typed_along`)."""
         doc = self.documents.get(uri)
-        for place, work in list(self._work.items()):
-            if place[0] != uri or work.token.cancelled:
-                continue
+
+        def typed_along(work: _Work) -> bool:
             if work.background and doc is not None and self._typed_along(work, doc.text) is not None:
                 work.followed = True  # typing along it: it goes on, re-checked at each partial result
                 self.stats["background_followed"] += 1
-            else:
-                work.token.cancel(EDITED)
-        self.cancel_warm(uri, EDITED)
+                return True
+            return False
+
+        self.cancel_work(uri, EDITED, keep=typed_along)
+        event = self._changed.pop(uri, None)
+        if event is not None:  # jumpcoder.applyEdit waits for it (next_edit)
+            event.set()
+
+    async def next_edit(self, uri: str, timeout: float) -> None:
+        """Wait for the next edit of ``uri`` (:meth:`document_changed`), at most ``timeout`` seconds."""
+        event = self._changed.setdefault(uri, asyncio.Event())
+        try:
+            await asyncio.wait_for(event.wait(), timeout)
+        except asyncio.TimeoutError:
+            pass
+
+    def document_closed(self, uri: str) -> None:
+        """``uri`` was closed: its work is cancelled, its diagnostics job too, and the server
+        forgets it (the refusal warning, its suggestions)."""
+        self.cancel_work(uri, "document closed")
+        self.diagnostics.cancel(uri)
+        doc = self.documents.get(uri)
+        if doc is not None:
+            self._refused_warned.discard(doc.serial)
+        self.documents.close(uri)
+        self.store.drop_uri(uri)
 
     def _typed_along(self, work: _Work, text: str) -> Optional[int]:
         """The cursor in ``text`` when it is ``work``'s document plus the user typing along the
@@ -489,11 +411,6 @@ class JumpCoderServer(LanguageServer):
                 work.token.cancel(EDITED)
                 self.stats["background_diverged"] += 1
 
-    def _cancel_work(self, which, reason: str) -> None:
-        for place, work in list(self._work.items()):
-            if which(place):
-                work.token.cancel(reason)
-
     def cancelled_answer(self, token: CancelToken, snap: Snapshot) -> dict:
         """A command's answer once its token is cancelled: "stale" when an edit did it."""
         if token.reason == EDITED:
@@ -501,7 +418,7 @@ class JumpCoderServer(LanguageServer):
             return self.stale(snap)
         return {"applied": False, "reason": "cancelled"}
 
-    def _request_token(self) -> CancelToken:
+    def request_token(self) -> CancelToken:
         """A cancellation flag for the request being handled, set by ``$/cancelRequest`` for its
         id, also when that cancel arrived before the request registered (:attr:`_early_cancels`)."""
         token = CancelToken()
@@ -513,14 +430,16 @@ class JumpCoderServer(LanguageServer):
                 token.cancel("request cancelled")
         return token
 
-    def _release(self, token: CancelToken) -> None:
+    def release_token(self, token: CancelToken) -> None:
+        """The request of ``token`` (:meth:`request_token`) has answered: ``$/cancelRequest`` no longer finds it."""
         if self._by_request.get(token.request_id) is token:
             del self._by_request[token.request_id]
 
-    def _finish(self, uri: str, kind: str, token: CancelToken) -> None:
+    def finish_request(self, uri: str, kind: str, token: CancelToken) -> None:
+        """The request begun by :meth:`begin_request` has answered: nothing supersedes it any more."""
         if self._inflight.get((uri, kind)) is token:
             del self._inflight[(uri, kind)]
-        self._release(token)
+        self.release_token(token)
 
     def on_cancel_request(self, request_id) -> None:
         token = self._by_request.get(request_id)
@@ -535,20 +454,30 @@ class JumpCoderServer(LanguageServer):
         while len(self._early_cancels) > EARLY_CANCELS:
             self._early_cancels.popitem(last=False)
 
-    def cancel_document(self, uri: str, reason: str) -> None:
-        """Cancel every request running for ``uri``."""
+    def cancel_work(self, uri: Optional[str], reason: str, *, keep: Callable[[_Work], bool] = lambda work: False) -> None:
+        """The one place that cancels the work for a document (``uri`` None: for every document):
+        the requests running for it, its model jobs (but those ``keep`` says go on) and its
+        warm-up. A cancellation by an edit (:data:`EDITED`) counts each request as superseded."""
         for (u, _kind), token in list(self._inflight.items()):
-            if u == uri:
+            if (uri is None or u == uri) and not token.cancelled:
                 token.cancel(reason)
-        self._cancel_work(lambda place: place[0] == uri, reason)
-        self.cancel_warm(uri, reason)
+                if reason == EDITED:
+                    self.stats["superseded"] += 1
+                    self.stats["superseded_by_edit"] += 1
+        for place, work in list(self._work.items()):
+            if (uri is None or place[0] == uri) and not work.token.cancelled and not keep(work):
+                work.token.cancel(reason)
+        for u in list(self._warm) if uri is None else [uri]:
+            self.cancel_warm(u, reason)
+
+    def stop_work(self) -> None:
+        """``shutdown``: cancel everything, stop the model thread and the analysis thread."""
+        self.cancel_all()
+        self.worker.shutdown()
+        self._analysis.shutdown(wait=False, cancel_futures=True)
 
     def cancel_all(self) -> None:
-        for token in list(self._inflight.values()):
-            token.cancel("shutdown")
-        self._cancel_work(lambda place: True, "shutdown")
-        for uri in list(self._warm):
-            self.cancel_warm(uri, "shutdown")
+        self.cancel_work(None, "shutdown")
 
     # ------------------------------------------------------------------------------------
     # the warm prompt cache: a background prefill after an edit
@@ -563,7 +492,7 @@ class JumpCoderServer(LanguageServer):
             return
         if any(w.followed and not w.token.cancelled for p, w in self._work.items() if p[0] == doc.uri):
             return  # the run the user types along holds the model (and its cache)
-        if not callable(getattr(self.worker.backend, "warm", None)):
+        if not self.worker.can_warm:
             return
         last = params.content_changes[-1] if params.content_changes else None
         start = getattr(last, "range", None)
@@ -592,8 +521,7 @@ class JumpCoderServer(LanguageServer):
             line = bisect.bisect_right(doc.starts, offset) - 1
             snap = doc.snapshot()
             engine_config = self.engine_for(doc.spec.name, inline=True)
-            await self.worker.run(self._warm_job, self.worker.backend, snap, doc.spec, line, offset - doc.starts[line],
-                                  engine_config, token, cancel_token=token, background=True)
+            await self.worker.warm(snap, doc.spec, line, offset - doc.starts[line], config=engine_config, token=token)
         except Cancelled:
             pass
         except Exception:  # noqa: BLE001 - a failed warm-up costs only its time
@@ -602,54 +530,8 @@ class JumpCoderServer(LanguageServer):
             if self._warm.get(arrived.uri, (None, None))[1] is token:
                 del self._warm[arrived.uri]
 
-    def _warm_job(self, backend, snap: Snapshot, spec, line: int, column: int, engine_config, cancel) -> None:
-        """On the model thread, as background work."""
-        if cancel():
-            raise Cancelled()
-        self.stats["warm_started"] += 1
-        text = E.normalize_eol(snap.text)
-        started = time.monotonic()
-        try:
-            backend.warm(text, line, column, language=spec, config=engine_config,
-                         tree=snap.tree if text == snap.text else None, cancel=cancel)
-        except Cancelled:
-            self.stats["warm_cancelled"] += 1  # counted before the job counts as done (status waitIdle)
-            raise
-        self.stats["warm_done"] += 1
-        self.stats["warm_ms"] += int((time.monotonic() - started) * 1000)
-
     # ------------------------------------------------------------------------------------
     # running the engine
-
-    def _complete_job(self, backend, snap: Snapshot, spec, line: int, column: int, engine_config, progress, cancel,
-                      partial=None):
-        """On the model thread (``partial``: the engine's observer of the result so far)."""
-        if cancel():
-            raise Cancelled()
-        self.stats["model_started"] += 1
-        text = E.normalize_eol(snap.text)
-        started = time.monotonic()
-        try:
-            completion = backend.complete(
-                text,
-                line,
-                column,
-                language=spec,
-                config=engine_config,
-                method=self.config.method,
-                # the incremental tree parses snap.text: it serves when that is the text the engine gets
-                tree=snap.tree if text == snap.text else None,
-                progress=progress,
-                cancel=cancel,
-                document=snap.uri,
-                **({"partial": partial} if partial is not None else {}),
-            )
-        except Cancelled:
-            self.stats["cancelled"] += 1  # counted here, before the job counts as done (status waitIdle)
-            raise
-        self.stats["model_runs"] += 1
-        self.stats["model_ms"] += int((time.monotonic() - started) * 1000)
-        return completion
 
     def make_suggestion(self, snap: Snapshot, offset: int, line: int, completion) -> Suggestion:
         """The engine's answer in document terms (:func:`jumpcoder_lsp.edits.document_completion`:
@@ -676,7 +558,7 @@ class JumpCoderServer(LanguageServer):
         None when the model is not ready, the request was superseded/cancelled, or the document
         changed while it ran (a result for an older version is dropped).
 
-        Scheduling: the request supersedes the older ones for the document (:meth:`_begin`) and
+        Scheduling: the request supersedes the older ones for the document (:meth:`begin_request`) and
         is superseded by the next edit (:meth:`document_changed`); a superseded request answers
         at once, without waiting for the model. Requests for the same place (an inline and a
         completion request at one cursor of one version) share one model job (:meth:`_work_for`),
@@ -699,7 +581,7 @@ class JumpCoderServer(LanguageServer):
             return None
         self.cancel_warm(uri, "a request arrived")
         place = (uri, doc.serial, doc.version, offset)
-        token = self._begin(uri, kind, place)
+        token = self.begin_request(uri, kind, place)
         # a run going on after its inline answer is wanted by nobody once a request is elsewhere
         for other, work in list(self._work.items()):
             if work.background and other != place and not work.token.cancelled:
@@ -733,7 +615,7 @@ class JumpCoderServer(LanguageServer):
             token.cancel("request cancelled")
             raise
         finally:
-            self._finish(uri, kind, token)
+            self.finish_request(uri, kind, token)
             self._release_work(place)
         now = self.documents.get(uri)
         if token.cancelled or now is None or (now.serial, now.version) != place[1:3]:
@@ -748,7 +630,7 @@ class JumpCoderServer(LanguageServer):
         its whole suggestion when it ends within the inline budget, else its latest partial result
         that goes past the typed text (waiting for one); both derived for this version (the rest of
         the continuation after the typed text). None when it is cancelled or the document changes."""
-        token = self._begin(uri, kind, place)
+        token = self.begin_request(uri, kind, place)
         self.stats["followed_answers"] += 1
         budget = self.config.inline_budget_ms / 1000 if kind == "inline" else 0
         deadline = time.monotonic() + budget
@@ -769,17 +651,10 @@ class JumpCoderServer(LanguageServer):
                         return self.store.put(derived) if derived is not None else None
                 if token.cancelled or work.token.cancelled:
                     return None
-                work.changed.clear()
-                changed = asyncio.ensure_future(work.changed.wait())
-                try:
-                    await asyncio.wait({work.task, woken, changed},
-                                       timeout=remaining if remaining > 0 and budget > 0 else None,
-                                       return_when=asyncio.FIRST_COMPLETED)
-                finally:
-                    changed.cancel()
+                await _work_news(work, woken, remaining if remaining > 0 and budget > 0 else None)
         finally:
             woken.cancel()
-            self._finish(uri, kind, token)
+            self.finish_request(uri, kind, token)
 
     async def _from_followed(self, work: _Work, uri: str, kind: str, doc: Document, offset: int) -> Optional[Suggestion]:
         """:meth:`_follow`, dropped when the document changed meanwhile (one version's edits only)."""
@@ -810,12 +685,7 @@ class JumpCoderServer(LanguageServer):
                     work.background = True
                     self.stats["budget_answers"] += 1
                     return self.store.put(found)
-                changed = asyncio.ensure_future(work.changed.wait())
-                try:
-                    await asyncio.wait({task, woken, changed}, return_when=asyncio.FIRST_COMPLETED)
-                finally:
-                    changed.cancel()
-                work.changed.clear()
+                await _work_news(work, woken)
         finally:
             woken.cancel()
         if task.done():
@@ -851,9 +721,9 @@ class JumpCoderServer(LanguageServer):
             loop.call_soon_threadsafe(self._partial_arrived, holder[0])
 
         async def compute() -> Suggestion:
-            completion = await self.worker.run(
-                self._complete_job, self.worker.backend, snap, doc.spec, line, column, engine_config, None, token,
-                partial if self.config.inline_budget_ms > 0 else None, cancel_token=token,
+            completion = await self.worker.complete(
+                snap, doc.spec, line, column, config=engine_config, method=self.config.method, token=token,
+                partial=partial if self.config.inline_budget_ms > 0 else None,
             )
             if work.background:
                 self.stats["background_done"] += 1
@@ -936,56 +806,6 @@ class JumpCoderServer(LanguageServer):
                   "changed; run it again.")
         return {"applied": False, "reason": "stale", "version": snap.version}
 
-    # ------------------------------------------------------------------------------------
-    # diagnostics
-
-    def schedule_diagnostics(self, doc: Document, delay: Optional[float] = None) -> None:
-        if not self.config.enable_diagnostics or not spec_supports(doc.spec, "undefined_names"):
-            return
-        old = self._diag_tasks.pop(doc.uri, None)
-        if old is not None:
-            old.cancel()
-        if self.refused(doc):  # clear what an earlier, smaller version had
-            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=doc.uri, diagnostics=[]))
-            return
-        if delay is None:
-            delay = max(self.config.debounce_ms, 100) / 1000
-        self._diag_tasks[doc.uri] = asyncio.ensure_future(self._diagnose(doc.uri, delay))
-
-    async def _diagnose(self, uri: str, delay: float) -> None:
-        if delay:
-            await asyncio.sleep(delay)
-        doc = self.documents.get(uri)
-        if doc is None or self.refused(doc):
-            return
-        snap = doc.snapshot()
-        loop = asyncio.get_running_loop()
-        try:
-            names = await loop.run_in_executor(self._analysis, doc.spec.undefined_names, snap.text, snap.tree)
-        except Exception:  # noqa: BLE001 - a broken analyzer must not take the server down
-            log.exception("undefined-name analysis failed for %s", uri)
-            return
-        if self.documents.current(snap) is None or not self.config.enable_diagnostics:
-            return
-        bounds = E.offsets_of_bytes(snap.text, [b for n in names for b in (n.start_byte, n.end_byte)])
-        starts = snap.starts
-        diagnostics = []
-        for i, n in enumerate(names):
-            start = E.offset_to_position(snap.text, bounds[2 * i], snap.encoding, starts=starts)
-            end = E.offset_to_position(snap.text, bounds[2 * i + 1], snap.encoding, starts=starts)
-            diagnostics.append(
-                types.Diagnostic(
-                    range=types.Range(start=start, end=end),
-                    message=f"'{n.name}' is not defined",
-                    severity=types.DiagnosticSeverity.Warning,
-                    source=DIAGNOSTIC_SOURCE,
-                    code=UNDEFINED_NAME,
-                    data={"name": n.name},
-                )
-            )
-        self.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(uri=uri, version=snap.version, diagnostics=diagnostics)
-        )
 
 
 # ----------------------------------------------------------------------------------------
@@ -999,6 +819,19 @@ async def _until_cancelled(token: CancelToken, seconds: float) -> None:
         await asyncio.wait({woken}, timeout=seconds)
     finally:
         woken.cancel()
+
+
+async def _work_news(work: _Work, woken: asyncio.Future, timeout: Optional[float] = None) -> None:
+    """The wait of the inline answers (:meth:`JumpCoderServer._within_budget`, ``_follow``): until
+    ``work``'s job ends, reports a partial result (:attr:`_Work.changed`, cleared first: the caller
+    has just looked at the job, with no await since), ``woken`` (the request's token) resolves, or
+    ``timeout`` seconds pass (None: no limit)."""
+    work.changed.clear()
+    changed = asyncio.ensure_future(work.changed.wait())
+    try:
+        await asyncio.wait({work.task, woken, changed}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        changed.cancel()
 
 
 async def _first(work: asyncio.Future, token: CancelToken):
@@ -1015,424 +848,31 @@ async def _first(work: asyncio.Future, token: CancelToken):
 
 
 # ----------------------------------------------------------------------------------------
-# helpers that run on the model thread
-
-
-def _definition_job(backend, spec, snap: Snapshot, name: str, use_line: int, config, cancel) -> Optional[Insertion]:
-    """The backend's definition of ``name`` for the snapshot (the engine's
-    :func:`~jumpcoder_lsp.engine.hybrid.propose_definition`), or None."""
-    return backend.propose_definition(snap.text, name, use_line, language=spec, config=config, tree=snap.tree,
-                                      cancel=cancel)
-
-
-async def _complete_function(ls: JumpCoderServer, snap: Snapshot, spec, position, offset: int, line: int, column: int,
-                             token: CancelToken, p: Progress) -> dict:
-    """jumpcoder.completeFunction once its snapshot is taken: wait for the model, run it, send."""
-    if not ls.worker.ready:
-        p.report("waiting for the model to load")
-        if not await ls.worker.wait_ready():
-            raise JsonRpcInternalError(f"the model is not available: {ls.worker.error or ls.worker.state}")
-    if token.cancelled:
-        raise Cancelled()
-    if ls.documents.current(snap) is None:  # edited while the model loaded: the cursor is stale
-        ls.stats["stale_dropped"] += 1
-        return ls.stale(snap, p)
-    report = p.threadsafe()
-    try:
-        completion = await ls.worker.run(
-            ls._complete_job, ls.worker.backend, snap, spec, line, column, ls.engine_for(spec.name), report, token,
-            cancel_token=token,
-        )
-    except (Cancelled, JsonRpcException):
-        raise
-    except Exception as exc:  # noqa: BLE001 - a full context, out of memory...: an error answer, the server stays up
-        raise ls.model_failed(exc) from exc
-    if token.cancelled:
-        raise Cancelled()
-    s = ls.make_suggestion(snap, offset, line, completion)
-    start = position if s.start == s.offset else E.offset_to_position(snap.text, s.start, snap.encoding, starts=snap.starts)
-    main, extra = E.completion_edits(snap.text, position, s.continuation, s.insertions, snap.encoding, start=start)
-    edits = [e for e in extra if e.new_text] + ([main] if main.new_text or s.start != s.offset else [])
-    n_lines = len(E.split_lines(s.continuation)) if s.continuation else 0
-    summary = f"{n_lines} lines, {s.jumps} jump{'s' if s.jumps != 1 else ''}"
-    if not edits:
-        p.end("nothing to add")
-        return {"applied": False, "reason": "empty", "lines": 0, "jumps": 0}
-    p.report(f"applying: {summary}")
-    outcome = await ls.send_edits(snap, edits, "JumpCoder: complete function", cancel=token)
-    if outcome.reason == "cancelled":
-        raise Cancelled()
-    if outcome.reason == "stale":
-        return ls.stale(snap, p)
-    p.end(summary if outcome.applied else f"not applied: {outcome.reason}")
-    out = {"applied": outcome.applied, "lines": n_lines, "jumps": s.jumps, "edits": len(edits)}
-    return out if outcome.applied else {**out, "reason": outcome.reason}
-
-
-# ----------------------------------------------------------------------------------------
-# features
+# the LSP methods (features.py) and what each is registered for
 
 
 def build_server(loader=load_backend) -> JumpCoderServer:
     server = JumpCoderServer(loader)
-
-    @server.feature(types.INITIALIZE)
-    def on_initialize(ls: JumpCoderServer, params: types.InitializeParams):
-        ls.client_info = params.client_info
-        ls.loop = asyncio.get_running_loop()
-        enc = ls.protocol.workspace.position_encoding
-        ls.documents.encoding = getattr(enc, "value", enc) or E.UTF16
-        if params.initialization_options is not None:
-            ls.apply_settings(params.initialization_options, origin="initializationOptions")
-        ls.config = ServerConfig.from_environment(ls.config)
-        ls.workspace_root = _workspace_root(params)
-
-    @server.feature(types.INITIALIZED)
-    def on_initialized(ls: JumpCoderServer, params: types.InitializedParams):
-        ls._initialized = True
-        queued, ls._queued_messages = ls._queued_messages, []
-        for kind, message in queued:
-            ls.show(kind, message)
-        log.info("jumpcoder-lsp %s, position encoding %s", __version__, ls.documents.encoding)
-        ls.start_loading(ls.config)
-        ls.discover_environment()
-
-    @server.feature(types.SHUTDOWN)
-    def on_shutdown(ls: JumpCoderServer, params):
-        ls.cancel_all()
-        ls.worker.shutdown()
-        ls._analysis.shutdown(wait=False, cancel_futures=True)
-
-    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
-    def on_configuration(ls: JumpCoderServer, params: types.DidChangeConfigurationParams):
-        if params.settings is not None:
-            ls.apply_settings(params.settings, origin="settings")
-
-    # -- documents -----------------------------------------------------------------------
-
-    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
-    def did_open(ls: JumpCoderServer, params: types.DidOpenTextDocumentParams):
-        doc = ls.documents.open(params.text_document)
-        ls.refused(doc)  # warn at once, whatever features are enabled
-        ls.schedule_diagnostics(doc, delay=0)
-
-    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
-    def did_change(ls: JumpCoderServer, params: types.DidChangeTextDocumentParams):
-        doc = ls.documents.change(params)
-        if doc is None:
-            return
-        ls.document_changed(doc.uri)
-        ls.schedule_warm(doc, params)
-        event = ls._changed.pop(doc.uri, None)
-        if event is not None:
-            event.set()
-        ls.schedule_diagnostics(doc)
-
-    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
-    def did_close(ls: JumpCoderServer, params: types.DidCloseTextDocumentParams):
-        uri = params.text_document.uri
-        ls.cancel_document(uri, "document closed")
-        task = ls._diag_tasks.pop(uri, None)
-        if task is not None:
-            task.cancel()
-        doc = ls.documents.get(uri)
-        if doc is not None:
-            ls._refused_warned.discard(doc.serial)
-        ls.documents.close(uri)
-        ls.store.drop_uri(uri)
-
-    # -- inline completion ---------------------------------------------------------------
-
-    @server.feature(types.TEXT_DOCUMENT_INLINE_COMPLETION, types.InlineCompletionOptions())
-    async def inline_completion(ls: JumpCoderServer, params: types.InlineCompletionParams):
-        doc = ls.require_document(params.text_document.uri)
-        ls.require_cursor(doc, params.position)
-        if not ls.config.enable_inline or ls.refused(doc):
-            return []
-        invoked = params.context.trigger_kind == types.InlineCompletionTriggerKind.Invoked
-        s = await ls.suggest(params.text_document.uri, params.position, kind="inline", debounce=not invoked)
-        if s is None or s.empty:
-            return []
-        doc = ls.documents.get(params.text_document.uri)
-        # insert-only (nothing to add at the cursor, lines to insert above): an item that inserts
-        # nothing over an empty range at the cursor; its command applies the lines
-        start = params.position if s.start == s.offset else doc.position(s.start)
-        cursor = types.Range(start=start, end=params.position)
-        lines = [i.to_json() for i in s.insertions]
-        summary = E.describe_insertions(s.insertions)
-        command = None
-        if s.insertions:
-            command = types.Command(
-                title=f"JumpCoder: {summary}",
-                command=COMMAND_APPLY,
-                arguments=[{"id": s.id, "uri": s.uri, "insertions": lines}],
-            )
-        return [
-            InlineItem(
-                insert_text=s.continuation,
-                range=cursor,
-                command=command,
-                data={"id": s.id, "version": s.version, "insertions": lines, "jumps": s.jumps,
-                      "insertOnly": s.insert_only, "summary": summary},
-            )
-        ]
-
-    # -- completion ----------------------------------------------------------------------
-
-    @server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(resolve_provider=False))
-    async def completion(ls: JumpCoderServer, params: types.CompletionParams):
-        doc = ls.require_document(params.text_document.uri)
-        ls.require_cursor(doc, params.position)
-        empty = types.CompletionList(is_incomplete=True, items=[])
-        if not ls.config.enable_completion or ls.refused(doc):
-            return empty
-        invoked = params.context is None or params.context.trigger_kind == types.CompletionTriggerKind.Invoked
-        s = await ls.suggest(doc.uri, params.position, kind="completion", debounce=not invoked)
-        if s is None or s.empty:
-            return empty
-        doc = ls.documents.get(doc.uri)
-        start = params.position if s.start == s.offset else doc.position(s.start)
-        # insert-only: the main edit inserts nothing at the cursor, the label says what is inserted
-        main, extra = E.completion_edits(doc.text, params.position, s.continuation, s.insertions, doc.encoding, start=start)
-        first = next((ln.strip() for ln in E.split_lines(s.continuation) if ln.strip()), s.continuation.strip())
-        label = first[:80] if s.continuation else f"JumpCoder: {E.describe_insertions(s.insertions)}"
-        preview = "".join(i.text for i in s.insertions)
-        detail = "JumpCoder" + (f" (+{len(s.insertions)} insertion{'s' if len(s.insertions) > 1 else ''} above)" if s.insertions else "")
-        item = types.CompletionItem(
-            label=label or "JumpCoder",
-            kind=types.CompletionItemKind.Text,
-            detail=detail,
-            documentation=(preview + "⋮\n" if preview else "") + s.continuation,
-            text_edit=main,
-            additional_text_edits=extra or None,
-            insert_text_format=types.InsertTextFormat.PlainText,
-            sort_text="0",
-            preselect=True,
-            data={"id": s.id},
-        )
-        return types.CompletionList(is_incomplete=True, items=[item])
-
-    # -- commands ------------------------------------------------------------------------
-
-    @server.command(COMMAND_APPLY)
-    async def apply_insertions(ls: JumpCoderServer, *args):
-        """After the client inserted an inline item's continuation (for an insert-only item:
-        nothing): insert its lines above, computed from the document as it is now, provided
-        everything before the cursor is still as the suggestion saw it."""
-        arg = _object_arg(args, COMMAND_APPLY, required=("id",))
-        s = ls.store.get(str(arg["id"]))
-        if s is None:
-            return {"applied": False, "reason": "unknown or expired suggestion"}
-        if s.applied:
-            return {"applied": False, "reason": "already applied"}
-        token = ls._request_token()
-        try:
-            doc = ls.documents.get(s.uri)
-            if doc is None:
-                return {"applied": False, "reason": "document closed"}
-            if not s.insertions:
-                s.applied = True
-                return {"applied": True, "edits": 0}
-            if not s.continuation_landed(doc.text) and doc.version == s.version:
-                # the didChange carrying the accepted text may still be on its way
-                event = ls._changed.setdefault(s.uri, asyncio.Event())
-                try:
-                    await asyncio.wait_for(event.wait(), ACCEPT_WAIT_S)
-                except asyncio.TimeoutError:
-                    pass
-            if token.cancelled:
-                return {"applied": False, "reason": "cancelled"}
-            doc = ls.documents.get(s.uri)
-            if doc is None:
-                return {"applied": False, "reason": "document closed"}
-            if not s.continuation_landed(doc.text):
-                log.info("not applying %s: the document does not hold the accepted suggestion", s.id)
-                return {"applied": False, "reason": "the document no longer matches the suggestion"}
-            snap = doc.snapshot(with_tree=False)
-            edits = E.insertion_edits(snap.text, s.insertions, snap.encoding)
-            s.applied = True  # before awaiting: a second command for the same suggestion does nothing
-            # the label tells a client whether a continuation went in just before (join its undo
-            # step) or nothing did (insert-only: the lines are an undo step of their own)
-            label = LABEL_INSERT_ONLY if s.insert_only else LABEL_INSERTED_LINES
-            outcome = await ls.send_edits(snap, edits, label, cancel=token)
-            if outcome.reason in ("cancelled", "stale"):  # refused before sending: nothing reached the editor
-                s.applied = False
-            elif not outcome.applied:
-                ls.show(types.MessageType.Warning, f"JumpCoder: the editor did not apply the lines above the cursor ({outcome.reason}).")
-            return {"applied": outcome.applied, "edits": len(edits), **({"reason": outcome.reason} if outcome.reason else {})}
-        finally:
-            ls._release(token)
-
-    @server.command(COMMAND_COMPLETE_FUNCTION)
-    async def complete_function(ls: JumpCoderServer, *args):
-        """To the end of the function, in one versioned edit. The cursor, the text the model sees
-        and the version the edit is sent for all come from the snapshot taken when the request
-        arrives; when the user edits the document meanwhile, nothing is sent (run it again)."""
-        uri, position = _uri_position_args(args)
-        doc = ls.require_document(uri)
-        offset, line, column = ls.require_cursor(doc, position)
-        if ls.refused(doc):
-            return {"applied": False, "reason": "too large"}
-        if doc.spec is None:
-            raise JsonRpcInvalidParams(f"no language support for {doc.language_id!r}")
-        spec = doc.spec
-        snap = doc.snapshot()
-        token = ls._begin(uri, "function")
-        try:
-            async with ls.progress("JumpCoder", "completing the function", cancel=token) as p:
-                return await _complete_function(ls, snap, spec, position, offset, line, column, token, p)
-        except Cancelled:
-            return ls.cancelled_answer(token, snap)
-        except asyncio.CancelledError:
-            token.cancel("request cancelled")
-            raise
-        finally:
-            ls._finish(uri, "function", token)
-
-    @server.command(COMMAND_INSERT_DEFINITION)
-    async def insert_definition(ls: JumpCoderServer, *args):
-        arg = _object_arg(args, COMMAND_INSERT_DEFINITION, required=("uri", "name", "line"))
-        doc = ls.require_document(arg["uri"])
-        name, use_line = arg["name"], arg["line"]
-        if not isinstance(name, str) or not isinstance(use_line, int) or not 0 <= use_line < doc.line_count:
-            raise JsonRpcInvalidParams("expected {uri, name: string, line: a line of the document}")
-        if ls.refused(doc):
-            return {"applied": False, "reason": "too large"}
-        snap = doc.snapshot()  # the text the definition is computed for and the edit is sent for
-        token = ls._begin(doc.uri, "definition")
-        try:
-            if token.cancelled:
-                return ls.cancelled_answer(token, snap)
-            if not ls.worker.ready:
-                ls.show(types.MessageType.Info, "JumpCoder: the model is not ready yet.")
-                return {"applied": False, "reason": "not ready"}
-            try:
-                insertion = await ls.worker.run(
-                    _definition_job, ls.worker.backend, doc.spec, snap, name, use_line, ls.config.engine, token,
-                    cancel_token=token,
-                )
-            except Cancelled:
-                return ls.cancelled_answer(token, snap)
-            except asyncio.CancelledError:
-                token.cancel("request cancelled")
-                raise
-            if token.cancelled:  # the infilling model may not poll the flag
-                return ls.cancelled_answer(token, snap)
-            if insertion is None:
-                ls.show(types.MessageType.Info, f"JumpCoder: the model proposed no definition for '{name}'.")
-                return {"applied": False, "reason": "no definition found"}
-            ins = E.insertions_for_document([insertion], snap.text)
-            edits = E.insertion_edits(snap.text, ins, snap.encoding)
-            outcome = await ls.send_edits(snap, edits, f"JumpCoder: define {name}", cancel=token)
-            if outcome.reason == "stale":
-                return ls.stale(snap)
-            out = {"applied": outcome.applied, "line": insertion.before_line, "text": ins[0].text}
-            return out if outcome.applied else {**out, "reason": outcome.reason}
-        finally:
-            ls._finish(doc.uri, "definition", token)
-
-    @server.command(COMMAND_STATUS)
-    async def status(ls: JumpCoderServer, *args):
-        """The server's state (for users, editor plugins and tests). ``{"waitReady": true}`` waits
-        for the model load (and the environment judge's discovery) to end; ``{"waitIdle": true}`` until the model thread has nothing
-        queued or running."""
-        arg = args[0] if args and isinstance(args[0], dict) else {}
-        if arg.get("waitReady"):
-            await ls.worker.wait_ready()
-            await ls.environment_ready()
-        if arg.get("waitIdle"):
-            await ls.worker.wait_idle()
-        out = {
-            "state": ls.worker.state,
-            "model": getattr(ls.worker.backend, "description", None),
-            "device": getattr(ls.worker.backend, "device", None),
-            "error": ls.worker.error or None,
-            "busy": ls.worker.busy,
-            "positionEncoding": ls.documents.encoding,
-            "stats": dict(ls.stats),
-            "config": ls.config.to_json(),
-            "languages": _languages(),
-            "environment": None if ls.environment is None else {
-                "description": ls.environment.description, "complete": ls.environment.complete},
-        }
-        doc = ls.documents.get(arg.get("uri")) if isinstance(arg.get("uri"), str) else None
-        if doc is not None:  # what the server knows of a document; never its text (status is for anyone)
-            out["document"] = {"uri": doc.uri, "version": doc.version, "languageId": doc.language_id, "lines": doc.line_count}
-        return out
-
-    # -- diagnostics' code action -----------------------------------------------------------
-
-    @server.feature(
-        types.TEXT_DOCUMENT_CODE_ACTION,
-        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
-    )
-    def code_action(ls: JumpCoderServer, params: types.CodeActionParams):
-        doc = ls.require_document(params.text_document.uri)
-        actions = []
-        for d in params.context.diagnostics:
-            if d.source != DIAGNOSTIC_SOURCE or d.code != UNDEFINED_NAME:
-                continue
-            name = d.data.get("name") if isinstance(d.data, dict) else None
-            if not name:
-                continue
-            actions.append(
-                types.CodeAction(
-                    title=f"{CODE_ACTION_TITLE} for '{name}'",
-                    kind=types.CodeActionKind.QuickFix,
-                    diagnostics=[d],
-                    command=types.Command(
-                        title=CODE_ACTION_TITLE,
-                        command=COMMAND_INSERT_DEFINITION,
-                        arguments=[{"uri": doc.uri, "name": name, "line": d.range.start.line}],
-                    ),
-                )
-            )
-        return actions
-
-    @server.feature(types.WINDOW_WORK_DONE_PROGRESS_CANCEL)
-    def progress_cancel(ls: JumpCoderServer, params: types.WorkDoneProgressCancelParams):
-        token = ls._progress_cancel.get(params.token)
-        if token is not None:
-            token.cancel("cancelled from the progress UI")
-
+    for method, options, fn in (
+        (types.INITIALIZE, None, features.initialize),
+        (types.INITIALIZED, None, features.initialized),
+        (types.SHUTDOWN, None, features.shutdown),
+        (types.WORKSPACE_DID_CHANGE_CONFIGURATION, None, features.did_change_configuration),
+        (types.TEXT_DOCUMENT_DID_OPEN, None, features.did_open),
+        (types.TEXT_DOCUMENT_DID_CHANGE, None, features.did_change),
+        (types.TEXT_DOCUMENT_DID_CLOSE, None, features.did_close),
+        (types.TEXT_DOCUMENT_INLINE_COMPLETION, types.InlineCompletionOptions(), features.inline_completion),
+        (types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(resolve_provider=False), features.completion),
+        (types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
+         features.code_action),
+        (types.WINDOW_WORK_DONE_PROGRESS_CANCEL, None, features.work_done_progress_cancel),
+    ):
+        server.feature(method, options)(fn)
+    for name, fn in (
+        (COMMAND_APPLY, features.apply_edit),
+        (COMMAND_COMPLETE_FUNCTION, features.complete_function),
+        (COMMAND_INSERT_DEFINITION, features.insert_definition),
+        (COMMAND_STATUS, features.status),
+    ):
+        server.command(name)(fn)
     return server
-
-
-def _workspace_root(params: types.InitializeParams) -> Optional[str]:
-    """The first workspace folder, else rootUri, else rootPath (a local path; None if none)."""
-    from pygls.uris import to_fs_path
-
-    folders = params.workspace_folders or []
-    uri = folders[0].uri if folders else params.root_uri
-    path = to_fs_path(uri) if uri else params.root_path
-    return path if path and os.path.isdir(path) else None
-
-
-def _languages() -> dict[str, list[str]]:
-    from ..languages import language_ids
-
-    return language_ids()
-
-
-def _object_arg(args: tuple, command: str, *, required: tuple[str, ...]) -> dict:
-    if len(args) != 1 or not isinstance(args[0], dict) or any(k not in args[0] for k in required):
-        raise JsonRpcInvalidParams(f"{command} expects one object argument with {', '.join(required)}")
-    return args[0]
-
-
-def _uri_position_args(args: tuple) -> tuple[str, types.Position]:
-    """``[{uri, position}]`` or ``[uri, position]``."""
-    if len(args) == 1 and isinstance(args[0], dict):
-        uri, pos = args[0].get("uri"), args[0].get("position")
-    elif len(args) == 2:
-        uri, pos = args
-    else:
-        raise JsonRpcInvalidParams(f"{COMMAND_COMPLETE_FUNCTION} expects {{uri, position}}")
-    ok = (
-        isinstance(uri, str)
-        and isinstance(pos, dict)
-        and all(isinstance(pos.get(k), int) and not isinstance(pos.get(k), bool) and pos.get(k) >= 0 for k in ("line", "character"))
-    )
-    if not ok:
-        raise JsonRpcInvalidParams(f"{COMMAND_COMPLETE_FUNCTION} expects {{uri: string, position: {{line, character}}}}, got {args!r}")
-    return uri, types.Position(line=pos["line"], character=pos["character"])

@@ -3,7 +3,9 @@
 Model work never runs on the event loop, and never on pygls' shared thread pool (which also reads
 stdin): one thread loads the models and then runs every job, one at a time. The server hands it
 immutable snapshots and a :class:`CancelToken` that the engine polls between decode steps (pygls'
-``$/cancelRequest`` only cancels the awaiting coroutine, not the work).
+``$/cancelRequest`` only cancels the awaiting coroutine, not the work). The server asks for model work
+through the worker's verbs (:meth:`ModelWorker.complete`, :meth:`~ModelWorker.define`,
+:meth:`~ModelWorker.warm`) and never holds the backend; :class:`Backend` is what it reads of one.
 
 Scheduling (:class:`ModelWorker`): the queue is the worker's own, so that work nobody waits for
 never reaches the model. A job whose token is cancelled (superseded by a newer request or an edit,
@@ -35,10 +37,12 @@ from collections import Counter, OrderedDict, deque
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Protocol
 
+from .. import edits as E
 from ..config import ServerConfig
 from ..engine.config import EngineConfig
 from ..engine.types import Completion, Insertion
 from ..runtime.base import Cancelled
+from .documents import Snapshot
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +104,12 @@ class CancelToken:
 
 
 class Backend(Protocol):
+    """What the server reads of a backend, all through :class:`ModelWorker` (its verbs
+    :meth:`~ModelWorker.complete`, :meth:`~ModelWorker.define`, :meth:`~ModelWorker.warm` and its
+    :attr:`~ModelWorker.description` / :attr:`~ModelWorker.device`). Two members are optional,
+    read with ``getattr``: ``device`` (what it runs on, e.g. "cuda bfloat16"; None: it does not
+    say) and ``warm`` (:class:`WarmBackend`; without it a backend has no prompt cache to warm)."""
+
     description: str
 
     def complete(
@@ -114,7 +124,12 @@ class Backend(Protocol):
         tree: Any,
         progress: Optional[ProgressFn],
         cancel: Optional[Callable[[], bool]],
-    ) -> Completion: ...
+        document: Optional[str] = None,
+        partial: Optional[Callable[[Completion], None]] = None,
+    ) -> Completion:
+        """The engine's completion at (line, character) (:func:`jumpcoder_lsp.engine.complete`);
+        ``document``: the URI (a per-document cache), ``partial``: an observer of the result so far
+        (passed only when there is one)."""
 
     def propose_definition(
         self, text: str, name: str, use_line: int, *, language: Any, config: EngineConfig, tree: Any,
@@ -122,6 +137,14 @@ class Backend(Protocol):
     ) -> Optional[Insertion]:
         """A line defining ``name`` (used on line ``use_line``), as
         :func:`jumpcoder_lsp.engine.hybrid.propose_definition` gives it, or None."""
+
+
+class WarmBackend(Backend, Protocol):
+    """A backend with a prompt cache to warm (:meth:`ModelWorker.warm`)."""
+
+    def warm(self, text: str, line: int, character: int, *, language: Any, config: EngineConfig, tree: Any = None,
+             cancel: Optional[Callable[[], bool]] = None) -> int:
+        """Prefill the prompt a request at (line, character) would start with; its token count."""
 
 
 class EngineBackend:
@@ -256,6 +279,12 @@ class _Job:
     queued_at: float = field(default_factory=time.monotonic)
 
 
+def _definition_job(backend: Backend, language, snap: Snapshot, name: str, use_line: int, config,
+                    cancel) -> Optional[Insertion]:
+    return backend.propose_definition(snap.text, name, use_line, language=language, config=config, tree=snap.tree,
+                                      cancel=cancel)
+
+
 def _fail(future: concurrent.futures.Future, exc: BaseException) -> bool:
     """Fail a job's future that has not started; False when it had already ended or been cancelled."""
     if future.done():
@@ -306,6 +335,21 @@ class ModelWorker:
         job = self._running
         return job is not None and job.background
 
+    @property
+    def description(self) -> Optional[str]:
+        """The loaded backend's description (None before a model loaded)."""
+        return getattr(self.backend, "description", None)
+
+    @property
+    def device(self) -> Optional[str]:
+        """What the loaded backend runs on, e.g. "cpu bfloat16" (None: no model, or it does not say)."""
+        return getattr(self.backend, "device", None)
+
+    @property
+    def can_warm(self) -> bool:
+        """The loaded backend has a prompt cache to warm (:class:`WarmBackend`)."""
+        return callable(getattr(self.backend, "warm", None))
+
     def _condition(self) -> asyncio.Condition:
         if self._changed is None:
             self._changed = asyncio.Condition()
@@ -327,6 +371,78 @@ class ModelWorker:
         cond = self._condition()
         async with cond:
             await cond.wait_for(lambda: self.busy == 0)
+
+    # -- the verbs: model work for the server, on the model thread ------------------------
+    # Each takes the loaded backend when it is called (a model loading meanwhile serves the next
+    # call), runs one job (cancelled through ``token``, which it also polls) and counts it in
+    # :attr:`stats` on the model thread, before the job counts as done (status waitIdle).
+
+    async def complete(self, snap: Snapshot, language: Any, line: int, column: int, *, config: EngineConfig,
+                       method: str, token: CancelToken, progress: Optional[ProgressFn] = None,
+                       partial: Optional[Callable[[Completion], None]] = None) -> Completion:
+        """The engine's completion at (line, column) of ``snap`` (``partial``: the engine's
+        observer of the result so far)."""
+        return await self.run(self._complete_job, self.backend, snap, language, line, column, config, method,
+                              progress, token, partial, cancel_token=token)
+
+    async def define(self, snap: Snapshot, language: Any, name: str, use_line: int, *, config: EngineConfig,
+                     token: CancelToken) -> Optional[Insertion]:
+        """The backend's definition of ``name`` (used on ``use_line``) for ``snap`` (the engine's
+        :func:`~jumpcoder_lsp.engine.hybrid.propose_definition`), or None."""
+        return await self.run(_definition_job, self.backend, language, snap, name, use_line, config, token,
+                              cancel_token=token)
+
+    async def warm(self, snap: Snapshot, language: Any, line: int, column: int, *, config: EngineConfig,
+                   token: CancelToken) -> None:
+        """Prefill the prompt a request at (line, column) of ``snap`` would start with, as
+        background work (:meth:`submit`)."""
+        await self.run(self._warm_job, self.backend, snap, language, line, column, config, token,
+                       cancel_token=token, background=True)
+
+    def _complete_job(self, backend: Backend, snap: Snapshot, language, line: int, column: int, config, method: str,
+                      progress, cancel, partial=None) -> Completion:
+        if cancel():
+            raise Cancelled()
+        self.stats["model_started"] += 1
+        text = E.normalize_eol(snap.text)
+        started = time.monotonic()
+        try:
+            completion = backend.complete(
+                text,
+                line,
+                column,
+                language=language,
+                config=config,
+                method=method,
+                # the incremental tree parses snap.text: it serves when that is the text the engine gets
+                tree=snap.tree if text == snap.text else None,
+                progress=progress,
+                cancel=cancel,
+                document=snap.uri,
+                **({"partial": partial} if partial is not None else {}),
+            )
+        except Cancelled:
+            self.stats["cancelled"] += 1
+            raise
+        self.stats["model_runs"] += 1
+        self.stats["model_ms"] += int((time.monotonic() - started) * 1000)
+        return completion
+
+    def _warm_job(self, backend: WarmBackend, snap: Snapshot, language, line: int, column: int, config,
+                  cancel) -> None:
+        if cancel():
+            raise Cancelled()
+        self.stats["warm_started"] += 1
+        text = E.normalize_eol(snap.text)
+        started = time.monotonic()
+        try:
+            backend.warm(text, line, column, language=language, config=config,
+                         tree=snap.tree if text == snap.text else None, cancel=cancel)
+        except Cancelled:
+            self.stats["warm_cancelled"] += 1
+            raise
+        self.stats["warm_done"] += 1
+        self.stats["warm_ms"] += int((time.monotonic() - started) * 1000)
 
     # -- work ---------------------------------------------------------------------------
 

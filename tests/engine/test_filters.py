@@ -236,6 +236,34 @@ def test_a_definition_with_a_comment_is_no_comment_only_infill():
     assert reject(get_language("cpp"), ["*p = 2;\n"], CPP_CODE, 1) != "comment only"
 
 
+# -- infills made only of closing brackets (issue 15: cs_using_none got a lone " }") ----------
+
+CS_METHOD = ["namespace Demo {\n", "    class Text {\n", "        static string Join(string[] parts) {\n",
+             "            var sb = new StringBuilder();\n", "            foreach (var p in parts) sb.Append(p);\n"]
+
+
+@pytest.mark.parametrize("lang, infill", [
+    ("csharp", [" }\n"]),
+    ("csharp", ["        }\n", "    }\n"]),
+    ("java", ["});\n"]),
+    ("cpp", ["};\n"]),
+    ("python", [")\n"]),
+    ("typescript", ["  ],\n"]),
+])
+def test_an_infill_of_closing_brackets_only_is_rejected(lang, infill):
+    assert reject(get_language(lang), infill, CS_METHOD, 4) == "closing brackets only"
+
+
+@pytest.mark.parametrize("lang, infill", [
+    ("csharp", ["        int count = 0; }\n"]),  # code before the bracket
+    ("csharp", ["using System.Text;\n"]),
+    ("cpp", ["#include <string>\n"]),
+    ("python", ["xs = []\n"]),
+])
+def test_an_infill_with_code_beside_its_brackets_is_not_closing_only(lang, infill):
+    assert reject(get_language(lang), infill, CS_METHOD, 4) != "closing brackets only"
+
+
 @pytest.mark.parametrize("lang, infill, lines", [
     ("python", ["from typing import *\n"], ["def f(x):\n", "    return List(x)\n"]),
     ("java", ["import java.util.*;\n"], ["class A {\n", "    List<String> f() { return null; }\n", "}\n"]),

@@ -89,31 +89,40 @@ def test_torch_kv_store_drops_an_entry_larger_than_the_cap(make_runtime):
     assert len(rt.store) == 0 and rt.store.total_bytes == 0
 
 
-class _FakeLlama:
-    def llama_memory_seq_rm(self, mem, sid, a, b):
-        return True
+class _FakeMemory:
+    def seq_rm(self, sid, p0, p1):
+        pass
+
+    def seq_cp(self, src, dst, p0, p1):
+        pass
+
+    def seq_add(self, sid, p0, p1, delta):
+        pass
+
+    def clear(self):
+        pass
 
 
 def test_llamacpp_saved_sequences_are_bounded_by_bytes():
     np = pytest.importorskip("numpy")
-    from jumpcoder_lsp.runtime.llamacpp_runtime import MAX_CACHE_BYTES, LlamaCppRuntime, _Seq
+    from jumpcoder_lsp.runtime.llamacpp_runtime import MAX_CACHE_BYTES
+    from jumpcoder_lsp.runtime.seqpool import SeqPool
 
     assert MAX_CACHE_BYTES == 64 * MiB
-    rt = LlamaCppRuntime.__new__(LlamaCppRuntime)  # the cache bookkeeping only, no model
-    rt._L, rt._mem = _FakeLlama(), None
-    rt._seqs, rt._free = OrderedDict(), []
-    rt.n_seq_max, rt.max_cache_entries, rt.max_cache_bytes, rt.evictions = 32, 24, MAX_CACHE_BYTES, 0
+    pool = SeqPool(_FakeMemory(), 32, max_entries=24)  # the runtime's defaults; the bookkeeping only, no model
+    assert pool.max_bytes == MAX_CACHE_BYTES
     n = 60_000  # tokens per sequence: a long prefix
-    for sid in range(32):
-        seq = _Seq(sid, ids=[sid] + list(range(n)), logit=[0.0] * (n + 1), logprob=[0.0] * (n + 1),
-                   greedy=[1] * (n + 1), last=np.zeros(151_936, dtype=np.float32))
-        rt._seqs[sid] = seq
-        rt._dedup(seq)
-        assert rt.cache_bytes() <= rt.max_cache_bytes
-    assert len(rt._seqs) >= 1 and 31 in rt._seqs  # the newest stays
+    for k in range(32):
+        seq = pool.alloc()
+        seq.ids, seq.logit, seq.logprob = [k] + list(range(n)), [0.0] * (n + 1), [0.0] * (n + 1)
+        seq.greedy, seq.last = [1] * (n + 1), np.zeros(151_936, dtype=np.float32)
+        pool.unpin(seq)
+        pool.keep(seq)
+        assert pool.total_bytes <= pool.max_bytes
+    assert len(pool) >= 1 and pool.entries()[-1].ids[0] == 31  # the newest stays
     real = sum(sys.getsizeof(s.ids) + sys.getsizeof(s.logit) + sys.getsizeof(s.logprob) + sys.getsizeof(s.greedy)
-               + s.last.nbytes for s in rt._seqs.values())
-    assert real <= rt.max_cache_bytes
+               + s.last.nbytes for s in pool.entries())
+    assert real <= pool.max_bytes
 
 
 def test_torch_clear_cache_leaves_the_store_empty(make_runtime):

@@ -57,7 +57,7 @@ def full():
 
 def _seq(rt, text):
     ids = rt.prompt_ids([text])
-    return next(s for s in rt._seqs.values() if s.ids == ids)
+    return next(s for s in rt.store.entries() if s.ids == ids)
 
 
 def _next_logprobs(rt, text):

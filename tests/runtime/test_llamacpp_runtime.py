@@ -192,7 +192,7 @@ def test_cancel_raises_cancelled_and_leaves_the_runtime_usable(fresh):
     with pytest.raises(Cancelled):
         fresh.generate([GenRequest((CODE,), max_new_tokens=64), GenRequest((CODE + "    \n",), max_new_tokens=64)],
                        cancel=cancel)
-    assert not any(s.pinned for s in fresh._seqs.values())
+    assert not any(s.pinned for s in fresh.store.entries())
     assert fresh.generate([GenRequest((CODE,), max_new_tokens=4)])[0].tokens
 
 
@@ -210,7 +210,7 @@ def test_eviction_when_sequences_and_cells_run_out_never_crashes(rt):
                                    GenRequest((f"x = {k}\n" + CODE * 3,), max_new_tokens=8)])
             assert len(outs) == 3 and all(o.tokens for o in outs)
         assert small.evictions > 0 and small.cell_evictions > 0
-        assert len(small._seqs) <= 4
+        assert len(small.store) <= 4
         with pytest.raises(ContextFull, match="n_ctx"):
             small.score([ScoreRequest((), CODE * 20)])
         # branches that cannot all fit: the last one ends empty instead of failing the call

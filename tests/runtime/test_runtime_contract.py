@@ -211,7 +211,7 @@ def cached_tokens(rt) -> int:
     """Tokens the runtime keeps cached between calls (its KV store / saved sequences)."""
     if rt.kind == "torch":
         return rt.store.total_tokens
-    held = sum(len(s) for s in rt._seqs.values())
+    held = sum(len(s) for s in rt.store.entries())
     # the llama.cpp memory itself: a sequence holds positions up to pos_max (-1 when empty)
     in_memory = sum(rt._L.llama_memory_seq_pos_max(rt._mem, sid) + 1 for sid in range(rt.n_seq_max))
     return held + in_memory
