@@ -127,6 +127,29 @@ def test_cpp_include_goes_with_the_includes_at_the_sorted_position():
     assert new.startswith("#include <iostream>\n#include <map>\n#include <vector>\n\nint main() {\n")
 
 
+def test_cpp_include_of_the_missing_header_is_accepted_by_the_ast_judge():
+    """std::sort without <algorithm> is undefined (queries/cpp_std_headers.txt); the include makes it
+    defined, so the AST judge accepts it with no help from the scoring judge (no logit boost)."""
+    text = "#include <iostream>\n#include <vector>\n\nvoid order(std::vector<int>& v) {\n"
+    result, new = run(text, ["    std::sort(v.begin(), v.end());\n"], first_prefix_only("#include <algorithm>\n"), CPP)
+    assert [(i.before_line, i.text) for i in result.insertions] == [(0, "#include <algorithm>\n")]
+    assert new.startswith("#include <algorithm>\n#include <iostream>\n#include <vector>\n\nvoid order(")
+    accepted = [c for s in result.steps for c in s.candidates if c.rejected is None and c.judge == "ast"]
+    assert accepted and {tuple(c.lines) for c in accepted} == {("#include <algorithm>\n",)}
+    # with the header already there, no name is undefined and no include is proposed
+    result2, _ = run("#include <algorithm>\n" + text, ["    std::sort(v.begin(), v.end());\n"],
+                     first_prefix_only("#include <numeric>\n"), CPP)
+    assert result2.insertions == []
+
+
+def test_cpp_include_for_a_bare_std_name_under_using_namespace_std():
+    text = "#include <vector>\nusing namespace std;\n\nvoid order(vector<int>& v) {\n"
+    result, new = run(text, ["    sort(v.begin(), v.end());\n"], first_prefix_only("#include <algorithm>\n"), CPP)
+    assert [(i.before_line, i.text) for i in result.insertions] == [(0, "#include <algorithm>\n")]
+    assert new.startswith("#include <algorithm>\n#include <vector>\nusing namespace std;\n")
+    assert any(c.judge == "ast" and c.rejected is None for s in result.steps for c in s.candidates)
+
+
 def test_csharp_using_goes_with_the_usings_system_first_sorted():
     text = ("using System;\nusing System.Linq;\nusing System.Xml;\n\nclass A {\n"
             "    static string F(string s) {\n")

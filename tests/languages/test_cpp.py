@@ -7,12 +7,14 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
+import jumpcoder_lsp.languages.cpp as cpp_module
 from jumpcoder_lsp.languages import get_language, language_for_path
 from jumpcoder_lsp.languages.base import Region
-from jumpcoder_lsp.languages.cpp import CppSpec
+from jumpcoder_lsp.languages.cpp import CppSpec, std_header_map
 
 from lang_checks import assert_agrees_with_compiler_and_is_much_faster, assert_cursor_hides_the_name_being_typed
 from lang_checks import assert_function_end_on_growing_text, assert_function_signatures, assert_opens_block
@@ -351,6 +353,12 @@ def test_missing_using_namespace_std_for_types_and_objects():
     assert undefined(PROMPT.replace("// Return", "using std::vector;\nusing std::cout;\n// Return") + body) == ["endl"]
 
 
+def test_cxx20_names_count_as_std_names_under_using_namespace_std():
+    code = "#include <numeric>\n#include <span>\nusing namespace std;\nint f(span<int> s) {\n    return midpoint(1, 3);\n}\n"
+    assert undefined(code) == []
+    assert undefined(code.replace("midpoint", "midpoint_of")) == ["midpoint_of"]
+
+
 def test_no_header_means_nothing_from_the_library():
     assert undefined("int main() {\n    printf(\"x\");\n    return abs(-1);\n}\n") == ["printf", "abs"]
     assert undefined("#include <cstdio>\n#include <cstdlib>\nint main() {\n    printf(\"x\");\n    return abs(-1) + INT_MAX;\n}\n") == []
@@ -410,6 +418,51 @@ def test_classes_members_and_out_of_class_definitions():
     assert undefined(code) == []
 
 
+def test_shapes_the_real_code_run_found():
+    """benchmarks/lang_accuracy.py cpp on TheAlgorithms/C-Plus-Plus, ninja, leveldb (docs/languages.md)."""
+    code = dedent(
+        """
+        #include <iostream>
+        #include <utility>
+        #include <vector>
+        #if defined(HAVE_FEATURE) && FEATURE_LEVEL > 1
+        int feature = 1;
+        #elif defined NO_FEATURE
+        int feature = 0;
+        #endif
+        #ifndef SOME_FLAG
+        int flag = 0;
+        #endif
+        class List {
+          public:
+            List& operator=(const List& other);
+            friend std::ostream& operator<<(std::ostream& out, const List& l) { return out << l.n; }
+            const int& peek() const;
+          private:
+            friend class ListTest;
+            int n = 0;
+        };
+        List& List::operator=(const List& other) { n = other.n; return *this; }
+        const int& List::peek() const { return n; }
+        enum Mode {
+            kNone = 0,
+        #ifdef _WIN32
+            kDefault = kNone,
+        #else
+            kDefault = 1,
+        #endif
+        };
+        template <typename... Args> void forward_all(Args&&... args) { std::make_pair(std::forward<Args>(args)...); }
+        int main() {
+            std::vector<bool> seen(3, false);
+            std::vector<bool> more(3, true);
+            return kDefault + seen.size();
+        }
+        """
+    )
+    assert undefined(code) == []
+
+
 def test_unknown_headers_and_function_macros_turn_reports_off():
     body = "int main() {\n    return undefined_thing;\n}\n"
     assert undefined("#include <vector>\n" + body) == ["undefined_thing"]
@@ -427,6 +480,118 @@ def test_half_written_code_and_the_cursor():
 
 
 # ------------------------------------------------------------------------------------------
+# A standard name used without its header (issue 17): queries/cpp_std_headers.txt
+
+SORT = "#include <vector>\nvoid f(std::vector<int>& v) {\n    std::sort(v.begin(), v.end());\n}\n"
+
+
+def test_std_name_without_its_header_is_reported_with_its_span():
+    assert undefined(SORT) == ["std::sort"]
+    (u,) = CPP.undefined_names(SORT)
+    assert SORT.encode()[u.start_byte : u.end_byte] == b"std::sort" and u.line == 2
+    assert undefined(SORT.replace("#include <vector>\n", "#include <vector>\n#include <algorithm>\n")) == []
+
+
+@pytest.mark.parametrize(
+    "includes, body, expected",
+    [
+        (["vector"], "std::optional<int> o;", ["std::optional"]),
+        (["vector", "optional"], "std::optional<int> o;", []),
+        (["map"], "std::unordered_map<int, int> m;", ["std::unordered_map"]),
+        (["unordered_map"], "std::unordered_map<int, int> m;", []),
+        # what a header includes counts: <iostream> brings <string> (through <ostream>, <ios>...)
+        (["iostream"], 'std::string s = "x"; std::cout << s << std::endl;', []),
+        (["iostream"], "std::vector<int> v;", ["std::vector"]),
+        (["bits/stdc++.h"], "std::vector<int> v; std::sort(v.begin(), v.end());", []),
+        ([], "std::vector<int> v;", ["std::vector"]),
+        # every spelling of a use
+        (["vector"], "::std::optional<int> a; std::vector<int>::iterator it; auto t = std::max<int>(1, 2);", ["std::optional"]),
+        (["vector"], "auto t = std::chrono::steady_clock::now();", ["std::chrono"]),
+        (["thread"], "auto t = std::chrono::steady_clock::now();", []),
+        (["vector"], "std::unordered_map<std::string, std::vector<int>> m;", ["std::unordered_map", "std::string"]),
+        # a name the map does not know (a typo, a newer standard's) is left alone
+        (["vector"], "std::not_a_std_name x; std::vector<int> v;", []),
+    ],
+)
+def test_std_names_and_the_headers_that_provide_them(includes, body, expected):
+    code = "".join(f"#include <{h}>\n" for h in includes) + "int main() {\n    " + body + "\n    return 0;\n}\n"
+    assert undefined(code) == expected
+
+
+def test_std_names_in_using_declarations_and_namespace_aliases():
+    assert undefined("#include <vector>\nusing std::sort;\nint main() { return 0; }\n") == ["std::sort"]
+    assert undefined("#include <vector>\nnamespace fs = std::filesystem;\n") == ["std::filesystem"]
+    assert undefined("#include <filesystem>\nnamespace fs = std::filesystem;\n") == []
+    assert undefined("#include <vector>\nusing namespace std::chrono;\n") == ["std::chrono"]
+
+
+def test_std_names_the_file_may_get_elsewhere_are_not_reported():
+    # a quoted header (or a header the map does not know) may include <algorithm>
+    assert undefined('#include "util.h"\n' + SORT) == []
+    assert undefined("#include <boost/sort.hpp>\n" + SORT) == []
+    # the file declares it in its own namespace std
+    assert undefined("#include <vector>\nnamespace std { template <class T> void sort(T, T); }\n" + SORT[18:]) == []
+    # inside a comment or a string: no use
+    assert undefined('#include <cstdio>\n// std::sort(v)\nconst char* s = "std::sort";\n') == []
+
+
+def test_bare_std_names_under_using_namespace_std_need_their_header_too():
+    code = "#include <vector>\nusing namespace std;\nvoid f(vector<int>& v) {\n    sort(v.begin(), v.end());\n}\n"
+    assert undefined(code) == ["sort"]
+    assert undefined(code.replace("#include <vector>\n", "#include <vector>\n#include <algorithm>\n")) == []
+    assert undefined(code.replace("#include <vector>\n", "#include <iostream>\n")) == ["vector", "sort"]
+    # the file may declare it: a friend function (found by argument-dependent lookup), a
+    # function of the file, a member
+    assert undefined(code.replace("void f(", "struct Bag { friend void sort(Bag&, Bag&) {} };\nvoid f(")) == []
+    assert undefined(code.replace("void f(", "template <class I> void sort(I, I) {}\nvoid f(")) == []
+    assert undefined(code.replace("void f(", "struct S { void sort(int, int); };\nvoid f(")) == []
+    # a C library name may come from the C headers whatever std has; a parse error may declare anything
+    assert undefined("#include <vector>\nusing namespace std;\nbool f(double x) {\n    return isnan(x);\n}\n") == []
+    assert undefined(code.replace("    sort(", "    int x = ;\n    sort(")) == []
+    # without `using namespace std;` a bare call may be found by argument-dependent lookup
+    assert undefined(code.replace("using namespace std;\n", "").replace("vector<int>", "std::vector<int>")) == []
+
+
+def test_the_std_header_map_is_generated_from_libstdcxx():
+    m = std_header_map()
+    first = (Path(cpp_module.__file__).parent / "queries" / "cpp_std_headers.txt").read_text().splitlines()[0]
+    assert first.startswith("# generated by `python scripts/gen_cpp_std_headers.py` from libstdc++ ")
+    assert "algorithm" in m.headers_for("sort") and "optional" in m.headers_for("optional")
+    assert {"ostream", "istream", "ios"} <= m.closure["iostream"]
+    assert m.available(["iostream"]) & m.headers_for("string")
+    assert not m.available(["vector"]) & m.headers_for("sort")
+    assert m.available(["not-a-header"]) is None
+    # C names are in std too, from their <c...> header
+    assert "cstdio" in m.headers_for("printf") and "cmath" in m.headers_for("sqrt")
+
+
+@pytest.mark.skipif(shutil.which("g++") is None, reason="g++ not installed")
+def test_the_std_header_map_agrees_with_gxx(tmp_path):
+    """For a few headers, the verdict of the map (through the include closure) on some common
+    names is g++'s: ``using std::NAME;`` after ``#include <H>`` compiles at one of -std=c++17,
+    c++20, c++23 (the map unites the standards: a name any of them has there is not reported)."""
+    m = std_header_map()
+    names = ["sort", "string", "optional", "unordered_map", "cout", "max", "move", "vector", "map", "function",
+             "thread", "shared_ptr", "accumulate", "pair", "swap", "numeric_limits", "setw", "stringstream"]
+    runs = {}
+    for header in ("vector", "iostream", "string", "algorithm", "map"):
+        src = tmp_path / f"{header}.cpp"
+        src.write_text(f"#include <{header}>\n" + "".join(f"namespace n{i} {{ using std::{n}; }}\n"
+                                                            for i, n in enumerate(names)))
+        for std in ("c++17", "c++20", "c++23"):
+            runs[header, std] = subprocess.Popen(["g++", f"-std={std}", "-fsyntax-only", str(src)],
+                                                 stderr=subprocess.PIPE, text=True)
+    theirs: dict = {}
+    for (header, std), p in runs.items():
+        bad = {int(x) for x in re.findall(r"\.cpp:(\d+):\d+: error", p.communicate()[1])}
+        theirs.setdefault(header, set()).update(n for i, n in enumerate(names) if i + 2 not in bad)
+    for header, provided in theirs.items():
+        ours = {n for n in names if m.available([header]) & m.headers_for(n)}
+        assert ours == provided, (header, ours ^ provided)
+    assert "sort" not in theirs["vector"] and "string" in theirs["iostream"]
+
+
+# ------------------------------------------------------------------------------------------
 # Cross-check with g++
 
 SNIPPETS = {
@@ -435,6 +600,8 @@ SNIPPETS = {
     "missing helper": ("#include <vector>\nbool f(long n) {\n    return is_prime(n + 1);\n}\n", {"is_prime"}),
     "missing std": ("#include <vector>\n#include <iostream>\nint f() {\n    vector<int> v;\n    cout << 1;\n"
                     "    return 0;\n}\n", {"vector", "cout"}),
+    "missing header": ("#include <vector>\nvoid f(std::vector<int>& v) {\n    std::sort(v.begin(), v.end());\n}\n",
+                       {"std::sort"}),
     "correct": ("#include <bits/stdc++.h>\nusing namespace std;\nint f(vector<int> a) {\n    sort(a.begin(), a.end());\n"
                 "    int s = 0;\n    for (int x : a) s += x;\n    return s + max(1, 2);\n}\n", set()),
 }
@@ -447,7 +614,8 @@ def _gxx_each(tmp, paths):
 
 
 def _gxx_undeclared(stderrs, i):
-    return set(re.findall(r"error: .(\w+). was not declared in this scope", stderrs[i]))
+    return (set(re.findall(r"error: .(\w+). was not declared in this scope", stderrs[i]))
+            | {f"std::{n}" for n in re.findall(r"error: .(\w+). is not a member of .std.", stderrs[i])})
 
 
 @pytest.mark.skipif(shutil.which("g++") is None, reason="g++ not installed")
