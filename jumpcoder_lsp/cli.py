@@ -79,6 +79,17 @@ def _complete(args: argparse.Namespace) -> int:
         environment = discover(str(path.resolve().parent), python=args.python, search_up=True)
         progress(f"environment judge: {environment.description}")
         config = replace(config, environment=environment)
+    elif language.name in ("java", "cpp", "csharp"):
+        from dataclasses import replace
+
+        from .toolchains import for_language
+
+        # the machine's JDK / C++ compiler / .NET assemblies, with the project above the file (read)
+        toolchain = for_language(language.name, str(path.resolve().parent), search_up=True)
+        if toolchain is not None:
+            toolchain = toolchain.for_file(str(path.resolve())) if hasattr(toolchain, "for_file") else toolchain
+            progress(f"environment judge: {toolchain.description}")
+            config = replace(config, environment=toolchain)
     remote = None
     if args.runtime == "remote":
         from .runtime.remote import RemoteSettings

@@ -101,3 +101,21 @@ async def test_an_interpreter_that_fails_is_logged_and_the_server_stays_up(make_
     assert st["state"] == "ready" and st["environment"]["complete"] is False
     logs = [m.message for m in ed.client.log_messages]
     assert any("cannot be used" in m and "no-such-python" in m for m in logs), logs
+
+
+JAVA_URI = "file:///work/Words.java"
+JAVA_TEXT = "public class Words {\n    static List<String> words(String s) {\n        "
+
+
+async def test_a_java_import_the_jdk_lacks_is_not_inserted(make_editor):
+    from jumpcoder_lsp.toolchains.java import find_jdk
+
+    if find_jdk() is None:
+        pytest.skip("no JDK with lib/modules here (scripts/setup_eval_toolchains.sh installs one)")
+    ed = await make_editor({"model": SCRIPTED + "engine_java_env", "debounceMs": 0})
+    st = await ed.wait_ready()  # waits for the environment (and the toolchains) too
+    assert "JDK" in st["toolchains"]["java"]["description"], st
+    ed.open(JAVA_URI, JAVA_TEXT, language="java")
+    result = await ed.command("jumpcoder.completeFunction", {"uri": JAVA_URI, "position": {"line": 2, "character": 8}})
+    assert result["jumps"] == 0, result
+    assert "java.utill" not in ed.texts[JAVA_URI] and 'return List.of(s.split(" "));' in ed.texts[JAVA_URI]
