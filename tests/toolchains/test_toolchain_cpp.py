@@ -85,3 +85,20 @@ def test_gxx_agrees_with_every_verdict(env, tmp_path):
         done = subprocess.run(["g++", "-fsyntax-only", "-std=c++17", str(src)], capture_output=True, text=True,
                               timeout=120)
         assert (done.returncode != 0) == bool(missing(env, include)), (include, done.stderr[-500:])
+
+
+def test_another_platforms_header_and_a_library_the_build_finds_are_unknown(tmp_path):
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / "CMakeLists.txt").write_text("find_package(GTest)\nadd_executable(t t.cc)\n")
+    env = discover(str(root))
+    assert missing(env, "<windows.h>") == [] and missing(env, "<direct.h>") == []
+    assert missing(env, "<gtest/gtest.h>") == [] and missing(env, "<gmockk/gmock.h>") == ["gmockk/gmock.h"]
+
+
+def test_a_submodule_not_checked_out_makes_the_workspace_unknown(tmp_path):
+    root = tmp_path / "proj"
+    (root / "third_party" / "googletest").mkdir(parents=True)
+    (root / ".gitmodules").write_text('[submodule "g"]\n\tpath = third_party/googletest\n\turl = x\n')
+    env = discover(str(root))
+    assert not env.complete and missing(env, '"gtest/gtest.h"') == []
