@@ -163,6 +163,8 @@ def main(argv=None) -> int:
                     "about each)")
     ap.add_argument("--mutant-sample", type=int, default=60, help="distinct import lines of the --dir projects "
                     "mutated besides the prompts' (every n-th of them, sorted)")
+    ap.add_argument("--alone", action="store_true", help="also judge each --dir project's files without their "
+                    "workspace (as loose files: the toolchain alone decides)")
     ap.add_argument("--json", help="write the report here")
     args = ap.parse_args(argv)
     lang = args.language
@@ -253,11 +255,12 @@ def main(argv=None) -> int:
                   f"{table[(False, False)]}")
             report["mutants_vs_compiler"] = {f"{k[0]}/{k[1]}": v for k, v in table.items()}
     # real projects
-    for spec in args.dir:
+    for spec in args.dir + ([f"{s.partition('=')[0]} (alone)={s.partition('=')[2]}" for s in args.dir]
+                            if args.alone else []):
         name, _, path = spec.partition("=")
         root = Path(path)
         t = time.perf_counter()
-        ws_env = for_language(lang, str(root))
+        ws_env = for_language(lang, None if name.endswith("(alone)") else str(root))
         took = (time.perf_counter() - t) * 1000
         times, missing, judged, n = [], [], 0, 0
         for f in sorted(root.rglob("*")):
