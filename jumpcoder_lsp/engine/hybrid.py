@@ -176,7 +176,8 @@ def propose_definition(text: str, name: str, use_line: int, *, models: ModelPair
             if not body.startswith(indent):
                 body = indent + body.lstrip()
         new_text = "\n".join(lines[:c] + [body] + lines[c:])
-        if callable(undefined) and name in {u.name for u in undefined(new_text, None)}:
+        context = getattr(config.environment, "analysis_context", None) or {}
+        if callable(undefined) and name in {u.name for u in undefined(new_text, None, **context)}:
             continue
         return Insertion(c, body + "\n")
     return None

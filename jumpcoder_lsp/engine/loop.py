@@ -136,7 +136,9 @@ class _Run:
         }
 
     def undefined(self, texts: list[str]) -> set[str]:
-        return {u.name for u in self.language.undefined_names("".join(texts))}
+        # what the environment judge knows of the file's project (C#: the usings it makes visible)
+        context = getattr(self.config.environment, "analysis_context", None) or {}
+        return {u.name for u in self.language.undefined_names("".join(texts), **context)}
 
     def middle_from(self) -> int:
         """Where the suggestion's own lines start in ``self.lines``: after the last user line above

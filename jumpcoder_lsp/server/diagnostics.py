@@ -10,6 +10,7 @@ module); what is read of it: ``config``, ``documents``, ``refused`` and pygls'
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from concurrent.futures import Executor
 from typing import Optional
@@ -67,7 +68,10 @@ class Diagnostics:
         snap = doc.snapshot()
         loop = asyncio.get_running_loop()
         try:
-            names = await loop.run_in_executor(self._analysis, doc.spec.undefined_names, snap.text, snap.tree)
+            # what the environment judge knows of the document's project (C#: its visible usings)
+            context = getattr(server.engine_for(doc.spec.name, uri=uri).environment, "analysis_context", None) or {}
+            names = await loop.run_in_executor(
+                self._analysis, functools.partial(doc.spec.undefined_names, snap.text, snap.tree, **context))
         except Exception:  # noqa: BLE001 - a broken analyzer must not take the server down
             log.exception("undefined-name analysis failed for %s", uri)
             return

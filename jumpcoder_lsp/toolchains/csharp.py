@@ -38,6 +38,7 @@ ROOT_MARKERS = ("*.csproj", "*.sln", "Directory.Build.props", "global.json", ".g
 _USING = re.compile(r"^\s*(global\s+)?using\s+(static\s+)?(?:(@?[A-Za-z_]\w*)\s*=\s*)?((?:global::)?[A-Za-z_][\w.]*)"
                     r"\s*(<[^;]*>)?\s*;")
 _NAMESPACE_DECL = re.compile(r"^\s*namespace\s+([A-Za-z_][\w.]*)", re.M)
+_EXTENSION = re.compile(r"\bstatic\s+[^;{}()=]*?\b([A-Za-z_]\w*)\s*(?:<[^>]*>)?\s*\(\s*this\s")
 _GLOBAL_USING = re.compile(r"^\s*global\s+using\s+(?!static\b)(?:[A-Za-z_]\w*\s*=\s*)?(?:global::)?([A-Za-z_][\w.]*)\s*;", re.M)
 
 
@@ -207,11 +208,18 @@ class Project:
     frameworks: frozenset[str]  # TargetFramework(s)
     implicit_usings: bool  # an SDK-style project with <ImplicitUsings>enable</ImplicitUsings>
     sdk_style: bool
+    complete: bool = True  # the walk read every file
+    #: project folder (relative, "" for the root) -> its .csproj text (+ Directory.Build.props above it)
+    projects: dict = field(default_factory=dict)
+    #: .cs file (relative) -> the namespaces of its ``global using`` lines
+    file_usings: dict = field(default_factory=dict)
+    extension_methods: frozenset = frozenset()  # names of the extension methods its .cs files declare
 
 
 def read_project(root: Path, limit: int = 20000) -> Project:
-    files, _ = walk_files(root, limit, (".cs", ".csproj", "packages.config", "project.assets.json", ".props"))
+    files, complete = walk_files(root, limit, (".cs", ".csproj", "packages.config", "project.assets.json", ".props"))
     namespaces, usings, packages, frameworks = set(), set(), set(), set()
+    projects, props, file_usings, methods = {}, {}, {}, set()
     unrestored = implicit = sdk = False
     assets = [f for f in files if f.endswith("project.assets.json")]
     for rel in assets:
@@ -230,8 +238,17 @@ def read_project(root: Path, limit: int = 20000) -> Project:
             continue
         if rel.endswith(".cs"):
             namespaces.update(_NAMESPACE_DECL.findall(text))
-            usings.update(_GLOBAL_USING.findall(text))
+            found = _GLOBAL_USING.findall(text)
+            usings.update(found)
+            if found:
+                file_usings[rel] = frozenset(found)
+            methods.update(_EXTENSION.findall(text))
         elif rel.endswith((".csproj", ".props")):
+            folder = rel.rpartition("/")[0]
+            if rel.endswith(".csproj"):
+                projects[folder] = projects.get(folder, "") + text
+            elif rel.rpartition("/")[2] == "Directory.Build.props":
+                props[folder] = text
             refs = re.findall(r"<PackageReference\s+(?:Include|Update)\s*=\s*\"([^\"]+)\"", text)
             packages.update(refs)
             if refs and not assets:
@@ -243,8 +260,51 @@ def read_project(root: Path, limit: int = 20000) -> Project:
             usings.update(re.findall(r"<Using\s+Include\s*=\s*\"([^\"]+)\"", text))
         elif rel.endswith("packages.config"):
             packages.update(re.findall(r"<package\s+id\s*=\s*\"([^\"]+)\"", text))
+    for folder in list(projects):  # Directory.Build.props of the folder or above it applies
+        above = [f for f in props if f == "" or folder == f or folder.startswith(f + "/")]
+        projects[folder] = "".join(props[f] for f in sorted(above, key=len)) + projects[folder]
     return Project(root, frozenset(namespaces), frozenset(usings), frozenset(packages), unrestored,
-                   frozenset(frameworks), implicit, sdk)
+                   frozenset(frameworks), implicit, sdk, complete, projects, file_usings, frozenset(methods))
+
+
+#: the namespaces ``<ImplicitUsings>enable</ImplicitUsings>`` brings with Microsoft.NET.Sdk (all its
+#: variants: Web, Worker, WindowsDesktop add others, never fewer)
+SDK_IMPLICIT_USINGS = frozenset({"System", "System.Collections.Generic", "System.IO", "System.Linq",
+                                 "System.Net.Http", "System.Threading", "System.Threading.Tasks"})
+
+
+def visible_usings(project: Optional[Project], path: Optional[str]) -> Optional[frozenset]:
+    """The namespaces the file at ``path`` sees without a ``using`` line of its own: the global
+    usings of its project's .cs files, the project's ``<Using Include>`` items and, with
+    ``<ImplicitUsings>`` enabled (in the .csproj or a Directory.Build.props above it), the SDK's.
+    ``frozenset()`` for a file of no project at all (compiled alone, as mcs/csc do); None when it
+    cannot be told (the walk did not read every file, the file is in no project of a workspace
+    that has projects, or lies outside the workspace)."""
+    if project is None:
+        return frozenset()
+    if not project.complete:
+        return None
+    if not project.projects:
+        return frozenset(project.global_usings)  # a folder of loose files (compiled together or not)
+    if path is None:
+        return None
+    try:
+        rel = Path(path).resolve().relative_to(project.root).as_posix()
+    except ValueError:
+        return None
+    folder = rel.rpartition("/")[0]
+    owner = next((f for f in sorted(project.projects, key=len, reverse=True)
+                  if f == "" or folder == f or folder.startswith(f + "/")), None)
+    if owner is None:
+        return None
+    text = project.projects[owner]
+    out = {ns for f, found in project.file_usings.items() if owner == "" or f.startswith(owner + "/") for ns in found}
+    flags = re.findall(r"<ImplicitUsings>\s*(\w+)\s*<", text, re.I)
+    if flags and flags[-1].lower() in ("enable", "true"):
+        out |= SDK_IMPLICIT_USINGS
+    out |= set(re.findall(r"<Using\s+Include\s*=\s*\"([\w.]+)\"\s*/?>", text))
+    out -= set(re.findall(r"<Using\s+Remove\s*=\s*\"([\w.]+)\"", text))
+    return frozenset(out)
 
 
 def _modern(framework: str) -> bool:
@@ -264,9 +324,28 @@ class CSharpEnvironment:
     #: the installed .NET reference packs (``net8.0``...): a project targeting another is unknown
     packs: frozenset[str] = frozenset()
     complete: bool = True
+    #: what the engine hands the C# analysis (languages/csharp.py ``undefined_names(project=...)``):
+    #: set by :meth:`for_file`; empty: the file's project is not known
+    analysis_context: dict = field(default_factory=dict)
     _prefixes: set = field(default_factory=set, repr=False, compare=False)
 
+    def for_file(self, path: Optional[str]) -> "CSharpEnvironment":
+        """The same environment for the file at ``path``, with what its project makes visible
+        (:func:`visible_usings`) for the analysis (LINQ calls without ``using System.Linq;``)."""
+        from ..languages.csharp import ProjectUsings
+
+        visible = visible_usings(self.project, path)
+        env = CSharpEnvironment(self.namespaces, self.description, self.project, self.packs, self.complete,
+                                _prefixes=self._prefixes)
+        if visible is not None:
+            p = self.project
+            env.analysis_context = {"project": ProjectUsings(
+                visible, p.namespaces if p else frozenset(), p.extension_methods if p else frozenset())}
+        return env
+
     def __post_init__(self):
+        if self._prefixes:
+            return
         for ns in self.namespaces:
             parts = ns.split(".")
             self._prefixes.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))

@@ -532,3 +532,23 @@ def test_a_generated_include_the_compiler_lacks_ends_the_suggestion_before_it():
     result = complete("#include <iostream>\n", 1, 0, models=models, language=get_language("cpp"),
                       config=EngineConfig(environment=env))
     assert result.continuation == "#include <vector>" and result.stop_reason == "environment"
+
+
+def test_a_linq_call_without_its_using_gets_the_using_where_the_project_is_known(tmp_path):
+    from jumpcoder_lsp.toolchains.csharp import discover
+
+    env = discover(str(tmp_path))
+    if env is None:
+        pytest.skip("no .NET assemblies here (Mono: scripts/setup_eval_toolchains.sh)")
+    text = "using System.Collections.Generic;\nclass P {\n    static List<int> Sorted(List<int> xs) {\n"
+    program = ["        return xs.OrderBy(x => x).ToList();\n"]
+    infill = lambda prefix, suffix: "using System.Linq;\n" if prefix == "" else ""  # noqa: E731
+    cs = get_language("csharp")
+    models, _ = scripted_pair(program, infill)
+    judged = complete(text, 3, 0, models=models, language=cs,
+                      config=EngineConfig(k=5, environment=env.for_file(str(tmp_path / "P.cs"))))
+    assert [i.text.strip() for i in judged.insertions] == ["using System.Linq;"]
+    assert [s.judge for s in judged.steps if s.kind == "infill"] == ["ast"]
+    models, _ = scripted_pair(program, infill)
+    plain = complete(text, 3, 0, models=models, language=cs, config=EngineConfig(k=5))  # the project unknown
+    assert plain.insertions == [] and plain.continuation == judged.continuation

@@ -89,3 +89,43 @@ def test_mcs_agrees_with_every_verdict(env, tmp_path):
         done = subprocess.run(["mcs", "-target:library", "-r:System.Numerics.dll", f"-out:{tmp_path}/t{i}.dll",
                                str(src)], capture_output=True, text=True, timeout=120)
         assert (done.returncode != 0) == bool(missing(env, line)), (line, done.stdout[-500:])
+
+
+# -- what a file's project makes visible (the LINQ rule's context) ----------------------------------
+
+from jumpcoder_lsp.toolchains.csharp import SDK_IMPLICIT_USINGS, read_project, visible_usings  # noqa: E402
+
+
+def test_visible_usings_follow_the_nearest_csproj_and_its_global_usings(tmp_path):
+    root = tmp_path / "ws"
+    write_project(root / "App", "<TargetFramework>net8.0</TargetFramework>\n<ImplicitUsings>enable</ImplicitUsings>")
+    write_project(root / "Lib", "<TargetFramework>net8.0</TargetFramework>", "class L {}\n")
+    (root / "Lib" / "GlobalUsings.cs").write_text("global using System.Text;  // a comment\n")
+    write_project(root / "Old", "<TargetFramework>net8.0</TargetFramework><ImplicitUsings>enable</ImplicitUsings>")
+    (root / "Old" / "App.csproj").write_text((root / "Old" / "App.csproj").read_text().replace(
+        "</Project>", '<ItemGroup><Using Remove="System.Linq" /><Using Include="System.Numerics" /></ItemGroup></Project>'))
+    (root / "loose.cs").write_text("class Z {}\n")
+    project = read_project(root)
+    assert visible_usings(project, str(root / "App" / "A.cs")) == SDK_IMPLICIT_USINGS
+    assert visible_usings(project, str(root / "Lib" / "A.cs")) == {"System.Text"}
+    assert visible_usings(project, str(root / "Old" / "A.cs")) == (SDK_IMPLICIT_USINGS - {"System.Linq"}) | {"System.Numerics"}
+    assert visible_usings(project, str(root / "loose.cs")) is None  # in no project of a workspace with projects
+    assert visible_usings(None, None) == frozenset()  # no project at all: a file compiled alone
+    (root / "Directory.Build.props").write_text("<Project><PropertyGroup><ImplicitUsings>enable</ImplicitUsings>"
+                                                "</PropertyGroup></Project>")
+    assert "System.Linq" in visible_usings(read_project(root), str(root / "Lib" / "A.cs"))
+
+
+@pytest.mark.skipif(shutil.which("mcs") is None, reason="no mcs on PATH")
+def test_a_linq_call_reported_as_a_loose_file_fails_with_mcs_and_compiles_with_the_using(env, tmp_path):
+    from jumpcoder_lsp.languages import get_language
+
+    code = ("using System;\nusing System.Collections.Generic;\nclass P {\n    static void Main() {\n"
+            "        var xs = new List<int> { 3, 1, 2 };\n        Console.WriteLine(xs.OrderBy(x => x).First());\n    }\n}\n")
+    ctx = discover(str(tmp_path)).for_file(str(tmp_path / "p.cs")).analysis_context
+    assert {u.name for u in get_language("csharp").undefined_names(code, **ctx)} == {"OrderBy", "First"}
+    for text, fails in ((code, True), ("using System.Linq;\n" + code, False)):
+        (tmp_path / "p.cs").write_text(text)
+        done = subprocess.run(["mcs", f"-out:{tmp_path}/p.exe", str(tmp_path / "p.cs")], capture_output=True, text=True,
+                              timeout=120)
+        assert (done.returncode != 0) == fails, done.stderr
