@@ -113,25 +113,28 @@ def main(argv=None) -> int:
         project = read_project(root)
         took = (time.perf_counter() - t) * 1000
         files = sorted(f for f in root.rglob("*.cs") if ".git" not in f.parts)
-        fps, loose, unknown, times = [], [], 0, []
+        fps, loose, unknown, times, unseen = [], [], 0, [], 0
         for f in files:
             code = f.read_text(encoding="utf-8", errors="replace")
             visible = visible_usings(project, str(f))
             if visible is None:
                 unknown += 1
+            elif "System.Linq" not in visible and not re.search(r"using\s+System\.Linq\s*;", code):
+                unseen += 1
             else:
                 t = time.perf_counter()
                 ctx = ProjectUsings(visible, project.namespaces, project.extension_methods)
                 fps += [(str(f.relative_to(root)),) + x for x in reported(code, ctx)]
                 times.append((time.perf_counter() - t) * 1000)
             loose += [(str(f.relative_to(root)),) + x for x in reported(code, LOOSE)]
-        print(f"{name}: {len(files)} files (project read in {took:.0f} ms; {unknown} with the project unknown): "
+        print(f"{name}: {len(files)} files (project read in {took:.0f} ms; {unknown} with the project unknown; "
+              f"{unseen} where System.Linq is not visible): "
               f"{len(fps)} LINQ reports with the project's usings (false positives); {len(loose)} if each file were "
               f"judged alone (in {len({x[0] for x in loose})} files); ms per file median "
               f"{statistics.median(times) if times else 0:.2f}")
         for x in fps[:30]:
             print("   ", x)
-        report[name] = {"files": len(files), "unknown": unknown, "false_positives": len(fps), "alone": len(loose)}
+        report[name] = {"files": len(files), "unknown": unknown, "linq_not_visible": unseen, "false_positives": len(fps), "alone": len(loose)}
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=1))
     return 0
