@@ -37,6 +37,7 @@ import shlex
 import subprocess
 import sys
 import time
+import dataclasses
 from dataclasses import asdict
 from pathlib import Path
 from typing import Callable, Iterable, Optional
@@ -46,7 +47,7 @@ from ..engine.config import POLICIES
 from . import chat
 from .datasets import BENCHMARKS, Problem, load_benchmark
 from .execution import assemble, execute, toolchain
-from .rows import METHODS, ROOT, RowLog, read_rows  # noqa: F401 (read_rows: part of this module's API)
+from .rows import METHOD_POLICY, METHODS, ROOT, RowLog, read_rows  # noqa: F401 (read_rows: part of this module's API)
 from .rows import num as _num
 
 DEFAULT_OUT = ROOT / "benchmarks" / "results"
@@ -144,9 +145,12 @@ def generate(problem: Problem, method: str, *, models, language, config,
 
     line, character = cursor_at_end(problem.prompt)
     clear_cache(models)
+    engine_method = method
+    if method in METHOD_POLICY:  # "inline": the jumpcoder engine under the server's inline policy
+        engine_method, config = "jumpcoder", dataclasses.replace(config, policy=METHOD_POLICY[method])
     t0 = time.perf_counter()
     result = complete(problem.prompt, line, character, models=models, language=language, config=config,
-                      method=method, progress=_throttled(say, f"{problem.task_id} {method}"))
+                      method=engine_method, progress=_throttled(say, f"{problem.task_id} {method}"))
     seconds = time.perf_counter() - t0
     head, tail = split_completion(problem.prompt, result)
     written = result.continuation + "".join(i.text for i in result.insertions)
@@ -286,7 +290,8 @@ def run_benchmark(
     derive = filtered == "derive" and "filtered" in methods
     gen_methods = [m for m in methods if m != "filtered"]
     if derive:
-        gen_methods = [m for m in ("autoregressive", "jumpcoder")]  # Filtered needs both
+        # Filtered needs both; the other methods run as asked
+        gen_methods = ["autoregressive", "jumpcoder"] + [m for m in gen_methods if m not in ("autoregressive", "jumpcoder")]
     elif "filtered" in methods:
         gen_methods.append("filtered")
     total = len(problems)
@@ -371,7 +376,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tasks", default=None, help="comma-separated task ids: only these problems (within "
                                                   "--offset/--limit), e.g. HumanEval/18,Mbpp/43")
     p.add_argument("--methods", default="autoregressive,jumpcoder,filtered",
-                   help="comma-separated: autoregressive, jumpcoder, filtered (default: all three)")
+                   help="comma-separated: autoregressive, jumpcoder, filtered, inline (the jumpcoder engine under "
+                        "the server's inline policy, whatever --policy says) (default: the first three)")
     p.add_argument("--preset", default="qwen2.5-coder-0.5b", help="generation model (preset, dir, .gguf, hub id)")
     p.add_argument("--infill-preset", default=None, help="infilling model (default: the generation model)")
     p.add_argument("--runtime", default="auto", help="model runtime (auto, torch, ...)")
