@@ -49,6 +49,7 @@ class Fix:
     replacement: str  # what the name becomes, as written in the buffer (np.float64)
     edits: tuple[tuple[Span, str], ...]  # (span, new text); an inserted import has an empty span
     preferred: bool = False
+    target: str = ""  # the dotted name it stands for (numpy.float64, float)
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ def _read_notes(env: Environment, package: str, path: str) -> dict[str, Note]:
                     dotted = f"{package}.{removed}"
                     text = _short(message, removed)
                     notes[dotted] = Note(dotted, f"{removed_in}: {text}" if removed_in and text else removed_in or text,
-                                         _replacements(env, package, message), path)
+                                         _replacements(env, package, removed, message), path)
     return notes
 
 
@@ -123,16 +124,17 @@ def _short(message: str, name: str) -> str:
     return " ".join(sentences[:2])[:240]
 
 
-_REPLACEMENT = re.compile(r"(?:[Uu]se|[Aa]vailable (?:as|under|from)) `([A-Za-z_][\w.]*)`(?=\s*(?:instead|by itself|here|\.|$))")
+_REPLACEMENT = re.compile(r"(?:[Uu]se(?: the)?|[Aa]vailable (?:as|under|(from))) `([A-Za-z_][\w.]*)`"
+                          r"(?=(?:\s+builtin)?\s*(?:instead\s*(?:[.;]|$)|by itself|here\b|\.|$))")
 
 
-def _replacements(env: Environment, package: str, message: str) -> tuple[str, ...]:
+def _replacements(env: Environment, package: str, removed: str, message: str) -> tuple[str, ...]:
     """The dotted names a note names as the replacement ("Use `np.float64` instead.", "use
     `float` by itself", "still available as `np.lib.add_newdoc`"), the package's abbreviation
     (``np.``) spelt out, kept only when they exist in the environment."""
     out: list[str] = []
     for m in _REPLACEMENT.finditer(message):
-        dotted = m.group(1).rstrip(".")
+        dotted = m.group(2).rstrip(".") + (f".{removed}" if m.group(1) else "")  # "available from `np.lib`"
         top, _, rest = dotted.partition(".")
         if rest and not _is_builtin(top) and env.locate(top) is None:
             dotted = f"{package}.{rest}"  # the package's own abbreviation in its notes (np.)
@@ -366,8 +368,21 @@ def _fixes(env: Environment, p: Problem, note: Note, facts: _BufferFacts, code: 
             use = _slice(code, p.span)
             cut = len(use.encode("utf-8")) - (p.token[3] - p.token[1])
             fix = Fix(use.encode("utf-8")[:cut].decode("utf-8", "replace") + fix.edits[0][1], fix.edits)
-        out.append(Fix(fix.replacement, fix.edits, preferred=not out))
+        out.append(Fix(fix.replacement, fix.edits, preferred=not out, target=replacement))
     return tuple(out)
+
+
+def apply(code: str, edits) -> str:
+    """``code`` with a fix's edits applied (spans of the same code, byte columns)."""
+    lines = _LINE.findall(code) or [""]
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line.encode("utf-8")))
+    data = code.encode("utf-8")
+    for span, text in sorted(edits, key=lambda e: (e[0][0], e[0][1]), reverse=True):
+        a, b = starts[span[0]] + span[1], starts[span[2]] + span[3]
+        data = data[:a] + text.encode("utf-8") + data[b:]
+    return data.decode("utf-8")
 
 
 def _slice(code: str, span: Span) -> str:
@@ -399,11 +414,21 @@ def _fix(env: Environment, p: Problem, replacement: str, facts: _BufferFacts) ->
             text = name if p.imported_as or name == p.attr else f"{name} as {p.attr}"
             return Fix(f"{name}", ((p.token, text),))
         stmt = facts.from_imports.get(p.line)
-        if stmt is None or len(stmt.names) != 1 or stmt.lineno != stmt.end_lineno:
-            return None  # the module differs: only a one-name, one-line import is rewritten whole
-        span = (stmt.lineno - 1, stmt.col_offset, stmt.end_lineno - 1, stmt.end_col_offset)
+        if stmt is None or stmt.lineno != stmt.end_lineno or stmt.col_offset != 0:
+            return None  # the module differs: only a one-line import at the left margin is rewritten
         text = f"from {module} import {name}" + (f" as {local}" if local != name else "")
-        return Fix(f"{module}.{name}", ((span, text),))
+        if len(stmt.names) == 1:
+            span = (stmt.lineno - 1, stmt.col_offset, stmt.end_lineno - 1, stmt.end_col_offset)
+            return Fix(f"{module}.{name}", ((span, text),))
+        # one name of several: take it out of the statement, import it from its module below
+        i = next((k for k, a in enumerate(stmt.names) if a.name == p.attr and (a.asname or None) == p.imported_as), None)
+        if i is None or any(getattr(a, "end_col_offset", None) is None for a in stmt.names):
+            return None
+        line, names = stmt.lineno - 1, stmt.names
+        cut = ((line, names[i].col_offset, line, names[i + 1].col_offset) if i + 1 < len(names)
+               else (line, names[i - 1].end_col_offset, line, names[i].end_col_offset))
+        below = (stmt.end_lineno, 0, stmt.end_lineno, 0)
+        return Fix(f"{module}.{name}", ((cut, ""), (below, text + "\n")))
     if builtin:
         return Fix(replacement, ((p.span, replacement),))
     module, rest = split

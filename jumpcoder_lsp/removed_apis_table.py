@@ -1,5 +1,6 @@
 """The curated table of removed APIs whose library gives no notes in its source (the standard
-library; a few of pandas'): ``{removed dotted name: (replacement or None, note, source)}``.
+library; a few of pandas'; NumPy's removals that its installed source no longer mentions):
+``{removed dotted name: (replacement or None, note, source)}``.
 
 A replacement is offered as a code action only where it is a drop-in for the common use (same
 arguments, same result) and exists in the environment (:func:`~.removed_apis.exists`); None:
@@ -22,6 +23,10 @@ _W312 = _PY.format("3.12") + "#removed"
 _W30 = _PY.format("3.0") + " and the 2to3 fixers (lib2to3/fixes: fix_itertools, fix_renames, fix_urllib)"
 _PD10 = "https://pandas.pydata.org/docs/whatsnew/v1.0.0.html#removal-of-prior-version-deprecations-changes"
 _PD20 = "https://pandas.pydata.org/docs/whatsnew/v2.0.0.html#removal-of-prior-version-deprecations-changes"
+_PD30 = "https://pandas.pydata.org/docs/whatsnew/v3.0.0.html#removal-of-prior-version-deprecations-changes"
+
+_NP = "https://numpy.org/doc/stable/release/{}-notes.html"
+_NP20 = "https://numpy.org/doc/stable/numpy_2_0_migration_guide.html#main-namespace"
 
 _ABCS = ("Awaitable", "Coroutine", "AsyncIterable", "AsyncIterator", "AsyncGenerator", "Hashable", "Iterable",
          "Iterator", "Generator", "Reversible", "Sized", "Container", "Callable", "Collection", "Set", "MutableSet",
@@ -70,6 +75,20 @@ TABLE: dict[str, tuple[Optional[str], str, str]] = {
     "urllib.quote_plus": ("urllib.parse.quote_plus", "Python 2 only: use urllib.parse.quote_plus", _W30),
     "urllib.urlopen": ("urllib.request.urlopen", "Python 2 only: use urllib.request.urlopen", _W30),
     "urllib.urlretrieve": ("urllib.request.urlretrieve", "Python 2 only: use urllib.request.urlretrieve", _W30),
+    # NumPy: what numpy/_expired_attrs_2_0.py and __former_attrs__ do not list (read from the
+    # installed package first: its notes win over these)
+    "numpy.product": ("numpy.prod", "removed in NumPy 2.0: use numpy.prod", _NP20),
+    "numpy.cumproduct": ("numpy.cumprod", "removed in NumPy 2.0: use numpy.cumprod", _NP20),
+    "numpy.trapz": ("numpy.trapezoid", "deprecated in NumPy 2.0, then removed: use numpy.trapezoid", _NP.format("2.0.0")),
+    "numpy.in1d": ("numpy.isin", "deprecated in NumPy 2.0, then removed: use numpy.isin", _NP.format("2.0.0")),
+    "numpy.bool8": ("numpy.bool_", "deprecated in NumPy 1.24, removed in 2.0: use numpy.bool_", _NP.format("1.24.0")),
+    "numpy.int0": ("numpy.intp", "deprecated in NumPy 1.24, removed in 2.0: use numpy.intp", _NP.format("1.24.0")),
+    "numpy.uint0": ("numpy.uintp", "deprecated in NumPy 1.24, removed in 2.0: use numpy.uintp", _NP.format("1.24.0")),
+    "numpy.rank": ("numpy.ndim", "removed in NumPy 1.18: use numpy.ndim", _NP.format("1.18.0")),
+    "numpy.unicode": ("str", "an alias of the builtin str, deprecated in NumPy 1.20, removed in 1.24: use str",
+                      _NP.format("1.24.0")),
+    "numpy.asscalar": (None, "removed in NumPy 1.23: use a.item()", _NP.format("1.23.0")),
+    "numpy.msort": (None, "removed in NumPy 2.0: use numpy.sort(a, axis=0)", _NP20),
     # pandas (its source keeps no notes dict)
     "pandas.Int64Index": ("pandas.Index", "removed in pandas 2.0: use pandas.Index", _PD20),
     "pandas.UInt64Index": ("pandas.Index", "removed in pandas 2.0: use pandas.Index", _PD20),
@@ -84,6 +103,8 @@ TABLE: dict[str, tuple[Optional[str], str, str]] = {
     "pandas.Panel": (None, "removed in pandas 1.0: use a MultiIndex DataFrame or xarray", _PD10),
     "pandas.read_msgpack": (None, "removed in pandas 1.0: use pandas.read_pickle or pyarrow", _PD10),
     "pandas.TimeGrouper": (None, "removed in pandas 1.0: use pandas.Grouper(freq=...)", _PD10),
+    "pandas.value_counts": (None, "removed in pandas 3.0: use pandas.Series(values).value_counts()", _PD30),
+    "pandas.read_gbq": (None, "removed in pandas 3.0: use pandas_gbq.read_gbq", _PD30),
     "pandas.lib": (None, "removed in pandas 1.0", _PD10),
     "pandas.tslib": (None, "removed in pandas 1.0", _PD10),
 }
