@@ -95,7 +95,7 @@ class Environment:
 
     def _find(self, module: str):
         top, _, rest = module.partition(".")
-        if top in self.builtins and not rest:
+        if (top in self.builtins or top in _ALWAYS_PRESENT) and not rest:
             return ("compiled", "")
         dirs: Sequence[str] = self.paths
         parts = module.split(".")
@@ -246,8 +246,7 @@ class Environment:
         if os.path.basename(path).startswith("__init__."):
             for entry in _listdir(os.path.dirname(path)):
                 names.add(entry.split(".")[0])
-        names.update({"__name__", "__file__", "__doc__", "__path__", "__spec__", "__loader__", "__package__",
-                      "__dict__", "__builtins__"})
+        names.update(_MODULE_ATTRIBUTES)
         self._exported[(module, path)] = exported
         return names
 
@@ -277,7 +276,12 @@ class Environment:
                                   timeout=self.import_timeout, stdin=subprocess.DEVNULL)
             answer = json.loads(done.stdout.strip().splitlines()[-1]) if done.returncode == 0 else None
             if answer is not None and not answer["lazy"]:
-                result = set(answer["names"])
+                # dir() leaves out a module's own attributes (__dict__) and the submodules not
+                # imported yet, which the source analysis counts (attributes once imported)
+                result = set(answer["names"]) | _MODULE_ATTRIBUTES
+                where = self.locate(module)
+                if where is not None and os.path.basename(where[1]).startswith("__init__."):
+                    result.update(entry.split(".")[0] for entry in _listdir(os.path.dirname(where[1])))
         except (subprocess.TimeoutExpired, OSError, ValueError, IndexError, KeyError, TypeError):
             result = None
         self._imported[module] = result
@@ -433,6 +437,12 @@ class Environment:
         return f"'{module}' has no attribute '{name}' in the installed version ({where})"
 
 
+#: what every module has, whatever its source or dir() says
+_MODULE_ATTRIBUTES = frozenset({"__name__", "__file__", "__doc__", "__path__", "__spec__", "__loader__", "__package__",
+                                "__dict__", "__builtins__", "__class__"})
+#: modules every interpreter has without a file or a builtin entry: the running script and the
+#: frozen import machinery
+_ALWAYS_PRESENT = frozenset({"__main__", "_frozen_importlib", "_frozen_importlib_external"})
 #: modules never imported to learn their names (they open windows or print on import)
 _NEVER_IMPORT = frozenset({"antigravity", "this", "turtle", "turtledemo", "tkinter", "idlelib", "webbrowser"})
 #: run by the trusted interpreter: the names of the module argv[1], and whether it has a __getattr__

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from .environment import Environment, Problem, _top_level
-from .removed_apis_table import TABLE
+from .removed_apis_table import RUNTIME_ATTRIBUTES, RUNTIME_PREFIXES, TABLE
 
 Span = tuple[int, int, int, int]
 
@@ -248,7 +248,8 @@ def check(env: Environment, code: str) -> list[Finding]:
     facts = _BufferFacts(tree)
     out = []
     for p in problems:
-        if p.span is None or facts.guarded(p.line) or (p.kind == "name" and not p.from_import and p.attr in facts.stored):
+        if p.span is None or facts.guarded(p.line) or p.name in RUNTIME_ATTRIBUTES or p.name.startswith(RUNTIME_PREFIXES) or (
+                p.kind == "name" and not p.from_import and p.attr in facts.stored):
             continue
         note = note_for(env, p)
         fixes = _fixes(env, p, note, facts, code) if note is not None else ()
@@ -315,10 +316,14 @@ class _BufferFacts:
                 for line in range(node.lineno - 1, (node.end_lineno or node.lineno)):
                     self.from_imports[line] = node
             elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
+                # the try and its handlers: ``try: import cPickle`` / ``except ImportError: import pickle``
+                # and the reverse are both deliberate
                 if any(_catches_missing(h.type) for h in node.handlers):
-                    self.ranges.append((node.body[0].lineno - 1, node.body[-1].end_lineno - 1))
-            elif isinstance(node, (ast.If, ast.IfExp)) and _is_guard(node.test):
+                    self.ranges.append((node.lineno - 1, max(h.end_lineno for h in node.handlers) - 1))
+            elif isinstance(node, (ast.If, ast.IfExp, ast.While)) and _is_guard(node.test):
                 self.ranges.append((node.lineno - 1, node.end_lineno - 1))
+            elif isinstance(node, ast.BoolOp) and isinstance(node.op, ast.And) and any(map(_is_guard, node.values[:-1])):
+                self.ranges.append((node.lineno - 1, node.end_lineno - 1))  # hasattr(sys, "x") and sys.x()
             elif isinstance(node, ast.With) and any(
                     isinstance(i.context_expr, ast.Call) and _name_of(i.context_expr.func).endswith("suppress")
                     for i in node.items):
@@ -334,8 +339,10 @@ class _BufferFacts:
 
 
 _MISSING_ERRORS = {"ImportError", "ModuleNotFoundError", "AttributeError", "Exception", "BaseException", "NameError"}
+#: what a test that guards platform- or version-specific code mentions
 _GUARD_WORDS = re.compile(r"version_info|hexversion|sys\.version|platform|os\.name|TYPE_CHECKING|hasattr|getattr|"
-                          r"__version__|PY2|PY3|IS_|HAS_|_AVAILABLE|minversion|Version|parse_version")
+                          r"__version__|PY2|PY3|IS_|HAS_|_AVAILABLE|minversion|Version|parse_version|"
+                          r"[Ww]in|WIN|darwin|linux|posix|\bnt\b|java|cygwin|emscripten|wasi|_names\b")
 
 
 def _catches_missing(handler_type: Optional[ast.expr]) -> bool:

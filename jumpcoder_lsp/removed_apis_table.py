@@ -108,3 +108,14 @@ TABLE: dict[str, tuple[Optional[str], str, str]] = {
     "pandas.lib": (None, "removed in pandas 1.0", _PD10),
     "pandas.tslib": (None, "removed in pandas 1.0", _PD10),
 }
+
+#: documented attributes that exist only once something has run (the interpreter sets them after
+#: an uncaught exception, in interactive mode, or when a program assigns them): never reported
+RUNTIME_ATTRIBUTES = frozenset({
+    "sys.last_type", "sys.last_value", "sys.last_traceback", "sys.last_exc",  # after an uncaught exception
+    "sys.ps1", "sys.ps2",  # interactive mode
+    "sys.tracebacklimit",  # read when a program sets it
+    "curses.LINES", "curses.COLS",  # curses.initscr() copies these and the ACS_* constants in
+})
+#: the same, by prefix
+RUNTIME_PREFIXES = ("curses.ACS_",)

@@ -178,3 +178,15 @@ def test_one_name_of_several_moves_to_an_import_of_its_own(here):
     assert fix.edits == (((0, 24, 0, 40), ""), ((1, 0, 1, 0), "from collections.abc import MutableMapping\n"))
     [f] = check(here, "from collections import OrderedDict, MutableMapping\n")
     assert f.fixes[0].edits[0] == ((0, 35, 0, 51), "")
+
+
+def test_platform_guards_and_names_every_interpreter_has_are_not_reported(here):
+    code = ("import sys, os, builtins, __main__\nimport multiprocessing as mp\n"
+            "if sys.platform == 'win32':\n    import msvcrt\n"
+            "if os.name == 'nt':\n    import winreg\n"
+            "try:\n    from _thread import get_ident\nexcept ImportError:\n    from _dummy_thread import get_ident\n"
+            "ok = hasattr(sys, 'getwindowsversion') and sys.getwindowsversion()\n"
+            "tb = sys.last_traceback\nns = builtins.__dict__\nmp.util.debug('x')\n")
+    assert check(here, code) == []
+    # unguarded, the same platform module is reported: it is missing here
+    assert [f.problem.name for f in check(here, "import winreg\n")] == ["winreg"]
