@@ -124,6 +124,33 @@ def judge_cases(make_env, cases: list[dict], raised: list, python: str) -> dict:
     return {"sets": by_set, "ms_cold": _ms(cold), "ms_warm": _ms(warm), "cases": results}
 
 
+_VERIFY = r"""
+import importlib, json, sys
+out = []
+for kind, module, attr in json.load(sys.stdin):
+    try:
+        m = importlib.import_module(module)
+        out.append("exists" if kind == "name" and hasattr(m, attr) or kind == "module" else "missing")
+    except ImportError:
+        out.append("missing")
+    except BaseException as exc:  # noqa
+        out.append("error: " + type(exc).__name__)
+print(json.dumps(out))
+"""
+
+
+def verify(python: str, reports: list[dict]) -> None:
+    """Each report checked by the environment's interpreter: the module imported (ImportError:
+    missing), the attribute looked up on it; "exists" marks a false report."""
+    items = [[r["kind"], r["module"], r["attr"]] for r in reports]
+    with tempfile.TemporaryDirectory() as tmp:
+        done = subprocess.run([python, "-I", "-c", _VERIFY], input=json.dumps(items), capture_output=True, text=True,
+                              timeout=900, cwd=tmp)
+    answers = json.loads(done.stdout.strip().splitlines()[-1])
+    for r, answer in zip(reports, answers):
+        r["truth"] = answer
+
+
 def real_code(env, roots: list[Path]) -> dict:
     files, reports, times, skipped = 0, [], [], 0
     for root in roots:
@@ -140,6 +167,7 @@ def real_code(env, roots: list[Path]) -> dict:
             t = time.perf_counter()
             for f in check(env, code):
                 reports.append({"file": str(path), "line": f.problem.line + 1, "name": f.problem.name,
+                                "kind": f.problem.kind, "module": f.problem.module, "attr": f.problem.attr,
                                 "message": f.message, "text": code.splitlines()[f.problem.line].strip()[:120]})
             times.append(time.perf_counter() - t)
     return {"files": files, "skipped_in_test_dirs": skipped, "reports": reports, "ms_per_file": _ms(times),
@@ -152,6 +180,8 @@ def main() -> int:
     parser.add_argument("--real", action="store_true", help="also check the stdlib's and packages' own sources")
     parser.add_argument("--packages", default="numpy,pandas,jinja2,click,packaging",
                         help="installed packages whose sources --real checks")
+    parser.add_argument("--buffer", action="append", default=[],
+                        help="a long file: the whole-buffer check's time on it, warm, median of 5 (repeatable)")
     parser.add_argument("--out", help="write everything (each case, each report) as JSON")
     args = parser.parse_args()
     cases = json.loads(DATA.read_text())["cases"]
@@ -168,16 +198,30 @@ def main() -> int:
         results[label] = judge_cases(make, cases, raised, args.python)
         print(label, json.dumps(results[label]["sets"]), "ms cold", results[label]["ms_cold"],
               "warm", results[label]["ms_warm"])
+    for path in args.buffer or [str(Path(__file__).resolve().parents[1] / "jumpcoder_lsp/server/server.py")]:
+        env = envs.get("venv_read_statically", envs["interpreter"])()
+        code = Path(path).read_text(encoding="utf-8")
+        check(env, code)
+        times = []
+        for _ in range(5):
+            t = time.perf_counter()
+            check(env, code)
+            times.append(time.perf_counter() - t)
+        results.setdefault("buffers", {})[path] = {"lines": code.count("\n"), "ms_warm_median": round(
+            statistics.median(times) * 1000, 1)}
+        print("buffer", path, results["buffers"][path])
     if args.real:
         env = envs.get("venv_read_statically", envs["interpreter"])()
         site = Path(info["purelib"])
         roots = [Path(info["stdlib"])] + [site / p for p in args.packages.split(",") if (site / p).is_dir()]
         results["real"] = real_code(env, roots)
         real = results["real"]
+        verify(args.python, real["reports"])
+        real["truth"] = {t: sum(r["truth"] == t for r in real["reports"]) for t in {r["truth"] for r in real["reports"]}}
         print("real:", real["files"], "files,", len(real["reports"]), "reports, ms/file", real["ms_per_file"],
-              "total", real["total_s"], "s")
+              "total", real["total_s"], "s; checked by the interpreter:", real["truth"])
         for r in real["reports"]:
-            print(f"  {r['file']}:{r['line']}: {r['name']}: {r['text']}")
+            print(f"  {r['truth']}: {r['file']}:{r['line']}: {r['name']}: {r['text']}")
     if args.out:
         Path(args.out).write_text(json.dumps(results, indent=1))
     return 0
