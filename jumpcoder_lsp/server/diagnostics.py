@@ -90,9 +90,10 @@ class Diagnostics:
             return
         snap = doc.snapshot()
         loop = asyncio.get_running_loop()
-        env = server.environment if doc.spec.name == "python" else None
+        # read on the analysis thread: the environment's discovery, queued there first, has ended
+        environment = (lambda: server.environment) if doc.spec.name == "python" else (lambda: None)
         try:
-            names, findings = await loop.run_in_executor(self._analysis, _analyse, doc.spec, snap, env)
+            names, findings = await loop.run_in_executor(self._analysis, _analyse, doc.spec, snap, environment)
         except Exception:  # noqa: BLE001 - a broken analyzer must not take the server down
             log.exception("undefined-name analysis failed for %s", uri)
             return
@@ -138,9 +139,11 @@ class Diagnostics:
         )
 
 
-def _analyse(spec, snap, env) -> tuple[list, list]:
-    """On the analysis thread: the undefined names, and the removed APIs when ``env`` is given."""
+def _analyse(spec, snap, environment) -> tuple[list, list]:
+    """On the analysis thread: the undefined names, and the removed APIs when ``environment()``
+    gives an environment (Python documents, once it is known)."""
     names = spec.undefined_names(snap.text, snap.tree)
+    env = environment()
     if env is None:
         return names, []
     from ..removed_apis import check

@@ -130,3 +130,16 @@ async def test_the_diagnostic_follows_enable_diagnostics(make_editor, tmp_path):
         settings={"jumpcoder": {"enableDiagnostics": True}}))
     [diag] = (await published(ed, uri)).diagnostics
     assert diag.code == "removed-api", st
+
+
+async def test_a_document_opened_at_once_gets_the_diagnostic_in_its_first_publish(make_editor, tmp_path):
+    root = make_workspace(tmp_path / "ws", "2.0")
+    slow = tmp_path / "slow-python"  # a trusted interpreter that takes a second to answer
+    slow.write_text(f"#!/bin/sh\nsleep 1\nexec {root / '.venv' / 'bin' / 'python'} \"$@\"\n")
+    slow.chmod(0o755)
+    ed = await make_editor({"model": DEMO, "debounceMs": 0}, env={"JUMPCODER_PYTHON": str(slow)}, root=root, wait=False)
+    uri = (root / "use.py").as_uri()
+    waiter = published(ed, uri)
+    ed.open(uri, TEXT)  # right after initialized, while the environment is being found
+    [diag] = (await waiter).diagnostics
+    assert diag.code == "removed-api" and "fakelib 2.0" in diag.message and str(slow) in diag.message
