@@ -145,12 +145,15 @@ def _replacements(env: Environment, package: str, removed: str, message: str) ->
 
 def note_for(env: Environment, problem: Problem) -> Optional[Note]:
     """The note on a removed name: the library's own (its installed source), else the table's."""
+    entry = TABLE.get(problem.name)
     if problem.kind == "name":
         top = problem.module.partition(".")[0]
         note = library_notes(env, top).get(problem.name) if problem.module == top else None
         if note is not None:
+            if entry is not None and entry[0] is None:  # the table adds when (NumPy's notes on its
+                # builtin aliases do not say they went in 1.24)
+                return Note(note.name, f"{entry[1]}; {note.text}", note.replacements, note.source)
             return note
-    entry = TABLE.get(problem.name)
     if entry is None:
         return None
     replacement, text, source = entry
@@ -261,19 +264,23 @@ def message(env: Environment, problem: Problem, note: Optional[Note]) -> str:
     """"'numpy.float' is not in numpy 2.4.6, installed in <the environment> (<the note>)"."""
     where = env.description or "the environment"
     if problem.kind == "module":
-        text = f"No module named '{problem.module}' in {where}"
+        top = problem.module.partition(".")[0]
+        version = _version_of(env, top) if top != problem.module else None
+        text = f"No module named '{problem.module}' in {version}, installed in {where}" if version else \
+            f"No module named '{problem.module}' in {where}"
     else:
         text = f"'{problem.name}' is not in {installed(env, problem.module)}, installed in {where}"
     return f"{text} ({note.text})" if note is not None and note.text else text
 
 
 def installed(env: Environment, module: str) -> str:
-    """"numpy 2.4.6" (the distribution's metadata), "the standard library of Python 3.11", or
-    "the installed version"."""
+    """"numpy 2.4.6" (the distribution's metadata), "scikit-learn 1.5.2" for ``sklearn`` (the
+    distribution whose files hold it), "the standard library of Python 3.11", or "the installed
+    version of x"."""
     top = module.partition(".")[0]
-    version = env.version(top)
+    version = _version_of(env, top)
     if version:
-        return f"{top} {version}"
+        return version
     where = env.locate(top)
     path = os.path.abspath(where[1]) if where and where[1] else ""
     if top in env.builtins or (path and "site-packages" not in path and "dist-packages" not in path and
@@ -281,6 +288,53 @@ def installed(env: Environment, module: str) -> str:
         m = next((m for p in (path, *env.stdlib, *env.paths) if (m := re.search(r"python(\d+\.\d+)", p))), None)
         return f"the standard library of Python {m.group(1)}" if m else "the standard library"
     return f"the installed version of {top}"
+
+
+_DISTRIBUTIONS: dict = {}
+
+
+def _version_of(env: Environment, top: str) -> Optional[str]:
+    """"name version" of the distribution that installs the top-level module ``top``: the one
+    named like it, else the one whose ``top_level.txt`` or ``RECORD`` lists it (read, cached per
+    search path)."""
+    version = env.version(top)
+    if version:
+        return f"{top} {version}"
+    key = tuple((d, _mtime(d)) for d in env.paths)  # a folder's mtime moves when a package is installed
+    if key not in _DISTRIBUTIONS:
+        found: dict[str, str] = {}
+        for d in env.paths:
+            for entry in sorted(_listdir(d)):
+                if not entry.endswith(".dist-info"):
+                    continue
+                meta = _read(os.path.join(d, entry, "METADATA"))
+                name = re.search(r"^Name:\s*(\S+)", meta, re.M)
+                ver = re.search(r"^Version:\s*(\S+)", meta, re.M)
+                if not (name and ver):
+                    continue
+                tops = _read(os.path.join(d, entry, "top_level.txt")).split()
+                if not tops:
+                    tops = {line.split("/", 1)[0].split(",", 1)[0].removesuffix(".py")
+                            for line in _read(os.path.join(d, entry, "RECORD")).splitlines() if line}
+                for t in tops:
+                    found.setdefault(t, f"{name.group(1)} {ver.group(1)}")
+        _DISTRIBUTIONS[key] = found
+    return _DISTRIBUTIONS[key].get(top)
+
+
+def _mtime(path: str) -> int:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return 0
+
+
+def _read(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+    except OSError:
+        return ""
 
 
 class _BufferFacts:

@@ -77,6 +77,9 @@ TABLE: dict[str, tuple[Optional[str], str, str]] = {
     "urllib.urlretrieve": ("urllib.request.urlretrieve", "Python 2 only: use urllib.request.urlretrieve", _W30),
     # NumPy: what numpy/_expired_attrs_2_0.py and __former_attrs__ do not list (read from the
     # installed package first: its notes win over these)
+    # (None: the replacement is NumPy's own note; the table only says when)
+    **{f"numpy.{n}": (None, "removed in NumPy 1.24", _NP.format("1.24.0") + "#expired-deprecations")
+       for n in ("float", "int", "object", "complex", "str")},
     "numpy.product": ("numpy.prod", "removed in NumPy 2.0: use numpy.prod", _NP20),
     "numpy.cumproduct": ("numpy.cumprod", "removed in NumPy 2.0: use numpy.cumprod", _NP20),
     "numpy.trapz": ("numpy.trapezoid", "deprecated in NumPy 2.0, then removed: use numpy.trapezoid", _NP.format("2.0.0")),

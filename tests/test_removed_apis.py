@@ -190,3 +190,24 @@ def test_platform_guards_and_names_every_interpreter_has_are_not_reported(here):
     assert check(here, code) == []
     # unguarded, the same platform module is reported: it is missing here
     assert [f.problem.name for f in check(here, "import winreg\n")] == ["winreg"]
+
+
+def test_the_table_adds_when_to_a_librarys_note_and_a_missing_submodule_names_the_version(here, tmp_path):
+    pytest.importorskip("numpy")
+    [f] = check(here, "import numpy as np\nx = np.float(1)\n")
+    assert "(removed in NumPy 1.24; `np.float` was a deprecated alias for the builtin `float`" in f.message, f.message
+    assert [fix.replacement for fix in f.fixes][:1] == ["float"]
+    site = tmp_path / "site"
+    write_package(site, "pkg", "2.1", {"__init__.py": "", "sub.py": ""})
+    env = Environment((*stdlib_paths(), str(site)), description="the test site")
+    [f] = check(env, "import pkg.externals.joblib\n")
+    assert f.message == "No module named 'pkg.externals.joblib' in pkg 2.1, installed in the test site"
+    # a distribution named otherwise than its module (scikit-learn / sklearn): its RECORD tells
+    (site / "sklearn").mkdir()
+    (site / "sklearn" / "__init__.py").write_text("")
+    meta = site / "scikit_learn-1.5.2.dist-info"
+    meta.mkdir()
+    (meta / "METADATA").write_text("Name: scikit-learn\nVersion: 1.5.2\n")
+    (meta / "RECORD").write_text("sklearn/__init__.py,,\nscikit_learn-1.5.2.dist-info/METADATA,,\n")
+    [f] = check(env, "import sklearn.externals.joblib\n")
+    assert f.message.startswith("No module named 'sklearn.externals.joblib' in scikit-learn 1.5.2, installed in")
