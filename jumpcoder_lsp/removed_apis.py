@@ -90,7 +90,7 @@ def library_notes(env: Environment, package: str) -> dict[str, Note]:
 
 def _read_notes(env: Environment, package: str, path: str) -> dict[str, Note]:
     try:
-        tree = ast.parse(open(path, encoding="utf-8", errors="replace").read())
+        tree = ast.parse(_read_source(path))
     except (SyntaxError, ValueError, OSError):
         return {}
     m = _NOTE_FILES.match(os.path.basename(path))
@@ -194,7 +194,7 @@ def _bound_in_source(env: Environment, module: str) -> set[str]:
     if key not in _BOUND_CACHE:
         names: set[str] = set()
         try:
-            tree = ast.parse(open(path, encoding="utf-8", errors="replace").read())
+            tree = ast.parse(_read_source(path))
         except (SyntaxError, ValueError, OSError):
             tree = None
         for stmt in _top_level(tree.body) if tree is not None else ():
@@ -329,6 +329,11 @@ def _mtime(path: str) -> int:
         return 0
 
 
+def _read_source(path: str) -> str:
+    with open(path, encoding="utf-8", errors="replace") as f:
+        return f.read()
+
+
 def _read(path: str) -> str:
     try:
         with open(path, encoding="utf-8", errors="replace") as f:
@@ -395,8 +400,9 @@ class _BufferFacts:
 _MISSING_ERRORS = {"ImportError", "ModuleNotFoundError", "AttributeError", "Exception", "BaseException", "NameError"}
 #: what a test that guards platform- or version-specific code mentions
 _GUARD_WORDS = re.compile(r"version_info|hexversion|sys\.version|platform|os\.name|TYPE_CHECKING|hasattr|getattr|"
-                          r"__version__|PY2|PY3|IS_|HAS_|_AVAILABLE|minversion|Version|parse_version|"
-                          r"[Ww]in|WIN|darwin|linux|posix|\bnt\b|java|cygwin|emscripten|wasi|_names\b")
+                          r"__version__|\bPY[23]\b|\b(?:IS|HAS)_\w+|_AVAILABLE\b|minversion|Version|parse_version|"
+                          r"\b_?(?:[Ww]in(?:32|64|dows|api|reg)?|WIN(?:32|64|DOWS)?|mswindows|MS_WINDOWS)\b|"
+                          r"darwin|linux|posix|\bnt\b|java|cygwin|emscripten|wasi|\b_names\b")
 
 
 def _catches_missing(handler_type: Optional[ast.expr]) -> bool:
