@@ -241,13 +241,18 @@ def check(env: Environment, code: str) -> list[Finding]:
     """The removed or missing APIs ``code`` uses, each with its message and fixes. Not reported:
     what is guarded (an import in ``try`` with ``except ImportError``, code under an ``if`` on the
     Python version, the platform or ``hasattr``), an attribute the buffer itself assigns."""
-    problems = env.problems(code)
+    try:
+        tree, blanked = ast.parse(code), []
+    except (SyntaxError, ValueError):
+        tree, patched, blanked = _tolerant_parse(code)
+    if tree is None or not blanked:
+        problems = env.problems(code)  # parses, or not even patched: every line alone, no guards known
+    else:
+        # a buffer being typed: the rest as the patched buffer shows it (its guards known), the lines
+        # that do not parse each alone
+        problems = [p for p in env.problems(patched) if p.line not in blanked] + env.problems(code, lines=blanked)
     if not problems:
         return []
-    try:
-        tree = ast.parse(code)
-    except (SyntaxError, ValueError):
-        tree = None
     facts = _BufferFacts(tree)
     out = []
     for p in problems:
@@ -258,6 +263,44 @@ def check(env: Environment, code: str) -> list[Finding]:
         fixes = _fixes(env, p, note, facts, code) if note is not None else ()
         out.append(Finding(p, message(env, p, note), note, fixes))
     return out
+
+
+_TOLERANT_TRIES = 8
+
+
+def _tolerant_parse(code: str) -> tuple[Optional[ast.Module], str, list[int]]:
+    """A buffer that does not parse (being typed), parsed with the lines that break it replaced,
+    keeping their indentation: by ``pass``, a block header by ``if True:`` (so is a line made
+    ``pass`` whose next line is indented); where the replaced line still fails, the line above
+    (an open bracket there). (tree, patched code, 0-based lines replaced); the tree
+    None when a few replacements do not make it parse. Lines keep their numbers and the other
+    lines their columns."""
+    lines = _LINE.findall(code)
+    blanked: list[int] = []
+    for _ in range(_TOLERANT_TRIES):
+        text = "".join(lines)
+        try:
+            return ast.parse(text), text, blanked
+        except SyntaxError as exc:
+            n = (exc.lineno or 0) - 1
+            if exc.msg.startswith("unexpected indent") and blanked and blanked[-1] < n:
+                n = blanked[-1]  # the body of a header made ``pass``: make it a block instead
+                body = lines[n].rstrip("\r\n")
+                lines[n] = body[: len(body) - len(body.lstrip())] + "if True:" + lines[n][len(body):]
+                continue
+            while n in blanked and n > 0:  # still failing there: an open bracket above (``def f(x``)
+                n -= 1
+                while n > 0 and not lines[n].strip():
+                    n -= 1
+            if not 0 <= n < len(lines) or n in blanked:
+                break
+            body = lines[n].rstrip("\r\n")
+            header = body.split("#", 1)[0].rstrip().endswith(":")
+            lines[n] = body[: len(body) - len(body.lstrip())] + ("if True:" if header else "pass") + lines[n][len(body):]
+            blanked.append(n)
+        except ValueError:
+            break
+    return None, code, []
 
 
 def message(env: Environment, problem: Problem, note: Optional[Note]) -> str:

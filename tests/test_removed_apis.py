@@ -211,3 +211,10 @@ def test_the_table_adds_when_to_a_librarys_note_and_a_missing_submodule_names_th
     (meta / "RECORD").write_text("sklearn/__init__.py,,\nscikit_learn-1.5.2.dist-info/METADATA,,\n")
     [f] = check(env, "import sklearn.externals.joblib\n")
     assert f.message.startswith("No module named 'sklearn.externals.joblib' in scikit-learn 1.5.2, installed in")
+
+
+def test_a_buffer_being_typed_keeps_its_guards_and_reports_the_line_being_typed(oldlib):
+    code = ("import oldlib as ol\ntry:\n    import cPickle\nexcept ImportError:\n    import pickle\n\n"
+            "def f(x\n    return ol.load_old(x)\n\ny = ol.float(\n")
+    found = {(f.problem.name, f.problem.line) for f in check(oldlib, code)}
+    assert found == {("oldlib.load_old", 7), ("oldlib.float", 9)}, found
