@@ -328,15 +328,16 @@ class Environment:
         return None
 
     # -- checking code ----------------------------------------------------------------------
-    def problems(self, code: str, lines: Optional[Iterable[int]] = None) -> list[Problem]:
+    def problems(self, code: str, lines: Optional[Iterable[int]] = None,
+                 tree: Optional[ast.Module] = None) -> list[Problem]:
         """Imports and ``module.attr`` uses in ``code`` that definitely do not resolve. ``lines``
         (0-based): report only problems on these lines (the rest is context). Code that does not
         parse is checked line by line (a candidate line inside a partial function), with the
-        aliases that the import lines of the rest bind."""
+        aliases that the import lines of the rest bind. ``tree``: ``code`` parsed already."""
         want = set(lines) if lines is not None else None
         shifts: dict[int, int] = {}  # line parsed alone -> the UTF-8 bytes of its indentation
         try:
-            trees = [(0, ast.parse(code))]
+            trees = [(0, tree if tree is not None else ast.parse(code))]
         except SyntaxError:
             trees = []
             for i, text in enumerate(code.splitlines()):

@@ -246,11 +246,12 @@ def check(env: Environment, code: str) -> list[Finding]:
     except (SyntaxError, ValueError):
         tree, patched, blanked = _tolerant_parse(code)
     if tree is None or not blanked:
-        problems = env.problems(code)  # parses, or not even patched: every line alone, no guards known
+        problems = env.problems(code, tree=tree)  # parses, or not even patched: every line alone, no guards known
     else:
         # a buffer being typed: the rest as the patched buffer shows it (its guards known), the lines
         # that do not parse each alone
-        problems = [p for p in env.problems(patched) if p.line not in blanked] + env.problems(code, lines=blanked)
+        problems = [p for p in env.problems(patched, tree=tree) if p.line not in blanked] + \
+            env.problems(code, lines=blanked)
     if not problems:
         return []
     facts = _BufferFacts(tree)
