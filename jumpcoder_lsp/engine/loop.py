@@ -22,6 +22,7 @@ from .context import SuffixWindow, context_window, suffix_window
 from .filters import candidate
 from .hybrid import hybrid_generation, next_line_prompt
 from .judge import judge
+from .lint import lint_clean
 from .positions import choose_positions, eligible_lines, line_scores
 from .speculative import SpeculativeCache
 from .stop import ends_function, environment_verdict, line_verdict, meets_suffix, next_line_stop, repeats
@@ -391,6 +392,12 @@ def complete(
     """
     if method not in ("jumpcoder", "autoregressive", "filtered"):
         raise ValueError(f"unknown method {method!r}")
+    if config.lint_clean:
+        result = complete(text, line, character, models=models, language=language,
+                          config=replace(config, lint_clean=False), method=method, tree=tree, progress=progress,
+                          cancel=cancel, cache=cache,
+                          partial=None if partial is None else lambda c: partial(_linted(text, line, character, c, language)))
+        return _linted(text, line, character, result, language)
     if cache is None:
         cache = SpeculativeCache()
     args = dict(models=models, language=language, config=config, tree=tree,
@@ -407,6 +414,13 @@ def complete(
     choice = filtered.choose([s.judge for s in jc.steps if s.kind == "infill"], jc.code, autoregressive,
                              lambda code: perplexity(models, code))
     return replace(jc if choice.method == filtered.JUMPCODER else ar[0], method=choice.label)
+
+
+def _linted(text: str, line: int, character: int, completion: Completion, language: LanguageSpec) -> Completion:
+    """``completion`` under the lint-clean rule (engine/lint.py lint_clean): cut back to what adds
+    no lint finding, the findings it had in ``lint``."""
+    cut, findings = lint_clean(text, line, character, completion, language)
+    return replace(cut, lint=tuple(str(f) for f in findings)) if findings else completion
 
 
 def prompt_prefix(text: str, line: int, character: int, *, language: LanguageSpec,

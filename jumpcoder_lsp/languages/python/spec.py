@@ -20,6 +20,7 @@ from tree_sitter import Language, Node, Parser, Query, QueryCursor, Tree
 from ..base import Region, UndefinedName, tree_sitter_rows
 from ..placement import ImportEntry, blank_counts, sorted_import_position
 from .analyzer import _CLOSE, _Analyzer
+from .names import NameFinding, name_findings
 from .lines import (
     _BLOCK_RE,
     _CODING_RE,
@@ -156,6 +157,13 @@ class PythonSpec:
             out.append(UndefinedName(u.name, node.start_point[0], node.start_byte, node.end_byte))
         out.sort(key=lambda x: x.start_byte)
         return out
+
+    def name_findings(self, source: str, tree: Optional[Tree] = None) -> list[NameFinding]:
+        """Unused imports and locals and shadowed names (:func:`.names.name_findings`, issue 17's
+        lint-clean rule, engine/lint.py), in source order."""
+        src, tree = self._tree(source, tree)
+        root = tree.root_node
+        return name_findings(src, root, self._dead_ranges(src, self._captures(root)))
 
     @staticmethod
     def _target_being_typed(src: bytes, root: Node, cursor: int) -> Optional[tuple[int, int]]:
