@@ -3,9 +3,11 @@ suggestion -- its continuation and its insertions together, as the user would ac
 not give the buffer what it did not have before:
 
 * a syntax error: more tree-sitter ``ERROR``/``MISSING`` nodes (engine/filters.py error_lines);
-* an undefined name: a name ``LanguageSpec.undefined_names`` reports that it did not report
-  before (a name the user's own code already left undefined is not new);
-* an unused or shadowed name (languages whose spec has ``name_findings``: Python,
+* an undefined name: a use, in the suggestion's lines, of a name ``LanguageSpec.undefined_names``
+  did not report before (a name the user's own code already left undefined is not new; a use in
+  the user's lines is not counted: where the buffer before was too broken to analyse, the
+  analysis of the buffer after would blame the user's code);
+* an unused or shadowed name (languages whose spec has ``lint_names``: Python,
   languages/python/names.py): bound in the suggestion's lines, and
   - an unused local only once the suggestion has closed its function (the function's last line
     is the suggestion's and code follows it): mid-function the user is still writing, and a
@@ -70,10 +72,9 @@ class _Summary:
 def summary(text: str, language: LanguageSpec) -> _Summary:
     """One buffer's syntax errors, undefined names and unused/shadowed names (one parse)."""
     tree = language.parse(text.encode("utf-8"))
-    names = getattr(language, "name_findings", None)
-    return _Summary(tuple(error_lines(language, text, tree)),
-                    tuple(language.undefined_names(text, tree)),
-                    tuple(names(text, tree)) if names is not None else ())
+    both = getattr(language, "lint_names", None)  # one walk for both (Python)
+    undefined, names = both(text, tree) if both is not None else (language.undefined_names(text, tree), ())
+    return _Summary(tuple(error_lines(language, text, tree)), tuple(undefined), tuple(names))
 
 
 def new_lines_of(before: str, after: str) -> set[int]:
@@ -118,7 +119,7 @@ def lint_delta(before: str, after: str, language: LanguageSpec, *, new_lines: Op
     known = {u.name for u in was.undefined}
     seen: set[str] = set()
     for u in now.undefined:
-        if u.name not in known and u.name not in seen:
+        if u.name not in known and u.name not in seen and u.line in new_lines:
             seen.add(u.name)
             out.append(Finding(UNDEFINED, u.name, u.line))
     if now.names:

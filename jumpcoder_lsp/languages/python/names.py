@@ -16,9 +16,11 @@ name that some code might still read:
   does not either);
 * ``shadowed``: a local binding (parameter, assignment, loop target, ``as`` name, nested
   ``def``/``class``, comprehension variable) in a function that rebinds a name the module
-  imports or defines with ``def``/``class``, or a name of :data:`SHADOWED_BUILTINS` bound in a
-  function or at module level (class attributes such as ``id = Column()`` are not: they live in
-  the class's namespace).
+  imports (``time`` for ``import time``: ``time.time()`` below it breaks), or a name of
+  :data:`SHADOWED_BUILTINS` bound in a function or at module level (class attributes such as
+  ``id = Column()`` are not: they live in the class's namespace). A local named like a
+  module-level ``def`` is not reported: real code does it all the time (``indent``, ``fields``
+  in the standard library), measured in docs/languages.md.
 
 Each finding carries the line of the binding and, for a local, the last line of its function
 (engine/lint.py flags an unused local only once the suggestion has closed its function; an
@@ -145,15 +147,20 @@ def _function_scope(scope: _Scope) -> Optional[_Scope]:
     return scope if scope is not None and scope.kind == _FUNCTION else None
 
 
-def name_findings(src: bytes, root: Node, dead: list[tuple[int, int]]) -> list[NameFinding]:
-    """The unused and shadowed names of the module ``src`` (its tree ``root``; ``dead``: byte
-    ranges inside unterminated strings), in source order. Nothing while a star import hides
-    what the module binds."""
+def record(src: bytes, root: Node, dead: list[tuple[int, int]]) -> _Recorder:
+    """The walk of the module ``src`` (its tree ``root``; ``dead``: byte ranges inside
+    unterminated strings), run, with every binding kept."""
     an = _Recorder(src, root, dead)
     an.run()
+    return an
+
+
+def name_findings(an: _Recorder, src: bytes) -> list[NameFinding]:
+    """The unused and shadowed names of the walk ``an`` of ``src`` (:func:`record`; its globals
+    resolved, ``finish_globals``), in source order. Nothing while a star import hides what the
+    module binds."""
     if an.star_import:
         return []
-    an.finish_globals()
     # names read in each scope or a scope nested in it
     reads: dict[int, set[str]] = {}
     for u in an.uses:
@@ -166,7 +173,7 @@ def name_findings(src: bytes, root: Node, dead: list[tuple[int, int]]) -> list[N
     for name, node, scope in an.bound:
         kind, stmt = _kind(node)
         kinds.append((kind, stmt))
-        if scope.kind == _MODULE and kind in ("import", "def", "class"):
+        if scope.kind == _MODULE and kind == "import":
             module_kinds.setdefault(name, kind)
     text: Optional[str] = None
     out: list[NameFinding] = []
