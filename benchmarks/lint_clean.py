@@ -40,6 +40,13 @@ from jumpcoder_lsp.languages import get_language, language_for_path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+BUCKETS = ("<300", "300-1000", "1000-3000", ">=3000")
+
+
+def _bucket(n: int) -> str:
+    return BUCKETS[0] if n < 300 else BUCKETS[1] if n < 1000 else BUCKETS[2] if n < 3000 else BUCKETS[3]
+
+
 def _blocks(rows: list[str], count: int, rng: random.Random) -> list[tuple[int, int]]:
     """``count`` seeded spans [a, b) of 1..8 lines that start on a non-blank line."""
     starts = [i for i, r in enumerate(rows) if r.strip()]
@@ -64,6 +71,7 @@ def fp(args) -> None:
     blocks: Counter = Counter()
     examples: dict[tuple[str, str], list[str]] = defaultdict(list)
     costs: dict[str, list[float]] = defaultdict(list)
+    sized: dict[str, list[float]] = defaultdict(list)
     rng = random.Random(args.seed)
     for path in files:
         try:
@@ -78,7 +86,9 @@ def fp(args) -> None:
             before = "\n".join(rows[:a] + rows[b:])
             t0 = time.perf_counter()
             found = lint_delta(before, text, spec, new_lines=set(range(a, b)))
-            costs[spec.name].append((time.perf_counter() - t0) * 1000)
+            ms = (time.perf_counter() - t0) * 1000
+            costs[spec.name].append(ms)
+            sized[_bucket(len(rows))].append(ms)
             blocks[spec.name] += 1
             for kind in {f.kind for f in found}:
                 flags[spec.name][kind] += 1
@@ -95,6 +105,8 @@ def fp(args) -> None:
         c = sorted(costs[lang])
         print(f"{lang}: {n} blocks; flags per 1,000: {per or 'none'}; lint_delta ms: mean "
               f"{statistics.mean(c):.1f}, p90 {c[int(0.9 * (len(c) - 1))]:.1f}")
+    print("lint_delta ms by file size (both buffers analysed; lint_clean reuses the one before): "
+          + "; ".join(f"{b} lines: {statistics.mean(sized[b]):.1f} (n={len(sized[b])})" for b in BUCKETS if sized[b]))
     for (lang, kind), ex in sorted(examples.items()):
         print(f"-- {lang} {kind}:")
         for e in ex:
@@ -106,7 +118,7 @@ def rows(args) -> None:
 
     prompts = {}
     paths = sorted(glob.glob(str(ROOT / "benchmarks/results/*.jsonl")))
-    costs = []
+    costs, gens = [], []
     for path in paths:
         table: dict[str, Counter] = defaultdict(Counter)
         for line in open(path, encoding="utf-8"):
@@ -126,6 +138,8 @@ def rows(args) -> None:
             t0 = time.perf_counter()
             found = lint_delta(before, after, spec, before_summary=summary(before, spec))
             costs.append((time.perf_counter() - t0) * 1000)
+            if row.get("gen_seconds"):
+                gens.append(row["gen_seconds"] * 1000)
             t = table[row["method"]]
             t["rows"] += 1
             passed = bool(row.get("passed"))
@@ -152,7 +166,8 @@ def rows(args) -> None:
     if costs:
         c = sorted(costs)
         print(f"lint_delta on the rows: {len(c)} calls, mean {statistics.mean(c):.1f} ms, p90 "
-              f"{c[int(0.9 * (len(c) - 1))]:.1f} ms")
+              f"{c[int(0.9 * (len(c) - 1))]:.1f} ms; the rows' own generation (gen_seconds, their runs): mean "
+              f"{statistics.mean(gens):.0f} ms, lint/generation {statistics.mean(c) / statistics.mean(gens):.3f}")
 
 
 def main(argv=None) -> int:

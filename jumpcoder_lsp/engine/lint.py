@@ -2,7 +2,8 @@
 suggestion -- its continuation and its insertions together, as the user would accept it -- may
 not give the buffer what it did not have before:
 
-* a syntax error: more tree-sitter ``ERROR``/``MISSING`` nodes (engine/filters.py error_lines);
+* a syntax error: more tree-sitter ``ERROR``/``MISSING`` nodes (engine/filters.py error_lines),
+  unless the buffer before already had more than :data:`NOISY_ERRORS` of them;
 * an undefined name: a use, in the suggestion's lines, of a name ``LanguageSpec.undefined_names``
   did not report before (a name the user's own code already left undefined is not new; a use in
   the user's lines is not counted: where the buffer before was too broken to analyse, the
@@ -42,6 +43,12 @@ from .types import Completion
 #: the kinds of :class:`Finding`
 SYNTAX, UNDEFINED, UNUSED_IMPORT, UNUSED_LOCAL, SHADOWED = (
     "syntax error", "undefined name", "unused import", "unused local", "shadowed")
+
+
+#: more ERROR/MISSING nodes than this in the buffer before: tree-sitter already fails on the file
+#: (C++ macros such as ``_GLIBCXX_VISIBILITY``), and one more says nothing about the suggestion;
+#: the syntax check is off there (the line being typed accounts for one or two)
+NOISY_ERRORS = 2
 
 
 @dataclass(frozen=True)
@@ -112,7 +119,7 @@ def lint_delta(before: str, after: str, language: LanguageSpec, *, new_lines: Op
     if new_lines is None:
         new_lines = new_lines_of(before, after)
     out: list[Finding] = []
-    if len(now.errors) > len(was.errors):
+    if len(now.errors) > len(was.errors) and len(was.errors) <= NOISY_ERRORS:
         ours = sorted(l for l in now.errors if l in new_lines)
         out.append(Finding(SYNTAX, "", ours[0] if ours else min(now.errors),
                            f"{len(now.errors)} ERROR/MISSING nodes, {len(was.errors)} before"))
@@ -161,16 +168,17 @@ def _spans(text: str, line: int, character: int, completion: Completion):
 
 
 def lint_clean(text: str, line: int, character: int, completion: Completion,
-               language: LanguageSpec) -> tuple[Completion, list[Finding]]:
+               language: LanguageSpec, *, before_summary: Optional[_Summary] = None) -> tuple[Completion, list[Finding]]:
     """``completion`` (computed at ``line``:``character`` of ``text``) cut back until accepting it
     adds nothing :func:`lint_delta` finds, and the findings of the whole suggestion (empty: it
     was clean and is returned as it is). Insertions and the continuation's lines are only ever
-    dropped, never edited; the user's text is never touched."""
+    dropped, never edited; the user's text is never touched. ``before_summary``: :func:`summary`
+    of ``text``, when the caller lints several suggestions for it (the engine's partial results)."""
     insertions = sorted((i for i in completion.insertions if i.text), key=lambda i: i.before_line)
     cont = split_lines(completion.continuation, keepends=True) if completion.continuation else []
     trailing = completion.continuation.endswith("\n")
     n = len(cont)
-    was = summary(text, language)
+    was = before_summary if before_summary is not None else summary(text, language)
     first: Optional[list[Finding]] = None
     current = completion
     while True:

@@ -70,6 +70,8 @@ def test_names_real_code_binds_on_purpose_are_not_shadowing():
     assert kinds(before, before + "id = xs[0]\n    type = xs[1]\n    return id, type\n") == []
     # a class attribute lives in the class's namespace
     assert kinds("", "class Row:\n    list = []\n") == []
+    # a function's own import of the module the file imports is the same module
+    assert kinds("import os\n\ndef f(p):\n    ", "import os\n\ndef f(p):\n    import os\n    return os.sep\n") == []
     # a local named like a module-level function
     assert kinds("def indent():\n    return 1\n\ndef f(x):\n    ",
                  "def indent():\n    return 1\n\ndef f(x):\n    indent = 2\n    return indent\n") == []

@@ -52,8 +52,7 @@ SHADOWED_BUILTINS = frozenset({
 #: calls that read a function's locals by name (an assignment may be read through them)
 _READS_LOCALS = frozenset({"locals", "vars", "eval", "exec"})
 
-_LOCAL_KINDS = frozenset({"parameter", "assign", "unpack", "loop", "as", "walrus", "def", "class",
-                          "import", "other"})
+_LOCAL_KINDS = frozenset({"parameter", "assign", "unpack", "loop", "as", "walrus", "def", "class", "other"})
 
 
 @dataclass(frozen=True)
@@ -168,13 +167,13 @@ def name_findings(an: _Recorder, src: bytes) -> list[NameFinding]:
         while s is not None:
             reads.setdefault(id(s), set()).add(u.name)
             s = s.parent
-    module_kinds: dict[str, str] = {}
+    imported: set[str] = set()  # the names the module's own imports bind
     kinds = []
     for name, node, scope in an.bound:
         kind, stmt = _kind(node)
         kinds.append((kind, stmt))
         if scope.kind == _MODULE and kind == "import":
-            module_kinds.setdefault(name, kind)
+            imported.add(name)
     text: Optional[str] = None
     out: list[NameFinding] = []
     for (name, node, scope), (kind, stmt) in zip(an.bound, kinds):
@@ -200,13 +199,10 @@ def name_findings(an: _Recorder, src: bytes) -> list[NameFinding]:
             r = reads.get(id(scope), set())
             if name not in r and not (r & _READS_LOCALS):
                 out.append(NameFinding("unused local", name, line, end))
-        if fscope is not None and kind in _LOCAL_KINDS:
-            outer = module_kinds.get(name)
-            if outer is not None and node.start_byte != 0:
-                out.append(NameFinding("shadowed", name, line, end, f"a local rebinds the module's {outer} {name!r}"))
-                continue
-        if name in SHADOWED_BUILTINS and kind not in ("import", "future") and (fscope is not None or scope.kind == _MODULE):
-            if name not in an.module.bindings or scope.kind == _MODULE or module_kinds.get(name) is None:
-                out.append(NameFinding("shadowed", name, line, end, f"rebinds the builtin {name!r}"))
+        if fscope is not None and kind in _LOCAL_KINDS and name in imported:
+            # (a function's own ``import os`` under the module's is the same module: not listed)
+            out.append(NameFinding("shadowed", name, line, end, f"a local rebinds the module's import {name!r}"))
+        elif name in SHADOWED_BUILTINS and kind not in ("import", "future") and (fscope is not None or scope.kind == _MODULE):
+            out.append(NameFinding("shadowed", name, line, end, f"rebinds the builtin {name!r}"))
     out.sort(key=lambda f: f.line)
     return out
