@@ -7,7 +7,8 @@ not give the buffer what it did not have before:
 * an undefined name: a use, in the suggestion's lines, of a name ``LanguageSpec.undefined_names``
   did not report before (a name the user's own code already left undefined is not new; a use in
   the user's lines is not counted: where the buffer before was too broken to analyse, the
-  analysis of the buffer after would blame the user's code);
+  analysis of the buffer after would blame the user's code; in Java and C#, whose files see the
+  types of their package's other files, a capitalised name is never called undefined);
 * an unused or shadowed name (languages whose spec has ``lint_names``: Python,
   languages/python/names.py): bound in the suggestion's lines, and
   - an unused local only once the suggestion has closed its function (the function's last line
@@ -125,7 +126,10 @@ def lint_delta(before: str, after: str, language: LanguageSpec, *, new_lines: Op
                            f"{len(now.errors)} ERROR/MISSING nodes, {len(was.errors)} before"))
     known = {u.name for u in was.undefined}
     seen: set[str] = set()
+    other_files = getattr(language, "package_types", False)  # Java, C#: the package's other files
     for u in now.undefined:
+        if other_files and u.name[:1].isupper():
+            continue
         if u.name not in known and u.name not in seen and u.line in new_lines:
             seen.add(u.name)
             out.append(Finding(UNDEFINED, u.name, u.line))

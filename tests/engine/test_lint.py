@@ -157,3 +157,11 @@ def test_without_lint_clean_the_engine_keeps_the_models_lines():
     models, _ = scripted_pair(PROGRAM)
     result = complete(PROMPT, 1, 0, models=models, language=PY, config=EngineConfig(policy="inline"))
     assert result.continuation.endswith("    return sm") and result.lint == ()
+
+
+def test_in_java_a_type_of_the_packages_other_files_is_not_undefined():
+    java = get_language("java")
+    before = "class ATest {\n    void t() {\n        \n    }\n}\n"
+    # HillCipher may be declared in another file of the package (no import needed)
+    assert kinds(before, before.replace("        \n", "        HillCipher c = new HillCipher();\n"), java) == []
+    assert kinds(before, before.replace("        \n", "        int k = key;\n"), java) == [(UNDEFINED, "key")]
