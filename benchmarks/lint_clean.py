@@ -119,6 +119,7 @@ def rows(args) -> None:
     prompts = {}
     paths = sorted(glob.glob(str(ROOT / "benchmarks/results/*.jsonl")))
     costs, gens = [], []
+    total: Counter = Counter()
     for path in paths:
         table: dict[str, Counter] = defaultdict(Counter)
         for line in open(path, encoding="utf-8"):
@@ -155,6 +156,8 @@ def rows(args) -> None:
             else:
                 t["clean_passed"] += passed
         print(Path(path).name)
+        for t in table.values():
+            total.update({k: v for k, v in t.items() if k != "shown"})
         for method, t in sorted(table.items()):
             n, k = t["rows"], t["flagged"]
             kinds = ", ".join(f"{x} {t[x]}" for x in ("syntax error", "undefined name", "unused import",
@@ -163,11 +166,17 @@ def rows(args) -> None:
             cpass = f"{100 * t['clean_passed'] / (n - k):.0f}%" if n - k else "-"
             print(f"  {method:16s} rows {n:4d}  flagged {k:4d} ({100 * k / max(n, 1):.0f}%)  "
                   f"pass flagged {fpass:>4s} clean {cpass:>4s}  [{kinds}]")
+    n, k = total["rows"], total["flagged"]
+    print(f"all rows: {n}, flagged {k} ({100 * k / max(n, 1):.1f}%), of which passed {total['flagged_passed']}; "
+          f"clean rows passed {total['clean_passed']} of {n - k} "
+          f"({100 * total['clean_passed'] / max(n - k, 1):.0f}%); by kind: "
+          + ", ".join(f"{x} {total[x]}" for x in ("syntax error", "undefined name", "unused import",
+                                                   "unused local", "shadowed")))
     if costs:
         c = sorted(costs)
         print(f"lint_delta on the rows: {len(c)} calls, mean {statistics.mean(c):.1f} ms, p90 "
               f"{c[int(0.9 * (len(c) - 1))]:.1f} ms; the rows' own generation (gen_seconds, their runs): mean "
-              f"{statistics.mean(gens):.0f} ms, lint/generation {statistics.mean(c) / statistics.mean(gens):.3f}")
+              f"{statistics.mean(gens):.0f} ms, lint/generation {statistics.mean(c) / statistics.mean(gens):.5f}")
 
 
 def main(argv=None) -> int:

@@ -128,8 +128,8 @@ def lint_delta(before: str, after: str, language: LanguageSpec, *, new_lines: Op
     seen: set[str] = set()
     other_files = getattr(language, "package_types", False)  # Java, C#: the package's other files
     for u in now.undefined:
-        if other_files and u.name[:1].isupper():
-            continue
+        if u.name == "_" or (other_files and u.name[:1].isupper()):
+            continue  # ``_``: C#'s discard, Go's blank identifier, Rust's wildcard
         if u.name not in known and u.name not in seen and u.line in new_lines:
             seen.add(u.name)
             out.append(Finding(UNDEFINED, u.name, u.line))

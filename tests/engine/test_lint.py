@@ -165,3 +165,9 @@ def test_in_java_a_type_of_the_packages_other_files_is_not_undefined():
     # HillCipher may be declared in another file of the package (no import needed)
     assert kinds(before, before.replace("        \n", "        HillCipher c = new HillCipher();\n"), java) == []
     assert kinds(before, before.replace("        \n", "        int k = key;\n"), java) == [(UNDEFINED, "key")]
+
+
+def test_a_discard_is_no_undefined_name():
+    cs = get_language("csharp")
+    before = "class T {\n    void F() {\n        \n    }\n}\n"
+    assert kinds(before, before.replace("        \n", "        _ = G();\n        int G() { return 1; }\n"), cs) == []
