@@ -165,6 +165,7 @@ def generate(problem: Problem, method: str, *, models, language, config,
         "n_jumps": result.jumps,
         "n_steps": len(result.steps),
         "stop_reason": result.stop_reason,
+        **({"lint": list(result.lint)} if result.lint else {}),
         "infills": candidate_stats(result),
         "gen_seconds": round(seconds, 3),
         "tokens": tokens,
@@ -231,6 +232,8 @@ def engine_config(args, language_name: str):
     values["max_lines"] = args.max_lines
     values["policy"] = args.policy
     values["reject_new_undefined"] = args.reject_new_undefined
+    if getattr(args, "lint_clean", False):
+        values["lint_clean"] = True
     return engine_config_for(args.preset, language_name, values)
 
 
@@ -394,6 +397,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="JumpCoder policy (default: paper; inline: the server's inline-request default)")
     p.add_argument("--reject-new-undefined", action="store_true",
                    help="(not in the paper) reject score-judged infills that leave a name undefined that was not")
+    p.add_argument("--lint-clean", action="store_true",
+                   help="(issue 17, engine/lint.py) cut each suggestion back until it adds no syntax error and no "
+                        "new undefined, unused or shadowed name (the server's lintClean)")
     p.add_argument("--no-bad-words", action="store_true",
                    help="allow the paper's bad words (# and pass for Python); the paper's protocol forbids them")
     p.add_argument("--prompt-format", default="completion", choices=list(PROMPT_FORMATS),
