@@ -106,6 +106,8 @@ def _complete(args: argparse.Namespace) -> int:
     result = complete(text, line, column, models=models, language=language, config=config,
                       method=args.method, progress=progress)
     progress(f"done in {result.seconds:.1f}s: {len(result.steps)} steps, {result.jumps} jumps")
+    if result.lint:
+        progress("lint-clean: cut back for " + "; ".join(result.lint))
     if args.json:
         print(json.dumps(completion_to_workspace_edit(path.resolve().as_uri(), text, line, column, result), indent=2))
     else:
@@ -134,6 +136,8 @@ def engine_config(args: argparse.Namespace, language: str):
 
     overrides = {k: v for k, v in (("k", args.k), ("tau", args.tau), ("max_lines", args.max_lines),
                                    ("policy", args.policy)) if v is not None}
+    if getattr(args, "lint_clean", False):
+        overrides["lint_clean"] = True
     return engine_config_for(args.gen_model or args.preset or "qwen2.5-coder-0.5b", language, overrides,
                              score_kind=runtime_score_kind(getattr(args, "runtime", "auto")))
 
@@ -160,6 +164,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "module.attr it lacks loses); run once, isolated, to read its sys.path (default: "
                         "$JUMPCODER_PYTHON, else a .venv or venv beside the file or above it, read without running "
                         "it, else the standard library only)")
+    c.add_argument("--lint-clean", action="store_true",
+                   help="cut the suggestion back until it adds no syntax error and no new undefined, unused or "
+                        "shadowed name (the server's lintClean, on for inline suggestions)")
     c.add_argument("--json", action="store_true", help="print an LSP WorkspaceEdit instead of a diff")
     c.add_argument("--trace", action="store_true", help="print every JumpCoder step on stderr")
     c.add_argument("--quiet", action="store_true")

@@ -87,6 +87,11 @@ class ServerConfig:
     #: the policy of jumpcoder.completeFunction, the thorough mode: "paper" (top-k infills and the
     #: scoring judge after every line), as the CLI and the evaluation use
     function_policy: str = "paper"
+    #: the lint-clean rule (issue 17, engine/lint.py) for inline suggestions and completion items:
+    #: a suggestion is cut back until accepting it adds no syntax error and no new undefined,
+    #: unused or shadowed name (jumpcoder.completeFunction, the paper's thorough mode, keeps the
+    #: model's whole function: the engine's ``lint_clean``, off)
+    lint_clean: bool = True
     #: most lines an inline suggestion / completion item may hold (completeFunction uses engine.max_lines)
     inline_max_lines: int = 8
     enable_inline: bool = True
@@ -136,7 +141,7 @@ class ServerConfig:
             check(v in POLICIES, f"{_camel(name)} must be one of {', '.join(POLICIES)}, got {v!r}")
         check(_is_int(self.inline_max_lines) and 1 <= self.inline_max_lines <= 4096,
               f"inlineMaxLines must be an integer in 1..4096, got {self.inline_max_lines!r}")
-        for name in ("enable_inline", "enable_completion", "enable_diagnostics", "warm_cache"):
+        for name in ("enable_inline", "enable_completion", "enable_diagnostics", "warm_cache", "lint_clean"):
             v = getattr(self, name)
             check(isinstance(v, bool), f"{_camel(name)} must be true or false, got {v!r}")
         check(_is_int(self.debounce_ms) and 0 <= self.debounce_ms <= 10_000,
@@ -162,13 +167,14 @@ class ServerConfig:
         """The engine settings for a document in ``language``: the preset's recommended k and tau for
         that language (paper: k=10 for Java/C++, tau=0.8 for C++) unless the user set them, then
         the user's settings. ``inline`` (inline suggestions and completion items) caps max_lines at
-        ``inline_max_lines`` and runs ``policy``; otherwise (jumpcoder.completeFunction) the engine
-        runs ``function_policy``."""
+        ``inline_max_lines``, runs ``policy`` and the lint-clean rule when ``lint_clean`` is set;
+        otherwise (jumpcoder.completeFunction) the engine runs ``function_policy``."""
         engine = engine_config_for(None if self.model == "default" else self.model, language,
                                    {name: getattr(self.engine, name) for name in self.engine_set}, base=self.engine,
                                    score_kind=runtime_score_kind(self.runtime))
         if inline:
-            return replace(engine, max_lines=min(engine.max_lines, self.inline_max_lines), policy=self.policy)
+            return replace(engine, max_lines=min(engine.max_lines, self.inline_max_lines), policy=self.policy,
+                           lint_clean=self.lint_clean)
         return replace(engine, policy=self.function_policy)
 
     # -- construction ---------------------------------------------------------------------
@@ -193,10 +199,12 @@ class ServerConfig:
         for key, value in values.items():
             name = _snake(str(key))
             if name == "engine" and isinstance(value, Mapping):
-                # the engine's policy is the server's `policy` setting (inline requests): one setting
-                for k in [k for k in value if _snake(str(k)) == "policy"]:
-                    changes["policy"] = defaults.policy if value[k] is None else value[k]
-                value = {k: v for k, v in value.items() if _snake(str(k)) != "policy"}
+                # the engine's policy and lint-clean rule are the server's `policy` and `lintClean`
+                # settings (inline requests): one setting each
+                for k in [k for k in value if _snake(str(k)) in ("policy", "lint_clean")]:
+                    own_name = _snake(str(k))
+                    changes[own_name] = getattr(defaults, own_name) if value[k] is None else value[k]
+                value = {k: v for k, v in value.items() if _snake(str(k)) not in ("policy", "lint_clean")}
             if name == "engine":
                 if value is None:
                     changes["engine"] = EngineConfig()
@@ -279,7 +287,7 @@ class ServerConfig:
             v = getattr(self, f.name)
             if isinstance(v, EngineConfig):  # its policy is the server's policy / functionPolicy
                 v = {_camel(g.name): getattr(v, g.name) for g in fields(EngineConfig)
-                     if g.name not in ("policy", "environment")}  # the environment: the server's, not a setting
+                     if g.name not in ("policy", "environment", "lint_clean")}  # the environment: the server's
             out[_camel(f.name)] = v
         return out
 

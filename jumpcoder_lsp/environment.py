@@ -46,6 +46,18 @@ class Problem:
     line: int  # 0-based line in the checked code
     name: str  # the dotted name that does not resolve
     message: str
+    #: "module" (an import of a module not found) or "name" (``module.attr`` / ``from module
+    #: import attr`` that the module does not define)
+    kind: str = "name"
+    module: str = ""  # the module judged (kind "name": the one lacking ``attr``; "module": the missing one)
+    attr: str = ""
+    #: where in the code: the whole use (``np.float``, the alias of an import), then the name's own
+    #: token (``float``); (line, UTF-8 byte column, end line, end byte column), 0-based lines
+    span: Optional[tuple[int, int, int, int]] = None
+    token: Optional[tuple[int, int, int, int]] = None
+    #: kind "name" from an import: ``from module import attr [as asname]`` (the asname, or None)
+    imported_as: Optional[str] = None
+    from_import: bool = False
 
 
 @dataclass
@@ -83,7 +95,7 @@ class Environment:
 
     def _find(self, module: str):
         top, _, rest = module.partition(".")
-        if top in self.builtins and not rest:
+        if (top in self.builtins or top in _ALWAYS_PRESENT) and not rest:
             return ("compiled", "")
         dirs: Sequence[str] = self.paths
         parts = module.split(".")
@@ -234,8 +246,7 @@ class Environment:
         if os.path.basename(path).startswith("__init__."):
             for entry in _listdir(os.path.dirname(path)):
                 names.add(entry.split(".")[0])
-        names.update({"__name__", "__file__", "__doc__", "__path__", "__spec__", "__loader__", "__package__",
-                      "__dict__", "__builtins__"})
+        names.update(_MODULE_ATTRIBUTES)
         self._exported[(module, path)] = exported
         return names
 
@@ -265,7 +276,12 @@ class Environment:
                                   timeout=self.import_timeout, stdin=subprocess.DEVNULL)
             answer = json.loads(done.stdout.strip().splitlines()[-1]) if done.returncode == 0 else None
             if answer is not None and not answer["lazy"]:
-                result = set(answer["names"])
+                # dir() leaves out a module's own attributes (__dict__) and the submodules not
+                # imported yet, which the source analysis counts (attributes once imported)
+                result = set(answer["names"]) | _MODULE_ATTRIBUTES
+                where = self.locate(module)
+                if where is not None and os.path.basename(where[1]).startswith("__init__."):
+                    result.update(entry.split(".")[0] for entry in _listdir(os.path.dirname(where[1])))
         except (subprocess.TimeoutExpired, OSError, ValueError, IndexError, KeyError, TypeError):
             result = None
         self._imported[module] = result
@@ -312,14 +328,16 @@ class Environment:
         return None
 
     # -- checking code ----------------------------------------------------------------------
-    def problems(self, code: str, lines: Optional[Iterable[int]] = None) -> list[Problem]:
+    def problems(self, code: str, lines: Optional[Iterable[int]] = None,
+                 tree: Optional[ast.Module] = None) -> list[Problem]:
         """Imports and ``module.attr`` uses in ``code`` that definitely do not resolve. ``lines``
         (0-based): report only problems on these lines (the rest is context). Code that does not
         parse is checked line by line (a candidate line inside a partial function), with the
-        aliases that the import lines of the rest bind."""
+        aliases that the import lines of the rest bind. ``tree``: ``code`` parsed already."""
         want = set(lines) if lines is not None else None
+        shifts: dict[int, int] = {}  # line parsed alone -> the UTF-8 bytes of its indentation
         try:
-            trees = [(0, ast.parse(code))]
+            trees = [(0, tree if tree is not None else ast.parse(code))]
         except SyntaxError:
             trees = []
             for i, text in enumerate(code.splitlines()):
@@ -329,12 +347,13 @@ class Environment:
                 tree = _parse_line(stripped)
                 if tree is not None:
                     trees.append((i, tree))
+                    shifts[i] = len(text[: len(text) - len(text.lstrip())].encode("utf-8", "surrogatepass"))
         out: list[Problem] = []
         aliases: dict[str, str] = {}  # local name -> module it binds, over the whole code
         # statements only (not every expression node): a long buffer costs a parse and little more
         statements = [(offset, _statements(tree.body)) for offset, tree in trees]
         for offset, stmts in statements:
-            self._imports(stmts, offset, aliases, out, want)
+            self._imports(stmts, offset, aliases, out, want, shifts.get(offset, 0))
         # a name bound otherwise too where the judged lines see it (``json = r.json()`` at module level
         # or in an enclosing function, a parameter): not judged
         for (offset, stmts), (_o, tree) in zip(statements, trees) if aliases else ():
@@ -345,11 +364,11 @@ class Environment:
         for offset, stmts in statements:
             mine = [st for st in stmts if want is None or any(
                 offset + st.lineno - 1 <= line <= offset + (st.end_lineno or st.lineno) - 1 for line in want)]
-            self._attributes(mine, offset, aliases, out)
+            self._attributes(mine, offset, aliases, out, shifts.get(offset, 0))
         return [p for p in out if want is None or p.line in want]
 
     def _imports(self, stmts: Sequence[ast.stmt], offset: int, aliases: dict[str, str], out: list[Problem],
-                 want: Optional[set[int]]) -> None:
+                 want: Optional[set[int]], shift: int = 0) -> None:
         for node in stmts:
             if not isinstance(node, (ast.Import, ast.ImportFrom)):
                 continue
@@ -366,22 +385,27 @@ class Environment:
             if isinstance(node, ast.Import):
                 for a in node.names:
                     if self.resolves(a.name) is False:
-                        out.append(Problem(line, a.name, f"No module named '{a.name}' in {self.description or 'the environment'}"))
+                        out.append(Problem(line, a.name, f"No module named '{a.name}' in {self.description or 'the environment'}",
+                                           kind="module", module=a.name, **_alias_spans(a, offset, shift, a.name)))
                     elif a.asname:
                         aliases[a.asname] = a.name
                     else:
                         aliases[a.name.partition(".")[0]] = a.name.partition(".")[0]
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 if self.resolves(node.module) is False:
-                    out.append(Problem(line, node.module, f"No module named '{node.module}' in {self.description or 'the environment'}"))
+                    out.append(Problem(line, node.module, f"No module named '{node.module}' in {self.description or 'the environment'}",
+                                       kind="module", module=node.module, span=_node_span(node, offset, shift)))
                     continue
                 for a in node.names:
                     if a.name != "*" and self.defines(node.module, a.name) is False:
-                        out.append(Problem(line, f"{node.module}.{a.name}", self._missing(node.module, a.name)))
+                        out.append(Problem(line, f"{node.module}.{a.name}", self._missing(node.module, a.name),
+                                           module=node.module, attr=a.name, imported_as=a.asname, from_import=True,
+                                           **_alias_spans(a, offset, shift, a.name)))
                     elif a.name != "*" and self.locate(f"{node.module}.{a.name}") is not None:
                         aliases[a.asname or a.name] = f"{node.module}.{a.name}"
 
-    def _attributes(self, stmts: Sequence[ast.stmt], offset: int, aliases: dict[str, str], out: list[Problem]) -> None:
+    def _attributes(self, stmts: Sequence[ast.stmt], offset: int, aliases: dict[str, str], out: list[Problem],
+                    shift: int = 0) -> None:
         if not aliases:
             return
         for node in (n for st in stmts for n in _expressions(st)):
@@ -401,7 +425,11 @@ class Environment:
                     break
                 module = f"{module}.{part}"
             if module is not None and self.defines(module, node.attr) is False:
-                out.append(Problem(offset + node.lineno - 1, f"{module}.{node.attr}", self._missing(module, node.attr)))
+                span = _node_span(node, offset, shift)
+                end = len(node.attr.encode("utf-8"))
+                out.append(Problem(offset + node.lineno - 1, f"{module}.{node.attr}", self._missing(module, node.attr),
+                                   module=module, attr=node.attr, span=span,
+                                   token=None if span is None else (span[2], span[3] - end, span[2], span[3])))
 
     def _missing(self, module: str, name: str) -> str:
         top = module.partition(".")[0]
@@ -410,6 +438,12 @@ class Environment:
         return f"'{module}' has no attribute '{name}' in the installed version ({where})"
 
 
+#: what every module has, whatever its source or dir() says
+_MODULE_ATTRIBUTES = frozenset({"__name__", "__file__", "__doc__", "__path__", "__spec__", "__loader__", "__package__",
+                                "__dict__", "__builtins__", "__class__"})
+#: modules every interpreter has without a file or a builtin entry: the running script and the
+#: frozen import machinery
+_ALWAYS_PRESENT = frozenset({"__main__", "_frozen_importlib", "_frozen_importlib_external"})
 #: modules never imported to learn their names (they open windows or print on import)
 _NEVER_IMPORT = frozenset({"antigravity", "this", "turtle", "turtledemo", "tkinter", "idlelib", "webbrowser"})
 #: run by the trusted interpreter: the names of the module argv[1], and whether it has a __getattr__
@@ -571,6 +605,21 @@ def _parse_line(text: str) -> Optional[ast.AST]:
         except (SyntaxError, ValueError):
             continue
     return None
+
+
+def _node_span(node: ast.AST, offset: int, shift: int) -> Optional[tuple[int, int, int, int]]:
+    """(line, byte column, end line, end byte column) of a node, in the lines of the whole code."""
+    if getattr(node, "end_lineno", None) is None:
+        return None
+    return (offset + node.lineno - 1, node.col_offset + shift, offset + node.end_lineno - 1, node.end_col_offset + shift)
+
+
+def _alias_spans(alias: ast.alias, offset: int, shift: int, name: str) -> dict:
+    """``span`` (``name as asname``) and ``token`` (``name``) of an import's alias."""
+    span = _node_span(alias, offset, shift)
+    if span is None:
+        return {}
+    return {"span": span, "token": (span[0], span[1], span[0], span[1] + len(name.encode("utf-8")))}
 
 
 def _listdir(d: str) -> list[str]:

@@ -149,3 +149,11 @@ def test_partial_code_is_judged_with_its_imports_and_rebound_names_are_not(tmp_p
     # a rebinding in another function does not hide the module from the judged line
     other = "import json\n\ndef f(r):\n    json = r.json()\n\ndef g(s):\n    return json.loadz(s)\n"
     assert [p.name for p in env.problems(other, lines=[6])] == ["json.loadz"]
+
+
+def test_an_imported_modules_names_count_its_own_attributes_and_its_submodules():
+    env = from_interpreter(sys.executable)
+    assert env.defines("builtins", "__dict__") is True  # dir() leaves it out
+    assert env.defines("multiprocessing", "util") is True  # a submodule, not imported by the package
+    assert env.defines("multiprocessing", "utill") is False
+    assert env.resolves("__main__") and env.resolves("_frozen_importlib")

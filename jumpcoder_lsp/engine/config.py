@@ -58,6 +58,10 @@ class EngineConfig:
     #: with code after the cursor, write the next line as the middle of a FIM prompt that holds the
     #: suffix window (False: left to right, the suffix serves only the stop rule "suffix")
     suffix_fim: bool = True
+    #: the lint-clean rule (issue 17, engine/lint.py): cut the suggestion back until accepting it
+    #: adds no syntax error and no new undefined, unused or shadowed name to the document (the
+    #: server turns it on for inline suggestions and completion items: its ``lintClean`` setting)
+    lint_clean: bool = False
     #: the environment judge (jumpcoder_lsp/environment.py Environment, or None: off): an import or
     #: module.attr that definitely does not resolve there makes an infill lose (engine/judge.py
     #: environment_judge) and ends the suggestion before a generated line (stop reason
@@ -85,6 +89,8 @@ class EngineConfig:
             v = getattr(self, name)
             if not (isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= top):
                 problems.append(f"{name} must be an integer in 0..{top}, got {v!r}")
+        if not isinstance(self.lint_clean, bool):
+            problems.append(f"lint_clean must be true or false, got {self.lint_clean!r}")
         if not isinstance(self.suffix_fim, bool):
             problems.append(f"suffix_fim must be true or false, got {self.suffix_fim!r}")
         if not (isinstance(self.repetition_threshold, (int, float)) and 0 < self.repetition_threshold <= 1):

@@ -159,20 +159,27 @@ def closing_only(infill_lines: Sequence[str]) -> bool:
     return bool(code) and all(set(t) <= _CLOSERS for t in code)
 
 
-def syntax_errors(language: LanguageSpec, text: str) -> int:
-    """How many ``ERROR`` and ``MISSING`` nodes tree-sitter's parse of ``text`` has (0 fast when
-    the tree has none)."""
-    root = language.parse(text.encode("utf-8")).root_node
+def error_lines(language: LanguageSpec, text: str, tree=None) -> list[int]:
+    """The 0-based line (tree-sitter row) of every ``ERROR`` and ``MISSING`` node of the parse of
+    ``text`` (``tree``: that parse, when the caller has it), in no particular order; [] fast when
+    the tree has none."""
+    root = (tree if tree is not None else language.parse(text.encode("utf-8"))).root_node
     if not root.has_error:
-        return 0
-    count, stack = 0, [root]
+        return []
+    lines, stack = [], [root]
     while stack:
         node = stack.pop()
         if node.type == "ERROR" or node.is_missing:
-            count += 1
+            lines.append(node.start_point[0])
         if node.has_error:
             stack.extend(node.children)
-    return count
+    return lines
+
+
+def syntax_errors(language: LanguageSpec, text: str) -> int:
+    """How many ``ERROR`` and ``MISSING`` nodes tree-sitter's parse of ``text`` has (0 fast when
+    the tree has none)."""
+    return len(error_lines(language, text))
 
 
 def adds_syntax_error(infill_lines: Sequence[str], lines: Sequence[str], position: int,

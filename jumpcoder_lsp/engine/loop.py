@@ -22,6 +22,8 @@ from .context import SuffixWindow, context_window, suffix_window
 from .filters import candidate
 from .hybrid import hybrid_generation, next_line_prompt
 from .judge import judge
+from .lint import lint_clean
+from .lint import summary as lint_summary
 from .positions import choose_positions, eligible_lines, line_scores
 from .speculative import SpeculativeCache
 from .stop import ends_function, environment_verdict, line_verdict, meets_suffix, next_line_stop, repeats
@@ -390,9 +392,25 @@ def complete(
     The model sees a bounded part of the text (:func:`~jumpcoder_lsp.engine.context.context_window`,
     ``config.context_lines`` / ``context_chars``): the file head and a window before the cursor; the
     result's line numbers are the document's, and its ``code`` is the text the model saw.
+    With ``config.lint_clean`` (issue 17, engine/lint.py lint_clean) the result and every partial
+    one are cut back until accepting them adds no syntax error and no new undefined, unused or
+    shadowed name to ``text`` (its ``lint``: what was found; ``code`` stays the run's).
     """
     if method not in ("jumpcoder", "autoregressive", "filtered"):
         raise ValueError(f"unknown method {method!r}")
+    if config.lint_clean:  # the run as without the rule; what it reports and returns, cut back
+        was: list = []  # the document's lint summary, computed once for every result of the run
+
+        def linted(c: Completion) -> Completion:
+            if not was:
+                was.append(lint_summary(text, language))
+            cut, findings = lint_clean(text, line, character, c, language, before_summary=was[0])
+            return replace(cut, lint=tuple(str(f) for f in findings)) if findings else c
+
+        result = complete(text, line, character, models=models, language=language,
+                          config=replace(config, lint_clean=False), method=method, tree=tree, progress=progress,
+                          cancel=cancel, cache=cache, partial=None if partial is None else lambda c: partial(linted(c)))
+        return linted(result)
     if cache is None:
         cache = SpeculativeCache()
     args = dict(models=models, language=language, config=config, tree=tree,

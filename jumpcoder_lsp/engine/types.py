@@ -117,6 +117,9 @@ class Completion:
     #: "environment" (the next line imports or uses what the user's environment lacks) or
     #: "max_lines"
     stop_reason: str = ""
+    #: what the lint-clean rule (engine/lint.py, ``EngineConfig.lint_clean``) found in the suggestion
+    #: and cut it back for, one description each; empty: nothing (or the rule was off)
+    lint: tuple = ()
 
     @property
     def jumps(self) -> int:

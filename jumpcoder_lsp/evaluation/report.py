@@ -11,12 +11,13 @@ from typing import Iterable, Optional
 
 from .datasets import BENCHMARKS
 from .execution import ERROR_CLASSES
+from .rows import CORE_METHODS
 from .rows import METHODS as METHOD_ORDER
 from .rows import ROOT, read_rows
 from .stats import bootstrap_ci, mcnemar_exact, paired_delta_ci
 
 LABELS = {"autoregressive": "autoregressive (greedy)", "jumpcoder": "JumpCoder (Vanilla)",
-          "filtered": "JumpCoder (Filtered)"}
+          "filtered": "JumpCoder (Filtered)", "inline": "JumpCoder (inline policy)"}
 
 
 @dataclass
@@ -41,18 +42,41 @@ class MethodSummary:
         return self.tokens / self.seconds if self.seconds else 0.0
 
 
-def summarize(rows: Iterable[dict]) -> tuple[list[str], dict[str, MethodSummary]]:
-    """Over the tasks every present method finished (so the methods compare on the same problems).
-    Returns (task ids, method -> summary)."""
-    rows = list(rows)
-    methods = [m for m in METHOD_ORDER if any(r["method"] == m for r in rows)]
-    by = {(r["task_id"], r["method"]): r for r in rows}
+def _common_tasks(rows: list[dict], methods: Iterable[str]) -> list[str]:
+    """The tasks every one of ``methods`` finished, in problem order."""
+    methods = list(methods)
+    by = {(r["task_id"], r["method"]) for r in rows}
     tasks, seen = [], set()
     for r in sorted(rows, key=lambda r: r.get("index", 0)):
         t = r["task_id"]
         if t not in seen and all((t, m) in by for m in methods):
             seen.add(t)
             tasks.append(t)
+    return tasks
+
+
+def section_methods(rows: Iterable[dict]) -> tuple[list[str], list[str]]:
+    """(methods of the main tables, methods that ran on fewer problems). The main tables compare
+    the paper's methods on the problems they all finished; a method added beside them (the inline
+    policy) joins them when it covers those problems, else it gets a section of its own."""
+    rows = list(rows)
+    present = [m for m in METHOD_ORDER if any(r["method"] == m for r in rows)]
+    core = [m for m in present if m in CORE_METHODS] or present
+    tasks = set(_common_tasks(rows, core))
+    done = {m: {r["task_id"] for r in rows if r["method"] == m} for m in present}
+    main = [m for m in present if m in core or tasks <= done[m]]
+    return main, [m for m in present if m not in main]
+
+
+def summarize(rows: Iterable[dict], methods: Optional[Iterable[str]] = None
+              ) -> tuple[list[str], dict[str, MethodSummary]]:
+    """Over the tasks every one of ``methods`` (default: every present method) finished, so the
+    methods compare on the same problems. Returns (task ids, method -> summary)."""
+    rows = list(rows)
+    present = [m for m in METHOD_ORDER if any(r["method"] == m for r in rows)]
+    methods = present if methods is None else [m for m in present if m in set(methods)]
+    by = {(r["task_id"], r["method"]): r for r in rows}
+    tasks = _common_tasks(rows, methods)
     out = {}
     for m in methods:
         s = MethodSummary(m)
@@ -107,12 +131,12 @@ def _p(p: float) -> str:
     return f"{p:.3f}" if p >= 0.001 else "<0.001"
 
 
-def paired_table(tasks: list[str], rows: Iterable[dict]) -> str:
-    """Each method against autoregressive on the same problems: pass@1 with its 95% bootstrap
-    interval, the difference with its paired interval, the discordant problems, and the exact
-    McNemar p-value (evaluation/stats.py)."""
+def paired_table(tasks: list[str], rows: Iterable[dict], only: Optional[Iterable[str]] = None) -> str:
+    """Each method (of ``only``, default all) against autoregressive on the same problems: pass@1
+    with its 95% bootstrap interval, the difference with its paired interval, the discordant
+    problems, and the exact McNemar p-value (evaluation/stats.py)."""
     by = {(r["task_id"], r["method"]): r for r in rows}
-    methods = [m for m in METHOD_ORDER if all((t, m) in by for t in tasks)]
+    methods = [m for m in METHOD_ORDER if all((t, m) in by for t in tasks) and (only is None or m in set(only))]
     if not tasks or "autoregressive" not in methods:
         return ""
     base = [bool(by[(t, "autoregressive")]["passed"]) for t in tasks]
@@ -203,11 +227,11 @@ def overview(found: list[tuple[str, list[dict], dict]]) -> str:
             " Vanilla Δ 95% CI | McNemar p (Vanilla vs AR) |")
     lines = [head, "|" + "|".join(["---"] * (head.count("|") - 1)) + "|"]
     for name, rows, _ in found:
-        tasks, sums = summarize(rows)
-        if not all(m in sums for m in METHOD_ORDER):
+        tasks, sums = summarize(rows, CORE_METHODS)
+        if not all(m in sums for m in CORE_METHODS):
             continue
         by = {(r["task_id"], r["method"]): r for r in rows}
-        ar, jc, fl = (sums[m] for m in METHOD_ORDER)
+        ar, jc, fl = (sums[m] for m in CORE_METHODS)
         und = " / ".join(str(x.errors["undefined_identifier"]) for x in (ar, jc, fl))
         lo, hi = paired_delta_ci([bool(by[(t, "jumpcoder")]["passed"]) for t in tasks],
                                  [bool(by[(t, "autoregressive")]["passed"]) for t in tasks])
@@ -220,8 +244,48 @@ def overview(found: list[tuple[str, list[dict], dict]]) -> str:
     return "\n".join(lines) if len(lines) > 2 else ""
 
 
+def kept_fixes(tasks: list[str], rows: Iterable[dict], method: str, reference: str = "jumpcoder") -> str:
+    """Which of ``reference``'s fixes (problems autoregressive failed and it passed) ``method`` keeps,
+    and what it fixed or broke on its own."""
+    by = {(r["task_id"], r["method"]): r for r in rows}
+    ar = {t: bool(by[(t, "autoregressive")]["passed"]) for t in tasks if (t, "autoregressive") in by}
+    ref_fixed = [t for t in tasks if not ar.get(t, True) and by.get((t, reference), {}).get("passed")]
+    kept = [t for t in ref_fixed if by[(t, method)]["passed"]]
+    own = [t for t in tasks if not ar.get(t, True) and by[(t, method)]["passed"] and t not in ref_fixed]
+    broke = [t for t in tasks if ar.get(t) and not by[(t, method)]["passed"]]
+    label, ref = LABELS.get(method, method), LABELS.get(reference, reference)
+    text = f"{label} keeps {len(kept)} of {ref}'s {len(ref_fixed)} fixes"
+    if ref_fixed:
+        text += " (" + ", ".join(f"{t} {'kept' if t in kept else 'lost'}" for t in ref_fixed) + ")"
+    text += f"; it fixes {len(own)} other problem{'s' if len(own) != 1 else ''}"
+    text += (" (" + ", ".join(own) + ")") if own else ""
+    text += f" and breaks {len(broke)}" + (" (" + ", ".join(broke) + ")" if broke else "") + "."
+    return text
+
+
+def partial_section(rows: list[dict], extra: list[str]) -> list[str]:
+    """A method that ran on fewer problems than the main tables, beside the others on those."""
+    parts = []
+    for m in extra:
+        tasks, summaries = summarize(rows, [*[c for c in CORE_METHODS], m])
+        if not tasks:
+            continue
+        parts += [f"### {LABELS.get(m, m)}, on the {len(tasks)} problems it ran", "",
+                  f"Beside the other methods on the same {len(tasks)} problems (the inline policy is the server's "
+                  "inline default: the next line left to right, infills only at the definition positions when a "
+                  "name is used but undefined, AST judge only; engine/config.py):", "",
+                  summary_table(summaries), ""]
+        paired = paired_table(tasks, rows, only=list(summaries))
+        if paired:
+            parts += [paired, ""]
+        if "jumpcoder" in summaries:
+            parts += [kept_fixes(tasks, rows, m), ""]
+    return parts
+
+
 def benchmark_section(name: str, rows: list[dict], meta: dict) -> str:
-    tasks, summaries = summarize(rows)
+    main, extra = section_methods(rows)
+    tasks, summaries = summarize(rows, main)
     methods = list(summaries)
     bench = BENCHMARKS.get(name.split(".")[0])
     title = f"{bench.description} ({bench.shots})" if bench else name
@@ -245,7 +309,7 @@ def benchmark_section(name: str, rows: list[dict], meta: dict) -> str:
         summary_table(summaries),
         "",
     ]
-    paired = paired_table(tasks, rows)
+    paired = paired_table(tasks, rows, only=methods)
     if paired:
         parts += ["Paired against autoregressive on these problems (95% intervals: percentile bootstrap over "
                   "problems, 10,000 resamples; p: two-sided exact McNemar test on the fixed/broke problems):",
@@ -258,6 +322,9 @@ def benchmark_section(name: str, rows: list[dict], meta: dict) -> str:
     diff = differences(tasks, rows)
     if diff:
         parts += ["Where Vanilla and autoregressive disagree:", "", diff, ""]
+    if "inline" in methods and "jumpcoder" in methods:
+        parts += [kept_fixes(tasks, rows, "inline"), ""]
+    parts += partial_section(rows, extra)
     return "\n".join(parts)
 
 

@@ -21,7 +21,13 @@ from typing import Optional
 
 ROOT = Path(__file__).resolve().parents[2]
 #: the evaluated methods, in report order
-METHODS = ("autoregressive", "jumpcoder", "filtered")
+#: The paper's three methods (every benchmark section compares them on the same problems) ...
+CORE_METHODS = ("autoregressive", "jumpcoder", "filtered")
+#: ... and the server's inline policy (issue 14): the jumpcoder engine method with ``policy="inline"``,
+#: run beside them, on all or only the first problems (the report gives it a section of its own then).
+METHODS = CORE_METHODS + ("inline",)
+#: method -> the EngineConfig.policy it forces (the other methods use --policy)
+METHOD_POLICY = {"inline": "inline"}
 
 
 def num(v):

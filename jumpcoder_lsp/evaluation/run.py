@@ -37,6 +37,7 @@ import shlex
 import subprocess
 import sys
 import time
+import dataclasses
 from dataclasses import asdict
 from pathlib import Path
 from typing import Callable, Iterable, Optional
@@ -46,7 +47,7 @@ from ..engine.config import POLICIES
 from . import chat
 from .datasets import BENCHMARKS, Problem, load_benchmark
 from .execution import assemble, execute, toolchain
-from .rows import METHODS, ROOT, RowLog, read_rows  # noqa: F401 (read_rows: part of this module's API)
+from .rows import METHOD_POLICY, METHODS, ROOT, RowLog, read_rows  # noqa: F401 (read_rows: part of this module's API)
 from .rows import num as _num
 
 DEFAULT_OUT = ROOT / "benchmarks" / "results"
@@ -144,9 +145,12 @@ def generate(problem: Problem, method: str, *, models, language, config,
 
     line, character = cursor_at_end(problem.prompt)
     clear_cache(models)
+    engine_method = method
+    if method in METHOD_POLICY:  # "inline": the jumpcoder engine under the server's inline policy
+        engine_method, config = "jumpcoder", dataclasses.replace(config, policy=METHOD_POLICY[method])
     t0 = time.perf_counter()
     result = complete(problem.prompt, line, character, models=models, language=language, config=config,
-                      method=method, progress=_throttled(say, f"{problem.task_id} {method}"))
+                      method=engine_method, progress=_throttled(say, f"{problem.task_id} {method}"))
     seconds = time.perf_counter() - t0
     head, tail = split_completion(problem.prompt, result)
     written = result.continuation + "".join(i.text for i in result.insertions)
@@ -161,6 +165,7 @@ def generate(problem: Problem, method: str, *, models, language, config,
         "n_jumps": result.jumps,
         "n_steps": len(result.steps),
         "stop_reason": result.stop_reason,
+        **({"lint": list(result.lint)} if result.lint else {}),
         "infills": candidate_stats(result),
         "gen_seconds": round(seconds, 3),
         "tokens": tokens,
@@ -227,6 +232,8 @@ def engine_config(args, language_name: str):
     values["max_lines"] = args.max_lines
     values["policy"] = args.policy
     values["reject_new_undefined"] = args.reject_new_undefined
+    if getattr(args, "lint_clean", False):
+        values["lint_clean"] = True
     return engine_config_for(args.preset, language_name, values)
 
 
@@ -286,7 +293,8 @@ def run_benchmark(
     derive = filtered == "derive" and "filtered" in methods
     gen_methods = [m for m in methods if m != "filtered"]
     if derive:
-        gen_methods = [m for m in ("autoregressive", "jumpcoder")]  # Filtered needs both
+        # Filtered needs both; the other methods run as asked
+        gen_methods = ["autoregressive", "jumpcoder"] + [m for m in gen_methods if m not in ("autoregressive", "jumpcoder")]
     elif "filtered" in methods:
         gen_methods.append("filtered")
     total = len(problems)
@@ -371,7 +379,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tasks", default=None, help="comma-separated task ids: only these problems (within "
                                                   "--offset/--limit), e.g. HumanEval/18,Mbpp/43")
     p.add_argument("--methods", default="autoregressive,jumpcoder,filtered",
-                   help="comma-separated: autoregressive, jumpcoder, filtered (default: all three)")
+                   help="comma-separated: autoregressive, jumpcoder, filtered, inline (the jumpcoder engine under "
+                        "the server's inline policy, whatever --policy says) (default: the first three)")
     p.add_argument("--preset", default="qwen2.5-coder-0.5b", help="generation model (preset, dir, .gguf, hub id)")
     p.add_argument("--infill-preset", default=None, help="infilling model (default: the generation model)")
     p.add_argument("--runtime", default="auto", help="model runtime (auto, torch, ...)")
@@ -388,6 +397,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="JumpCoder policy (default: paper; inline: the server's inline-request default)")
     p.add_argument("--reject-new-undefined", action="store_true",
                    help="(not in the paper) reject score-judged infills that leave a name undefined that was not")
+    p.add_argument("--lint-clean", action="store_true",
+                   help="(issue 17, engine/lint.py) cut each suggestion back until it adds no syntax error and no "
+                        "new undefined, unused or shadowed name (the server's lintClean)")
     p.add_argument("--no-bad-words", action="store_true",
                    help="allow the paper's bad words (# and pass for Python); the paper's protocol forbids them")
     p.add_argument("--prompt-format", default="completion", choices=list(PROMPT_FORMATS),

@@ -862,6 +862,9 @@ class CSharpSpec(CLikeSpec):
 
     name = "csharp"
     flavor = "csharp"
+    #: a type a file names may be declared in another file of its namespace, with no import: the
+    #: lint-clean rule (engine/lint.py) does not call a capitalised name a suggestion uses undefined
+    package_types = True
     language = CSHARP_LANGUAGE
     _FUNCTION_TYPES = _FUNCTION_TYPES
     _MEMBER_LIST_TYPES = frozenset(("declaration_list",))

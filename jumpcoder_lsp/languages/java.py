@@ -589,6 +589,9 @@ class JavaSpec(CLikeSpec):
 
     name = "java"
     flavor = "java"
+    #: a type a file names may be declared in another file of its package, with no import: the
+    #: lint-clean rule (engine/lint.py) does not call a capitalised name a suggestion uses undefined
+    package_types = True
     language = JAVA_LANGUAGE
     _FUNCTION_TYPES = _FUNCTION_TYPES
     _MEMBER_LIST_TYPES = frozenset(("class_body", "interface_body", "enum_body_declarations", "enum_body"))

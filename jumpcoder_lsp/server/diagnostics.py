@@ -1,6 +1,13 @@
-"""Diagnostics for undefined names: scheduled after each open and edit, debounced, computed on the
-analysis thread (never the model thread) by the language's ``undefined_names``, published for the
-version they were computed on and dropped when the document changed meanwhile.
+"""Diagnostics for undefined names and, in Python documents, for removed or missing APIs:
+scheduled after each open and edit, debounced, computed on the analysis thread (never the model
+thread, never the event loop) by the language's ``undefined_names`` and
+:func:`jumpcoder_lsp.removed_apis.check` against the environment the engine judges with
+(``server.environment``: nothing of the workspace runs), published for the version they were
+computed on and dropped when the document changed meanwhile. Both follow ``enableDiagnostics``.
+
+The removed-API fixes are kept here per document, for the version they were computed on
+(:meth:`Diagnostics.fixes_for`): the code action offers them only while the document is at that
+version, and sends them as a versioned edit, so they always apply to the text they were made for.
 
 The ``server`` here is the :class:`~.server.JumpCoderServer` (not imported: it imports this
 module); what is read of it: ``config``, ``documents``, ``refused`` and pygls'
@@ -24,6 +31,7 @@ log = logging.getLogger(__name__)
 
 DIAGNOSTIC_SOURCE = "jumpcoder"
 UNDEFINED_NAME = "undefined-name"
+REMOVED_API = "removed-api"
 
 
 class Diagnostics:
@@ -33,6 +41,8 @@ class Diagnostics:
         self._server = server
         self._analysis = analysis
         self._tasks: dict[str, asyncio.Task] = {}
+        #: uri -> (version, [(range, name, fixes)]): the removed-API fixes last published
+        self._fixes: dict[str, tuple[int, list]] = {}
 
     def schedule(self, doc: Document, delay: Optional[float] = None) -> None:
         """Diagnose ``doc`` after ``delay`` seconds (None: the request debounce, at least 100 ms),
@@ -54,8 +64,22 @@ class Diagnostics:
         if task is not None:
             task.cancel()
 
+    def forget(self, uri: str) -> None:
+        """The document closed: its job and its fixes go."""
+        self.cancel(uri)
+        self._fixes.pop(uri, None)
+
+    def fixes_for(self, uri: str, version: int, rng: types.Range, name: str) -> list:
+        """The fixes of the removed-API diagnostic at ``rng`` for ``name``, computed on ``version``
+        (empty when the document has changed since: its newer diagnostics bring their own)."""
+        version_fixes = self._fixes.get(uri)
+        if version_fixes is None or version_fixes[0] != version:
+            return []
+        return next((fixes for r, n, fixes in version_fixes[1] if r == rng and n == name), [])
+
     def clear(self, uri: str) -> None:
         """Publish no diagnostics for ``uri``."""
+        self._fixes.pop(uri, None)
         self._server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
     async def _diagnose(self, uri: str, delay: float) -> None:
@@ -67,11 +91,13 @@ class Diagnostics:
             return
         snap = doc.snapshot()
         loop = asyncio.get_running_loop()
+        # read on the analysis thread: the environment's discovery, queued there first, has ended
+        environment = (lambda: server.environment) if doc.spec.name == "python" else (lambda: None)
+        # what the environment judge knows of the document's project (C#: the usings it makes visible)
+        context = lambda: getattr(server.engine_for(doc.spec.name, uri=uri).environment,  # noqa: E731
+                                  "analysis_context", None) or {}
         try:
-            # what the environment judge knows of the document's project (C#: its visible usings)
-            context = getattr(server.engine_for(doc.spec.name, uri=uri).environment, "analysis_context", None) or {}
-            names = await loop.run_in_executor(
-                self._analysis, functools.partial(doc.spec.undefined_names, snap.text, snap.tree, **context))
+            names, findings = await loop.run_in_executor(self._analysis, _analyse, doc.spec, snap, environment, context)
         except Exception:  # noqa: BLE001 - a broken analyzer must not take the server down
             log.exception("undefined-name analysis failed for %s", uri)
             return
@@ -93,6 +119,56 @@ class Diagnostics:
                     data={"name": n.name},
                 )
             )
+        fixes = []
+        for f in findings:
+            rng = span_range(snap, f.problem.span)
+            if rng is None:
+                continue
+            fixes.append((rng, f.problem.name, [(fix.replacement, fix.preferred, [types.TextEdit(range=r, new_text=t)
+                                                  for span, t in fix.edits if (r := span_range(snap, span)) is not None])
+                                                for fix in f.fixes]))
+            diagnostics.append(
+                types.Diagnostic(
+                    range=rng,
+                    message=f.message,
+                    severity=types.DiagnosticSeverity.Warning,
+                    source=DIAGNOSTIC_SOURCE,
+                    code=REMOVED_API,
+                    data={"name": f.problem.name, "replacements": [fix.replacement for fix in f.fixes]},
+                )
+            )
+        self._fixes[uri] = (snap.version, fixes)
         server.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, version=snap.version, diagnostics=diagnostics)
         )
+
+
+def _analyse(spec, snap, environment, context=lambda: {}) -> tuple[list, list]:
+    """On the analysis thread: the undefined names (with ``context()``, what the environment
+    judge knows of the document's project: C#'s visible usings), and the removed APIs when
+    ``environment()`` gives an environment (Python documents, once it is known)."""
+    names = spec.undefined_names(snap.text, snap.tree, **context())
+    env = environment()
+    if env is None:
+        return names, []
+    from ..removed_apis import check
+
+    try:
+        return names, check(env, snap.text)
+    except Exception:  # noqa: BLE001 - the undefined names are published all the same
+        log.exception("removed-API analysis failed for %s", snap.uri)
+        return names, []
+
+
+def span_range(snap, span) -> Optional[types.Range]:
+    """The LSP range of an ast span ((line, UTF-8 byte column) twice) of the snapshot's text; None
+    when it is not in the text."""
+    starts = snap.starts
+    out = []
+    for line, column in (span[:2], span[2:]):
+        if not 0 <= line < len(starts):
+            return None
+        text = E.line_text(snap.text, starts, line)
+        chars = len(text.encode("utf-8", "surrogatepass")[:column].decode("utf-8", "ignore"))
+        out.append(E.offset_to_position(snap.text, starts[line] + chars, snap.encoding, starts=starts))
+    return types.Range(start=out[0], end=out[1])

@@ -16,7 +16,9 @@ scheduling or the model worker), convert the result through :mod:`jumpcoder_lsp.
 * ``jumpcoder.completeFunction`` {uri, position}: to the end of the function, one versioned
   ``workspace/applyEdit`` with every edit, work-done progress, cancellation.
 * diagnostics for undefined names (:mod:`.diagnostics`) + the code action "JumpCoder: insert
-  missing definition" (``jumpcoder.insertDefinition``).
+  missing definition" (``jumpcoder.insertDefinition``); in Python documents, diagnostics for APIs
+  the installed version lacks + the code action "JumpCoder: replace with X" (a versioned edit
+  computed with the diagnostic, for its version; no model call).
 * ``jumpcoder.status``: the server's state.
 
 This module does not import :mod:`.server` (it imports this one): ``ls`` is the
@@ -38,7 +40,7 @@ from .. import __version__
 from .. import edits as E
 from ..config import ServerConfig
 from ..runtime.base import Cancelled
-from .diagnostics import DIAGNOSTIC_SOURCE, UNDEFINED_NAME
+from .diagnostics import DIAGNOSTIC_SOURCE, REMOVED_API, UNDEFINED_NAME
 from .documents import Snapshot
 from .worker import CancelToken
 
@@ -55,6 +57,7 @@ LABEL_INSERTED_LINES = "JumpCoder: inserted lines"
 LABEL_INSERT_ONLY = "JumpCoder: inserted lines (insert-only suggestion)"
 
 CODE_ACTION_TITLE = "JumpCoder: insert missing definition"
+REPLACE_TITLE = "JumpCoder: replace with {}"
 
 #: how long jumpcoder.applyEdit waits for the didChange that carries the accepted continuation
 ACCEPT_WAIT_S = 1.0
@@ -365,10 +368,13 @@ def code_action(ls, params: types.CodeActionParams):
     doc = ls.require_document(params.text_document.uri)
     actions = []
     for d in params.context.diagnostics:
-        if d.source != DIAGNOSTIC_SOURCE or d.code != UNDEFINED_NAME:
+        if d.source != DIAGNOSTIC_SOURCE or d.code not in (UNDEFINED_NAME, REMOVED_API):
             continue
         name = d.data.get("name") if isinstance(d.data, dict) else None
-        if not name:
+        if not name or not isinstance(name, str):
+            continue
+        if d.code == REMOVED_API:
+            actions.extend(_replacements(ls, doc, d, name))
             continue
         actions.append(
             types.CodeAction(
@@ -383,6 +389,20 @@ def code_action(ls, params: types.CodeActionParams):
             )
         )
     return actions
+
+
+def _replacements(ls, doc, d: types.Diagnostic, name: str) -> list[types.CodeAction]:
+    """The "replace with X" actions of a removed-API diagnostic: the edits computed with it, for
+    the document's version then (none once the document has changed), sent as a versioned edit."""
+    out = []
+    for replacement, preferred, edits in ls.diagnostics.fixes_for(doc.uri, doc.version, d.range, name):
+        change = types.TextDocumentEdit(
+            text_document=types.OptionalVersionedTextDocumentIdentifier(uri=doc.uri, version=doc.version),
+            edits=list(edits))
+        out.append(types.CodeAction(title=REPLACE_TITLE.format(replacement), kind=types.CodeActionKind.QuickFix,
+                                    diagnostics=[d], is_preferred=preferred or None,
+                                    edit=types.WorkspaceEdit(document_changes=[change])))
+    return out
 
 
 # ----------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ process's own ``--model`` / ``JUMPCODER_LSP_MODEL`` always may. None of them is 
 * :func:`stubborn`: :func:`demo` whose completions in a ``stuck*`` function block for 30 s
   without polling cancellation (answers that must not wait for the model thread).
 * :func:`engine_score`: the same for which policy a request runs (a jump only the scoring judge takes).
+* :func:`engine_lint`: the same for the lint-clean rule (a last line that uses an undefined name).
 * :func:`engine_env`: the same for the environment judge (an import of ``orjsonx``, a module
   only some environments have).
 * :func:`engine_java_env`: the same in Java (``import java.utill.List;``, a package no JDK has).
@@ -387,6 +388,29 @@ def engine_env(config=None):
     return ModelPair(gen=gen, infill=infill, fim=fim, description="scripted engine env")
 
 
+def engine_lint(config=None):
+    """ScriptedRuntimes through the real engine, for the lint-clean rule (issue 17): in
+    ``def g(a):`` the generation model writes ``b = a + 1`` and then ``return c``, a name nothing
+    defines (the infilling model has nothing to offer): an inline suggestion under ``lintClean``
+    (the default) ends before that line, one without it and jumpcoder.completeFunction keep it."""
+    from ..engine import ModelPair
+    from ..runtime.fim import get_dialect
+    from ..runtime.scripted import ScriptedRuntime
+
+    fim = get_dialect("qwen")
+    program = ["    b = a + 1\n", "    return c\n"]
+
+    def gen_continue(prompt: str) -> str:
+        if prompt.startswith(fim.prefix):
+            return "<|fim_pad|>"
+        done = prompt.splitlines(keepends=True)
+        return next((line for line in program if line not in done), "") + "<|endoftext|>"
+
+    gen = ScriptedRuntime(gen_continue, None, description="scripted gen")
+    infill = ScriptedRuntime(lambda prompt: "<|fim_pad|>", None, eos="<|fim_pad|>", description="scripted infill")
+    return ModelPair(gen=gen, infill=infill, fim=fim, description="scripted engine lint")
+
+
 def engine_java_env(config=None):
     """ScriptedRuntimes through the real engine, for the environment judge in Java: in
     ``static List<String> words(String s) {`` the generation model writes ``return List.of(...)``;
@@ -527,6 +551,7 @@ REGISTRY: dict[str, Callable] = {
     "engine_java_env": engine_java_env,
     "stepped": stepped,
     "engine_score": engine_score,
+    "engine_lint": engine_lint,
     "context_full": context_full,
     "out_of_memory": out_of_memory,
     "slow_infill": slow_infill,

@@ -407,7 +407,7 @@ class JumpCoderServer(LanguageServer):
         """``uri`` was closed: its work is cancelled, its diagnostics job too, and the server
         forgets it (the refusal warning, its suggestions)."""
         self.cancel_work(uri, "document closed")
-        self.diagnostics.cancel(uri)
+        self.diagnostics.forget(uri)
         doc = self.documents.get(uri)
         if doc is not None:
             self._refused_warned.discard(doc.serial)

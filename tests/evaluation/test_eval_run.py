@@ -332,3 +332,41 @@ def test_paired_table_counts_fixed_and_broke_problems_with_intervals_and_mcnemar
     assert lo < 20.0 < hi and lo > -10.0  # the paired interval brackets the observed +20
     # without the autoregressive rows there is nothing to pair with
     assert paired_table([f"t{i}" for i in range(20)], [r for r in rows if r["method"] != "autoregressive"]) == ""
+
+
+def test_inline_method_runs_the_jumpcoder_engine_under_the_inline_policy(tmp_path, monkeypatch):
+    from jumpcoder_lsp import engine
+
+    policies = []
+    real = engine.complete
+
+    def spy(*a, **kw):
+        policies.append((kw["method"], kw["config"].policy))
+        return real(*a, **kw)
+
+    monkeypatch.setattr(engine, "complete", spy)
+    rows, lines, _ = run_two(tmp_path, methods=("autoregressive", "jumpcoder", "filtered", "inline"))
+    by = {(r["task_id"], r["method"]): r for r in rows}
+    assert len(rows) == 8
+    assert ("jumpcoder", "inline") in policies and ("jumpcoder", "paper") in policies
+    inline = by[("HumanEval/1", "inline")]
+    # itertools is used but not imported: the inline policy branches at the import block, AST judge
+    assert inline["passed"] and inline["jumps"][0]["judge"] == "ast" and inline["method"] == "inline"
+    assert by[("HumanEval/1", "filtered")]["engine_method"] == "filtered:jumpcoder"  # derived from Vanilla
+    md = render(tmp_path)
+    assert "| JumpCoder (inline policy) | 2 | 100.0 | +50.0 |" in md
+    assert "JumpCoder (inline policy) keeps 1 of JumpCoder (Vanilla)'s 1 fixes (HumanEval/1 kept)" in md
+
+
+def test_a_method_run_on_fewer_problems_gets_its_own_section_and_leaves_the_main_tables_whole(tmp_path):
+    run_two(tmp_path)
+    models = scripted_benchmark_pair(PROGRAMS, INFILLS)[0]
+    problems = load_benchmark("humaneval", limit=2)[1:]
+    run_benchmark("humaneval", problems, ("inline",), models=models, config=config(), out_dir=tmp_path,
+                  meta={"command": "python benchmarks/eval.py --limit 2", "preset": "scripted", "note": "test"},
+                  resume=True)
+    md = render(tmp_path)
+    main, rest = md.split("### JumpCoder (inline policy), on the 1 problems it ran")
+    assert "| autoregressive (greedy) | 2 | 50.0 |" in main and "inline policy) |" not in main.split("## Overview")[-1]
+    assert "| autoregressive (greedy) | 1 | 0.0 |" in rest and "| JumpCoder (inline policy) | 1 | 100.0 | +100.0 |" in rest
+    assert "keeps 1 of JumpCoder (Vanilla)'s 1 fixes" in rest

@@ -121,7 +121,7 @@ def test_the_loader_imports_no_module_a_scripted_spec_names(monkeypatch):
     assert load_backend(ServerConfig(model=SCRIPTED_DEMO), lambda *a: None).description == "scripted demo"
     with pytest.raises(ModelLoadError, match="needs a scripted model"):  # never handed to the real loader
         load_backend(ServerConfig(infill_model=SCRIPTED_DEMO), lambda *a: None)
-    assert set(scripted.REGISTRY) == {"demo", "slow_loading", "failing", "engine_pair", "engine_import", "engine_env", "engine_java_env", "engine_score", "context_full",
+    assert set(scripted.REGISTRY) == {"demo", "slow_loading", "failing", "engine_pair", "engine_import", "engine_env", "engine_java_env", "engine_score", "engine_lint", "context_full",
                                       "out_of_memory", "slow_infill", "stubborn", "stepped"}
 
 
@@ -194,3 +194,18 @@ def test_the_server_loads_the_models_with_its_kv_reuse_setting(monkeypatch):
     with pytest.raises(Stop):
         worker.load_real(ServerConfig.from_mapping({"kvReuse": "pie"}), lambda message, fraction=None: None)
     assert got["kv_reuse"] == "pie"
+
+
+def test_lint_clean_is_on_for_inline_requests_by_default_and_off_for_complete_function():
+    c = ServerConfig()
+    assert c.lint_clean is True
+    assert c.engine_for("python", inline=True).lint_clean is True
+    assert c.engine_for("python", inline=False).lint_clean is False
+    off = ServerConfig.from_mapping({"lintClean": False})
+    assert off.engine_for("python", inline=True).lint_clean is False
+    # under "engine" it is the same one server setting, as policy is
+    nested = ServerConfig.from_mapping({"engine": {"lintClean": False}})
+    assert nested == off and "lintClean" not in nested.to_json()["engine"]
+    assert ServerConfig.from_mapping(off.to_json()) == off
+    with pytest.raises(ConfigError, match="lintClean must be true or false"):
+        ServerConfig.from_mapping({"lintClean": "yes"})

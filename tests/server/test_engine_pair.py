@@ -67,3 +67,22 @@ async def test_inline_requests_run_the_inline_policy_and_complete_function_the_p
     ed2.open(uri, "def f(a):\n    ")
     [item] = await ed2.inline(uri, types.Position(line=1, character=4))
     assert "a = abs(a)" in item.insert_text, item
+
+
+async def test_inline_suggestions_are_lint_clean_by_default_and_the_setting_turns_it_off(make_editor):
+    # engine_lint writes `b = a + 1` then `return c` (c is defined nowhere): lintClean (on by
+    # default for inline suggestions and completion items) ends the suggestion before that line;
+    # jumpcoder.completeFunction keeps the model's whole function
+    ed = await make_editor({"model": SCRIPTED + "engine_lint", "debounceMs": 0})
+    assert (await ed.status())["state"] == "ready"
+    uri = "file:///work/g.py"
+    ed.open(uri, "def g(a):\n    ")
+    [item] = await ed.inline(uri, types.Position(line=1, character=4))
+    assert item.insert_text == "b = a + 1", item
+    result = await ed.command("jumpcoder.completeFunction", {"uri": uri, "position": {"line": 1, "character": 4}})
+    assert result["applied"] is True and "    return c" in ed.texts[uri], ed.texts[uri]
+    ed2 = await make_editor({"model": SCRIPTED + "engine_lint", "debounceMs": 0, "lintClean": False})
+    assert (await ed2.status())["state"] == "ready"
+    ed2.open(uri, "def g(a):\n    ")
+    [item] = await ed2.inline(uri, types.Position(line=1, character=4))
+    assert item.insert_text == "b = a + 1\n    return c", item

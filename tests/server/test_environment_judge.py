@@ -40,7 +40,8 @@ async def start(make_editor, python: str, options=None) -> Editor:
 
 
 async def test_an_import_the_configured_environment_lacks_is_not_inserted(make_editor, tmp_path):
-    ed = await start(make_editor, make_venv(tmp_path / "venv", with_orjsonx=False))
+    # lintClean off: the line without its import is what the engine wrote (below: with it on)
+    ed = await start(make_editor, make_venv(tmp_path / "venv", with_orjsonx=False), {"lintClean": False})
     ed.open(URI, TEXT)
     [item] = await ed.inline(URI, CURSOR)
     assert item.insert_text == "return orjsonx.dumps(x)", item
@@ -48,6 +49,11 @@ async def test_an_import_the_configured_environment_lacks_is_not_inserted(make_e
     result = await ed.command("jumpcoder.completeFunction", {"uri": URI, "position": {"line": 1, "character": 4}})
     assert result["jumps"] == 0, result
     assert "import orjsonx" not in ed.texts[URI]
+    # lintClean (the default): a line that uses a module nothing imports is cut, and nothing is left
+    ed.client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={"jumpcoder": {"lintClean": True}}))
+    other = "file:///work/dump2.py"
+    ed.open(other, TEXT)
+    assert await ed.inline(other, CURSOR) == []
 
 
 async def test_the_same_import_is_inserted_where_the_environment_has_the_module(make_editor, tmp_path):

@@ -29,6 +29,7 @@ export const SERVER_KEYS: Record<string, string> = {
   debounceMs: 'debounceMs',
   inlineBudgetMs: 'inlineBudgetMs',
   warmCache: 'warmCache',
+  lintClean: 'lintClean',
 };
 
 export type ServerSettings = Record<string, unknown>;

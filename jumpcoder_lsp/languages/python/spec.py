@@ -20,6 +20,7 @@ from tree_sitter import Language, Node, Parser, Query, QueryCursor, Tree
 from ..base import Region, UndefinedName, tree_sitter_rows
 from ..placement import ImportEntry, blank_counts, sorted_import_position
 from .analyzer import _CLOSE, _Analyzer
+from .names import NameFinding, name_findings, record
 from .lines import (
     _BLOCK_RE,
     _CODING_RE,
@@ -129,13 +130,18 @@ class PythonSpec:
         """
         src, tree = self._tree(source, tree)
         root = tree.root_node
-        caps = self._captures(root)
-        dead = self._dead_ranges(src, caps)
+        dead = self._dead_ranges(src, self._captures(root))
         an = _Analyzer(src, root, dead)
         an.run()
+        return self._undefined_of(an, src, root, ignore_after_byte)
+
+    def _undefined_of(self, an: _Analyzer, src: bytes, root: Node, ignore_after_byte: Optional[int] = None
+                      ) -> list[UndefinedName]:
+        """:meth:`undefined_names` of a walk already run."""
         if an.star_import:
             return []
         an.finish_globals()
+        dead = an.dead
         if ignore_after_byte is not None:
             typing = self._target_being_typed(src, root, ignore_after_byte)
             if typing is not None:
@@ -156,6 +162,19 @@ class PythonSpec:
             out.append(UndefinedName(u.name, node.start_point[0], node.start_byte, node.end_byte))
         out.sort(key=lambda x: x.start_byte)
         return out
+
+    def name_findings(self, source: str, tree: Optional[Tree] = None) -> list[NameFinding]:
+        """Unused imports and locals and shadowed names (:mod:`.names`, issue 17's lint-clean
+        rule, engine/lint.py), in source order."""
+        return self.lint_names(source, tree)[1]
+
+    def lint_names(self, source: str, tree: Optional[Tree] = None) -> tuple[list[UndefinedName], list[NameFinding]]:
+        """(:meth:`undefined_names`, :meth:`name_findings`) from one walk (engine/lint.py)."""
+        src, tree = self._tree(source, tree)
+        root = tree.root_node
+        an = record(src, root, self._dead_ranges(src, self._captures(root)))
+        undefined = self._undefined_of(an, src, root)
+        return undefined, ([] if an.star_import else name_findings(an, src))
 
     @staticmethod
     def _target_being_typed(src: bytes, root: Node, cursor: int) -> Optional[tuple[int, int]]:
