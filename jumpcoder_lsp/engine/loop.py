@@ -24,7 +24,8 @@ from .hybrid import hybrid_generation, next_line_prompt
 from .judge import judge
 from .positions import choose_positions, eligible_lines, line_scores
 from .speculative import SpeculativeCache
-from .stop import ends_function, environment_verdict, line_verdict, meets_suffix, next_line_stop, repeats
+from .stop import (ends_function, environment_verdict, line_verdict, meets_suffix, next_line_stop, repeats,
+                   repeats_in_line, rest_of_line_stop)
 from .types import Candidate, Completion, Insertion, Line, ModelPair, Step, perplexity, split_lines
 
 Progress = Callable[[str, Optional[float]], None]
@@ -171,8 +172,15 @@ class _Run:
         head = self.req.head
         out = hybrid_generation(self.texts(), [], models=self.models, language=self.language, config=self.config,
                                 cache=None, allow_function=False, gen_prefix=head, cancel=self.cancel,
-                                gen_suffix=self.fim_suffix(), middle_from=len(self.lines)).generated
+                                gen_suffix=self.fim_suffix(), middle_from=len(self.lines),
+                                gen_stop=rest_of_line_stop).generated
         rest = out.text
+        if repeats_in_line(rest):
+            # the model loops within the line (``1, 1, 1, ...``): nothing of it is suggested
+            self.lines.append(Line(head, "cursor", self.req.cursor_line))
+            self.steps.append(Step("end", len(self.lines) - 1, head + rest))
+            self.end("repeat_in_line")
+            return
         if self.meets_suffix(head + rest):
             # the line being typed is completed into the line after the cursor: nothing to suggest
             self.lines.append(Line(head, "cursor", self.req.cursor_line))
@@ -245,8 +253,9 @@ class _Run:
         gen = hybrid.generated
         if gen is not None and self.uses_fim() and line_verdict(
                 gen.text, self.language, self.req.block_indent, self.config.max_line_chars) is not None:
-            # A FIM line that leaves the block (or is a fence) is the small instruct models' failure:
-            # they go on after the suffix instead (benchmarks/suffix.py). Write it left to right.
+            # A FIM line that leaves the block (or is a fence, or loops within itself) is the small
+            # instruct models' failure: they go on after the suffix instead (benchmarks/suffix.py).
+            # Write it left to right.
             gen = hybrid_generation(
                 texts, [], models=self.models, language=self.language, config=self.config, cache=None,
                 allow_function=False, cancel=self.cancel,
