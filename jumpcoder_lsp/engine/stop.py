@@ -46,7 +46,6 @@ infills (:func:`infill_stop`) and ``max_lines``. The reason is reported as
 
 from __future__ import annotations
 
-import re
 from typing import Optional, Sequence
 
 from ..languages.base import LanguageSpec
