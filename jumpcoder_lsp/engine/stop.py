@@ -18,7 +18,9 @@ Two kinds of rules, all small functions over plain data (strings, a language spe
 
   The suggestion then ends without that line. The rest of the line the user is typing (the
   cursor line's completion, :func:`rest_of_line_stop`) gets only ``"repeat_in_line"``: a rest
-  that loops ends the suggestion with nothing written on that line. An infill that loops ends its
+  that loops is not suggested and nothing is written after it, but JumpCoder still gets one
+  infill-only iteration (as after a ``return``), so the import that ``math.sqrt(`` needs is still
+  made. An infill that loops ends its
   branch at once too (:func:`infill_stop`), and the filters drop it (engine/filters.py,
   "repeat in line").
 * **Line-level rules**, applied to each generated line before and after it is accepted:

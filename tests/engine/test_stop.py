@@ -200,14 +200,29 @@ def test_a_line_that_loops_within_itself_stops_after_ten_units(method):
     assert result.steps[-1].kind == "end" and result.steps[-1].text.endswith("1, " * 10)
 
 
-def test_the_rest_of_the_typed_line_that_loops_ends_the_suggestion_with_nothing_on_it():
+@pytest.mark.parametrize("method", ["autoregressive", "jumpcoder"])
+def test_the_rest_of_the_typed_line_that_loops_ends_the_suggestion_with_nothing_on_it(method):
     # the torch bf16 answer to benchmarks/lsp_latency.py's "def product(xs): return reduce(" buffer
-    models, rt = counted([LOOP])
+    models, rt = counted([LOOP, "    return 1\n"])
+    text = "def product(xs):\n    return reduce("
+    result = complete(text, 1, len("    return reduce("), models=models, language=PY, method=method)
+    assert result.stop_reason == "repeat_in_line"
+    assert result.continuation == "" and result.insertions == []
+    loop_outs = [o for o in rt.outs if "1, 1" in o.text]
+    assert len(loop_outs) == 1 and len(loop_outs[0].tokens) == 3 * 10 and loop_outs[0].finish == "stop"
+    assert not any("return 1" in o.text for o in rt.outs)  # nothing is written after the loop
+    assert result.steps[-1].kind == "end" and result.steps[-1].text == "    return reduce(" + "1, " * 10
+
+
+def test_the_jump_the_looping_typed_line_needs_is_still_made():
+    # JumpCoder gets one infill-only iteration after the loop: the import is inserted, the loop is not
+    models, rt = counted([LOOP], lambda p, s: "from functools import reduce\n" if p == "" else "")
     text = "def product(xs):\n    return reduce("
     result = complete(text, 1, len("    return reduce("), models=models, language=PY, method="jumpcoder")
     assert result.stop_reason == "repeat_in_line"
-    assert result.continuation == "" and result.insertions == []
-    assert len(rt.outs) == 1 and len(rt.outs[0].tokens) == 3 * 10 and rt.outs[0].finish == "stop"
+    assert result.continuation == ""
+    assert [(i.before_line, i.text) for i in result.insertions] == [(0, "from functools import reduce\n\n\n")]
+    assert [s.kind for s in result.steps] == ["infill", "end"]
 
 
 def test_a_looping_infill_stops_at_once_and_is_dropped():

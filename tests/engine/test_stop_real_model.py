@@ -114,7 +114,7 @@ def test_a_line_that_loops_within_itself_stops_at_its_tenth_unit(models):
 def test_the_typed_line_that_loops_ends_the_suggestion_with_nothing_on_it(models, method):
     head = ZEROS.splitlines()[-1]
     result = complete(ZEROS, 1, len(head), models=models, language=PY, method=method,
-                      config=EngineConfig(k=2, max_lines=8))
+                      config=EngineConfig(k=2, max_lines=8, policy="inline"))  # no undefined name: no jump
     assert result.stop_reason == "repeat_in_line", result.steps
     assert result.continuation == "" and result.insertions == []
     rest = result.steps[-1].text[len(head):]
