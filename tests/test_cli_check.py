@@ -123,3 +123,22 @@ def test_bad_input_among_good_files_still_checks_them_and_exits_2(tmp_path):
     r = check(tmp_path / "nope.xyz", good)
     assert r.returncode == 2
     assert r.stdout.splitlines() == [f"{good}:1:7: warning: 'y' is not defined [undefined-name]"]
+
+
+CSPROJ = ('<Project Sdk="Microsoft.NET.Sdk">\n  <PropertyGroup>\n    <TargetFramework>net8.0</TargetFramework>\n'
+          "    <ImplicitUsings>{}</ImplicitUsings>\n  </PropertyGroup>\n</Project>\n")
+LINQ = ("using System;\nusing System.Collections.Generic;\n\nclass P {\n    static void Main() {\n"
+        "        var xs = new List<int> { 1, 2 };\n        Console.WriteLine(xs.Where(x => x > 1).Count());\n    }\n}\n")
+
+
+@pytest.mark.parametrize("implicit, lines", [
+    ("disable", ["7:30: warning: 'Where' is not defined [undefined-name]",
+                 "7:48: warning: 'Count' is not defined [undefined-name]"]),
+    ("enable", []),  # the project's implicit usings make System.Linq visible
+])
+def test_csharp_linq_is_judged_with_the_project_above_the_file(tmp_path, implicit, lines):
+    write(tmp_path / "app" / "app.csproj", CSPROJ.format(implicit))
+    f = write(tmp_path / "app" / "src" / "P.cs", LINQ)
+    r = check(f)
+    assert r.stdout.splitlines() == [f"{f}:{line}" for line in lines], r.stderr
+    assert r.returncode == (1 if lines else 0)
