@@ -28,6 +28,9 @@ from typing import Iterable, Sequence
 
 #: reuse modes (setting ``kvReuse``)
 MODES = ("prefix", "pie")
+#: the default of the setting ``kvReuse``, CLI and ``benchmarks/eval.py`` ``--kv-reuse`` and the loader
+#: (the one owner; docs/kvreuse.md says why)
+DEFAULT_MODE = "prefix"
 #: a matching run shorter than this is computed again rather than moved (a few tokens that happen to
 #: match inside an edited span are not worth a cache operation, and their context changed the most)
 MIN_RUN = 8

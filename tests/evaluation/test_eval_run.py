@@ -332,3 +332,31 @@ def test_paired_table_counts_fixed_and_broke_problems_with_intervals_and_mcnemar
     assert lo < 20.0 < hi and lo > -10.0  # the paired interval brackets the observed +20
     # without the autoregressive rows there is nothing to pair with
     assert paired_table([f"t{i}" for i in range(20)], [r for r in rows if r["method"] != "autoregressive"]) == ""
+
+
+def test_kv_reuse_is_an_eval_flag_recorded_for_resume_and_old_rows_count_as_prefix(tmp_path):
+    import argparse
+
+    from jumpcoder_lsp.evaluation import add_eval_subcommand
+    from jumpcoder_lsp.runtime.kvreuse import DEFAULT_MODE
+
+    parser = argparse.ArgumentParser()
+    add_eval_subcommand(parser.add_subparsers(dest="command"))
+    assert parser.parse_args(["eval"]).kv_reuse == DEFAULT_MODE
+    assert parser.parse_args(["eval", "--kv-reuse", "pie"]).kv_reuse == "pie"
+    with pytest.raises(SystemExit):
+        parser.parse_args(["eval", "--kv-reuse", "fast"])
+
+    models = scripted_benchmark_pair(PROGRAMS, INFILLS)[0]
+    problems = load_benchmark("humaneval", limit=1)
+
+    def run(kv_reuse, resume):
+        meta = {"command": "eval", "preset": "scripted", **({"kv_reuse": kv_reuse} if kv_reuse else {})}
+        return run_benchmark("humaneval", problems, ("autoregressive",), models=models, config=config(),
+                             out_dir=tmp_path, meta=meta, resume=resume)
+
+    run(None, resume=False)  # a run from before the flag: prefix reuse
+    run("prefix", resume=True)
+    assert json.loads((tmp_path / "humaneval.run.json").read_text())["kv_reuse"] == "prefix"
+    with pytest.raises(ValueError, match="other settings.*kv_reuse"):
+        run("pie", resume=True)
