@@ -92,6 +92,15 @@ class ReusePlan:
         return _gaps(((k.old, k.length) for k in self.kept), self.old_len)
 
 
+def reuse_stats(mode: str, *, computed: int, reused: int, moved: int, plans: int) -> dict:
+    """A runtime's prompt-cache counters as the server's status shows them (``Runtime.reuse_stats``):
+    the mode, prompt tokens computed and reused since the load (prefills, warm-ups and scores; the
+    tokens a generation decodes are not prompt tokens), of the reused those moved by PIE plans, and
+    the PIE plans carried out."""
+    return {"kvReuse": mode, "tokensComputed": int(computed), "tokensReused": int(reused),
+            "tokensMoved": int(moved), "piePlans": int(plans)}
+
+
 def _gaps(runs: Iterable[tuple[int, int]], total: int) -> list[tuple[int, int]]:
     """The ``[start, end)`` spans of ``range(total)`` outside the ``(start, length)`` runs (in order)."""
     spans: list[tuple[int, int]] = []

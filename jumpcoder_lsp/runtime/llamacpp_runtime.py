@@ -50,7 +50,7 @@ from . import tokens
 from .base import CancelCheck, Generated, GenRequest, Prompt, Scored, ScoreRequest
 from .branches import Branches, check_cancel, score_each
 from .cpu import physical_cores
-from .kvreuse import MIN_KEPT, MODES, Kept, ReusePlan, plan_reuse
+from .kvreuse import MIN_KEPT, MODES, Kept, ReusePlan, plan_reuse, reuse_stats
 from .seqpool import MAX_CACHE_BYTES, ContextFull, Seq, SeqPool
 from .tokens import bad_word_ids, tile_offsets, unique_ids
 
@@ -359,6 +359,11 @@ class LlamaCppRuntime:
     def misses(self) -> int:
         """Tokens computed."""
         return self.store.misses
+
+    def reuse_stats(self) -> dict:
+        """The prompt cache's counters since the load (:func:`~.kvreuse.reuse_stats`)."""
+        return reuse_stats(self.kv_reuse, computed=self.store.misses, reused=self.store.hits,
+                           moved=self.pie_moved, plans=self.pie_plans)
 
     @property
     def evictions(self) -> int:

@@ -405,6 +405,11 @@ class TorchRuntime:
         with self._lock:
             self.store.clear()
 
+    def reuse_stats(self) -> dict:
+        """The prompt cache's counters since the load (:func:`~.kvreuse.reuse_stats`)."""
+        return kvreuse.reuse_stats(self.kv_reuse, computed=self.store.misses, reused=self.store.hits,
+                                   moved=self.reuse_totals["moved"], plans=self.reuse_totals["pie_calls"])
+
     # ------------------------------------------------------------------ tokens
 
     def special_id(self, text: str) -> int:
