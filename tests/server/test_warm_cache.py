@@ -95,3 +95,11 @@ async def test_status_carries_the_cache_counters_none_for_a_model_without_them(m
     ed = await make_editor({"model": DEMO, "debounceMs": 0})
     st = await ed.status()
     assert "cache" in st and st["cache"] is None, st
+
+
+def test_an_edit_above_the_last_requests_cursor_warms_there_typing_at_or_below_it_warms_at_the_edit():
+    from jumpcoder_lsp.server.server import warm_offset
+
+    assert warm_offset(12, 500) == 500  # an import added at the top: the user goes back and asks at 500
+    assert warm_offset(500, 500) == 500 and warm_offset(503, 500) == 503  # typing at the cursor / below
+    assert warm_offset(12, None) == 12  # no request yet
