@@ -134,16 +134,24 @@ def main() -> None:
     ap.add_argument("--chains", type=int, default=10, help="chains of edits on the first N problems")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default=None, help="write the rows as JSON lines here")
+    ap.add_argument("--refresh", default="default",
+                    help="PIE plans in a row before the full refresh (kvreuse.REFRESH_AFTER): a number, "
+                         "'none' (never) or 'default'")
+    ap.add_argument("--one", type=int, default=1, help="0: only the chains")
     args = ap.parse_args()
     path = default_gguf()
     kw = dict(stop_tokens=STOP_TOKENS, threads=args.threads, n_ctx=8192, n_seq_max=8, max_cache_entries=4)
-    pie, full = LlamaCppRuntime(path, kv_reuse="pie", **kw), LlamaCppRuntime(path, **kw)
+    from jumpcoder_lsp.runtime.kvreuse import REFRESH_AFTER
+
+    refresh = REFRESH_AFTER if args.refresh == "default" else None if args.refresh == "none" else int(args.refresh)
+    pie = LlamaCppRuntime(path, kv_reuse="pie", pie_refresh=refresh, **kw)
+    full = LlamaCppRuntime(path, **kw)
     print(f"model {path.name}, llama.cpp, threads {args.threads}, HumanEval first {args.limit}, "
-          f"chains on the first {args.chains}, seed {args.seed}", flush=True)
+          f"chains on the first {args.chains}, seed {args.seed}, full refresh after {refresh} PIE plans", flush=True)
     problems = load_benchmark("humaneval", limit=args.limit)
     rows: list[dict] = []
     t0 = time.perf_counter()
-    for p in problems:
+    for p in problems if args.one else ():
         for kind, text in one_edits(p.prompt, p.entry_point).items():
             pie.clear_cache()
             pie.warm([p.prompt])
@@ -187,7 +195,7 @@ def main() -> None:
                   f"{sum(r['computed'] for r in sel)} / {sum(r['tokens'] for r in sel)} |", flush=True)
     if args.out:
         Path(args.out).write_text("".join(json.dumps(r) + "\n" for r in rows + chain_rows))
-    print(f"\n{time.perf_counter() - t0:.0f} s", flush=True)
+    print(f"\n{time.perf_counter() - t0:.0f} s; PIE plans {pie.pie_plans}, refreshes {pie.pie_refreshes}", flush=True)
     pie.close()
     full.close()
 

@@ -38,6 +38,16 @@ MIN_RUN = 8
 MAX_REGIONS = 8
 #: at least this many tokens kept after the common prefix for a PIE plan to be worth carrying out
 MIN_KEPT = 16
+#: the periodic full refresh: a cached sequence whose kept tokens went through this many PIE plans
+#: (edits in a row, each prefilled against the last one's cache) is not planned against again; the
+#: next edit recomputes it from its first kept token (None: never; docs/kvreuse.md has the figures)
+REFRESH_AFTER: "int | None" = None
+
+
+def refresh_due(depth: int, after: "int | None" = REFRESH_AFTER) -> bool:
+    """Whether a cached sequence whose kept tokens went through ``depth`` PIE plans is due for the
+    full refresh (:data:`REFRESH_AFTER`)."""
+    return after is not None and depth >= after
 
 
 @dataclass(frozen=True)
