@@ -95,8 +95,10 @@ def chain_step(lines: list[str], rng: random.Random, inserted: set) -> list[str]
     return lines[:i] + [text] + lines[i:]
 
 
-def measure(pie, full, text: str) -> dict:
-    """PIE's warm of ``text`` (its cache as the caller left it) against a full recompute's."""
+def measure(pie, full, text: str, control=None) -> dict:
+    """PIE's warm of ``text`` (its cache as the caller left it) against a full recompute's; ``control``:
+    a ``prefix`` runtime with the same cache history (exact, the batches split otherwise), whose line
+    is compared with full's too (the noise floor of "line agrees")."""
     before = misses(pie)
     t0 = time.perf_counter()
     pie.warm([text])
@@ -109,10 +111,20 @@ def measure(pie, full, text: str) -> dict:
     lp_full = next_logprobs(full, text)
     [line_full] = full.generate([GenRequest(prompt=(text,), max_new_tokens=64)])
     top = int(lp_full.argmax())
-    return {"tokens": full.count_tokens(text), "computed": computed, "pie_s": pie_s,
+    extra = {}
+    if control is not None:
+        control.warm([text])
+        [line_ctl] = control.generate([GenRequest(prompt=(text,), max_new_tokens=64)])
+        extra = {"control_line_agrees": line_ctl.text == line_full.text, "line_control": line_ctl.text}
+    return {**extra, "tokens": full.count_tokens(text), "computed": computed, "pie_s": pie_s,
             "token_agrees": int(lp_pie.argmax()) == top, "line_agrees": line_pie.text == line_full.text,
             "dlogprob": float(abs(lp_pie[top] - lp_full[top])), "line_pie": line_pie.text,
             "line_full": line_full.text}
+
+
+def _control(sel: list[dict]) -> str:
+    got = [r["control_line_agrees"] for r in sel if "control_line_agrees" in r]
+    return f"{sum(got)}/{len(got)}" if got else "-"
 
 
 def summary(rows: list[dict]) -> str:
@@ -138,6 +150,8 @@ def main() -> None:
                     help="PIE plans in a row before the full refresh (kvreuse.REFRESH_AFTER): a number, "
                          "'none' (never) or 'default'")
     ap.add_argument("--one", type=int, default=1, help="0: only the chains")
+    ap.add_argument("--control", action="store_true",
+                    help="also a prefix runtime with the same cache history: its line vs full's (noise floor)")
     args = ap.parse_args()
     path = default_gguf()
     kw = dict(stop_tokens=STOP_TOKENS, threads=args.threads, n_ctx=8192, n_seq_max=8, max_cache_entries=4)
@@ -146,6 +160,7 @@ def main() -> None:
     refresh = REFRESH_AFTER if args.refresh == "default" else None if args.refresh == "none" else int(args.refresh)
     pie = LlamaCppRuntime(path, kv_reuse="pie", pie_refresh=refresh, **kw)
     full = LlamaCppRuntime(path, **kw)
+    control = LlamaCppRuntime(path, **kw) if args.control else None
     print(f"model {path.name}, llama.cpp, threads {args.threads}, HumanEval first {args.limit}, "
           f"chains on the first {args.chains}, seed {args.seed}, full refresh after {refresh} PIE plans", flush=True)
     problems = load_benchmark("humaneval", limit=args.limit)
@@ -153,51 +168,58 @@ def main() -> None:
     t0 = time.perf_counter()
     for p in problems if args.one else ():
         for kind, text in one_edits(p.prompt, p.entry_point).items():
-            pie.clear_cache()
-            pie.warm([p.prompt])
-            rows.append({"task": p.task_id, "edit": kind, "chain": 0, **measure(pie, full, text)})
+            for rt in (pie, control) if control is not None else (pie,):
+                rt.clear_cache()
+                rt.warm([p.prompt])
+            rows.append({"task": p.task_id, "edit": kind, "chain": 0, **measure(pie, full, text, control)})
         print(f"[{time.perf_counter() - t0:6.0f}s] {p.task_id}: {summary([r for r in rows if r['task'] == p.task_id])}",
               file=sys.stderr, flush=True)
     print("\n## One edit above the cursor (pie vs full)\n")
-    print("| edit | rows | next token agrees | next line agrees | mean |Δlogprob| | max |Δlogprob| | pie computed / tokens |")
-    print("|---|---|---|---|---|---|---|")
+    print("| edit | rows | next token agrees | next line agrees | control line agrees | mean |Δlogprob| | max |Δlogprob| "
+          "| pie computed / tokens |")
+    print("|---|---|---|---|---|---|---|---|")
     for kind in ("import", "rename", "delete", "near", None):
         sel = [r for r in rows if r["chain"] == 0 and (kind is None or r["edit"] == kind)]
         if sel:
             d = [r["dlogprob"] for r in sel]
             print(f"| {kind or 'all'} | {len(sel)} | {sum(r['token_agrees'] for r in sel)}/{len(sel)} | "
-                  f"{sum(r['line_agrees'] for r in sel)}/{len(sel)} | {np.mean(d):.4f} | {max(d):.4f} | "
-                  f"{sum(r['computed'] for r in sel)} / {sum(r['tokens'] for r in sel)} |", flush=True)
+                  f"{sum(r['line_agrees'] for r in sel)}/{len(sel)} | {_control(sel)} | {np.mean(d):.4f} | "
+                  f"{max(d):.4f} | {sum(r['computed'] for r in sel)} / {sum(r['tokens'] for r in sel)} |", flush=True)
     chain_rows: list[dict] = []
     for p in problems[:args.chains]:
         rng = random.Random(f"{args.seed}:{p.task_id}")
         lines, inserted = p.prompt.split("\n"), set()
-        pie.clear_cache()
-        pie.warm([p.prompt])
+        for rt in (pie, control) if control is not None else (pie,):
+            rt.clear_cache()
+            rt.warm([p.prompt])
         for step in range(1, CHECKPOINTS[-1] + 1):
             lines = chain_step(lines, rng, inserted)
             text = "\n".join(lines)
             if step in CHECKPOINTS:
-                chain_rows.append({"task": p.task_id, "edit": "chain", "chain": step, **measure(pie, full, text)})
+                chain_rows.append({"task": p.task_id, "edit": "chain", "chain": step,
+                                   **measure(pie, full, text, control)})
             else:
-                pie.warm([text])
+                for rt in (pie, control) if control is not None else (pie,):
+                    rt.warm([text])
         print(f"[{time.perf_counter() - t0:6.0f}s] chain {p.task_id}: {summary([r for r in chain_rows if r['task'] == p.task_id])}",
               file=sys.stderr, flush=True)
     if chain_rows:
         print("\n## Chains of edits against the same cache (pie vs full after k edits)\n")
-        print("| edits | rows | next token agrees | next line agrees | mean |Δlogprob| | max |Δlogprob| | pie computed / tokens (this step) |")
-        print("|---|---|---|---|---|---|---|")
+        print("| edits | rows | next token agrees | next line agrees | control line agrees | mean |Δlogprob| "
+              "| max |Δlogprob| | pie computed / tokens (this step) |")
+        print("|---|---|---|---|---|---|---|---|")
         for k in CHECKPOINTS:
             sel = [r for r in chain_rows if r["chain"] == k]
             d = [r["dlogprob"] for r in sel]
             print(f"| {k} | {len(sel)} | {sum(r['token_agrees'] for r in sel)}/{len(sel)} | "
-                  f"{sum(r['line_agrees'] for r in sel)}/{len(sel)} | {np.mean(d):.4f} | {max(d):.4f} | "
+                  f"{sum(r['line_agrees'] for r in sel)}/{len(sel)} | {_control(sel)} | {np.mean(d):.4f} | {max(d):.4f} | "
                   f"{sum(r['computed'] for r in sel)} / {sum(r['tokens'] for r in sel)} |", flush=True)
     if args.out:
         Path(args.out).write_text("".join(json.dumps(r) + "\n" for r in rows + chain_rows))
     print(f"\n{time.perf_counter() - t0:.0f} s; PIE plans {pie.pie_plans}, refreshes {pie.pie_refreshes}", flush=True)
-    pie.close()
-    full.close()
+    for rt in (pie, full, control):
+        if rt is not None:
+            rt.close()
 
 
 if __name__ == "__main__":
