@@ -40,8 +40,9 @@ MAX_REGIONS = 8
 MIN_KEPT = 16
 #: the periodic full refresh: a cached sequence whose kept tokens went through this many PIE plans
 #: (edits in a row, each prefilled against the last one's cache) is not planned against again; the
-#: next edit recomputes it from its first kept token (None: never; docs/kvreuse.md has the figures)
-REFRESH_AFTER: "int | None" = None
+#: next edit recomputes it from its first kept token (None: never). 16: the next token's |Δlogprob| vs a
+#: full recompute was flat up to 16 chained edits and 2.5x at 32 (docs/kvreuse.md, "Chains of edits")
+REFRESH_AFTER: "int | None" = 16
 
 
 def refresh_due(depth: int, after: "int | None" = REFRESH_AFTER) -> bool:
