@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Optional, Sequence
 
+from .runtime.kvreuse import DEFAULT_MODE as KV_REUSE_DEFAULT
 from .runtime.kvreuse import MODES as KV_REUSE_MODES
 
 
@@ -41,7 +42,7 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--remote-api-key-file", default=None,
                    help="a file holding the engine's API key (or $JUMPCODER_LSP_REMOTE_API_KEY)")
     p.add_argument("--threads", type=int, default=None, help="CPU threads (default: physical cores)")
-    p.add_argument("--kv-reuse", default="prefix", choices=list(KV_REUSE_MODES),
+    p.add_argument("--kv-reuse", default=KV_REUSE_DEFAULT, choices=list(KV_REUSE_MODES),
                    help="KV cache reuse after an edit: prefix (the common token prefix), or pie (also the "
                         "tokens after the edit, moved; llama.cpp and torch, docs/kvreuse.md)")
     p.add_argument("--device", default="auto", help="auto, cpu or cuda")

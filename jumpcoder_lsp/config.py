@@ -22,6 +22,7 @@ from typing import Any, Mapping, Optional
 
 from .engine.config import POLICIES, EngineConfig
 from .loading import RUNTIMES, engine_config_for, runtime_score_kind
+from .runtime.kvreuse import DEFAULT_MODE as KV_REUSE_DEFAULT
 from .runtime.kvreuse import MODES as KV_REUSE_MODES
 
 #: environment variable that overrides the generation model spec (handy for editor tests)
@@ -77,7 +78,7 @@ class ServerConfig:
     #: KV cache reuse after an edit (issue 16, docs/kvreuse.md): "prefix" (the common token prefix) or
     #: "pie" (also the tokens after the edit, moved to their new positions; llama.cpp and torch: a
     #: remote engine falls back to prefix with a log line)
-    kv_reuse: str = "prefix"
+    kv_reuse: str = KV_REUSE_DEFAULT
     #: "jumpcoder" | "autoregressive" | "filtered"
     method: str = "jumpcoder"
     engine: EngineConfig = field(default_factory=EngineConfig)

@@ -178,6 +178,17 @@ def offset_to_position(
     return types.Position(line=line, character=chars_to_units(ln, col, encoding))
 
 
+def map_offset(offset: int, start: int, end: int, new_len: int) -> int:
+    """Where ``offset`` is after ``text[start:end]`` was replaced by ``new_len`` characters: before the
+    edit it stays; at or after the replaced span's end it moves by the change in length (text typed
+    at the offset ends before it); inside the replaced span it goes to the new text's end."""
+    if offset < start:
+        return offset
+    if offset >= end:
+        return offset + new_len - (end - start)
+    return start + new_len
+
+
 def byte_offset(text: str, offset: int) -> int:
     """UTF-8 byte offset of a code-point offset."""
     prefix = text[:offset]

@@ -87,15 +87,19 @@ def load_model_pair(
     threads: Optional[int] = None,
     progress: Optional[Progress] = None,
     remote=None,
-    kv_reuse: str = "prefix",
+    kv_reuse: Optional[str] = None,
 ) -> ModelPair:
     """Resolve, fetch (verifying checksums), convert where torch needs it, and load both roles.
 
     ``runtime="remote"``: nothing is fetched or loaded here; the models run on the engine named by
     ``remote`` (a :class:`~jumpcoder_lsp.runtime.remote.RemoteSettings`; default: from the process's
     environment, :meth:`RemoteSettings.from_environment`), see :func:`load_remote_pair`.
-    ``kv_reuse``: ``prefix`` or ``pie`` (:mod:`jumpcoder_lsp.runtime.kvreuse`); see :func:`kv_reuse_for`."""
+    ``kv_reuse``: ``prefix`` or ``pie`` (:mod:`jumpcoder_lsp.runtime.kvreuse`; None: its ``DEFAULT_MODE``);
+    see :func:`kv_reuse_for`."""
     from .models.resolve import resolve_model
+    from .runtime.kvreuse import DEFAULT_MODE
+
+    kv_reuse = kv_reuse or DEFAULT_MODE
 
     say = progress or _quiet
     kind, reason = choose_runtime(runtime)

@@ -44,6 +44,8 @@ from typing import Callable, Iterable, Optional
 
 from ..edits import document_completion, line_starts, line_text
 from ..engine.config import POLICIES
+from ..runtime.kvreuse import DEFAULT_MODE as KV_REUSE_DEFAULT
+from ..runtime.kvreuse import MODES as KV_REUSE_MODES
 from . import chat
 from .datasets import BENCHMARKS, Problem, load_benchmark
 from .execution import assemble, execute, toolchain
@@ -53,16 +55,18 @@ from .rows import num as _num
 DEFAULT_OUT = ROOT / "benchmarks" / "results"
 DEFAULT_RESULTS_MD = ROOT / "docs" / "results.md"
 #: settings that must match for --resume to reuse rows
-RESUME_KEYS = ("preset", "infill_preset", "models", "dtype", "engine", "filtered", "prompt_format")
+RESUME_KEYS = ("preset", "infill_preset", "models", "dtype", "engine", "filtered", "prompt_format", "kv_reuse")
 PROMPT_FORMATS = ("completion", "chat")
 
 
 def _settled(key: str, value):
     """A run.json value as --resume compares it: an engine setting an older run did not record yet
     had its default (a new knob at its default does not make old rows foreign; a run before
-    ``prompt_format`` existed used the completion prompt)."""
+    ``prompt_format`` existed used the completion prompt, one before ``kv_reuse`` prefix reuse)."""
     if key == "prompt_format":
         return value or "completion"
+    if key == "kv_reuse":  # a run before --kv-reuse existed reused prefixes only
+        return value or "prefix"
     if key != "engine" or not isinstance(value, dict):
         return value
     from dataclasses import asdict
@@ -386,6 +390,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--runtime", default="auto", help="model runtime (auto, torch, ...)")
     p.add_argument("--device", default="auto", help="auto, cpu or cuda")
     p.add_argument("--dtype", default="auto")
+    p.add_argument("--kv-reuse", default=KV_REUSE_DEFAULT, choices=list(KV_REUSE_MODES),
+                   help=f"KV cache reuse after an edit (default {KV_REUSE_DEFAULT}): prefix, or pie (the tokens "
+                        "after an edit moved, not recomputed; docs/kvreuse.md); recorded in run.json, and "
+                        "--resume never mixes the two")
     p.add_argument("--threads", type=int, default=None,
                    help="CPU threads of the runtime (default: the physical cores; 1 lets two evaluations share "
                         "a 2-core machine without spinning on each other)")
@@ -483,7 +491,7 @@ def run_from_args(args: argparse.Namespace, prog: str = "python benchmarks/eval.
                 pass
             t0 = time.perf_counter()
             models = load_model_pair(args.preset, args.infill_preset, runtime=args.runtime, device=args.device,
-                                     dtype=args.dtype, threads=args.threads,
+                                     dtype=args.dtype, threads=args.threads, kv_reuse=args.kv_reuse,
                                      progress=lambda m, f=None: say(m))
             say(f"models: {models.description} (loaded in {time.perf_counter() - t0:.1f}s)")
             _warm_up(models, config_bad_words(args))
@@ -498,6 +506,7 @@ def run_from_args(args: argparse.Namespace, prog: str = "python benchmarks/eval.
                 "tag": args.tag,
                 "device": args.device,
                 "dtype": args.dtype,
+                "kv_reuse": kv_reuse_of(models, args.kv_reuse),
                 "models": getattr(models, "description", ""),
                 "engine": {k: _num(v) for k, v in asdict(config).items()},
                 "filtered": args.filtered,
@@ -523,6 +532,12 @@ def run_from_args(args: argparse.Namespace, prog: str = "python benchmarks/eval.
         path = write_report(out_dir, Path(args.results_md))
         say(f"wrote {_display_path(path)}")
     return 0
+
+
+def kv_reuse_of(models, requested: str) -> str:
+    """The KV reuse mode the generation runtime runs (a runtime without PIE runs ``prefix`` whatever
+    was asked, :func:`jumpcoder_lsp.loading.kv_reuse_for`); ``requested`` when it does not say."""
+    return getattr(getattr(models, "gen", None), "kv_reuse", None) or requested
 
 
 def config_bad_words(args) -> bool:

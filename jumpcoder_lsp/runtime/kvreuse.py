@@ -28,6 +28,9 @@ from typing import Iterable, Sequence
 
 #: reuse modes (setting ``kvReuse``)
 MODES = ("prefix", "pie")
+#: the default of the setting ``kvReuse``, CLI and ``benchmarks/eval.py`` ``--kv-reuse`` and the loader
+#: (the one owner; docs/kvreuse.md says why)
+DEFAULT_MODE = "prefix"
 #: a matching run shorter than this is computed again rather than moved (a few tokens that happen to
 #: match inside an edited span are not worth a cache operation, and their context changed the most)
 MIN_RUN = 8
@@ -35,6 +38,17 @@ MIN_RUN = 8
 MAX_REGIONS = 8
 #: at least this many tokens kept after the common prefix for a PIE plan to be worth carrying out
 MIN_KEPT = 16
+#: the periodic full refresh: a cached sequence whose kept tokens went through this many PIE plans
+#: (edits in a row, each prefilled against the last one's cache) is not planned against again; the
+#: next edit recomputes it from its first kept token (None: never). 16: the next token's |Δlogprob| vs a
+#: full recompute was flat up to 16 chained edits and 2.5x at 32 (docs/kvreuse.md, "Chains of edits")
+REFRESH_AFTER: "int | None" = 16
+
+
+def refresh_due(depth: int, after: "int | None" = REFRESH_AFTER) -> bool:
+    """Whether a cached sequence whose kept tokens went through ``depth`` PIE plans is due for the
+    full refresh (:data:`REFRESH_AFTER`)."""
+    return after is not None and depth >= after
 
 
 @dataclass(frozen=True)
@@ -87,6 +101,15 @@ class ReusePlan:
     def dropped_spans(self) -> list[tuple[int, int]]:
         """The ``[start, end)`` spans of cached positions not reused (a runtime removes them first)."""
         return _gaps(((k.old, k.length) for k in self.kept), self.old_len)
+
+
+def reuse_stats(mode: str, *, computed: int, reused: int, moved: int, plans: int) -> dict:
+    """A runtime's prompt-cache counters as the server's status shows them (``Runtime.reuse_stats``):
+    the mode, prompt tokens computed and reused since the load (prefills, warm-ups and scores; the
+    tokens a generation decodes are not prompt tokens), of the reused those moved by PIE plans, and
+    the PIE plans carried out."""
+    return {"kvReuse": mode, "tokensComputed": int(computed), "tokensReused": int(reused),
+            "tokensMoved": int(moved), "piePlans": int(plans)}
 
 
 def _gaps(runs: Iterable[tuple[int, int]], total: int) -> list[tuple[int, int]]:

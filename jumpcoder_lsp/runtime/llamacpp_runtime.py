@@ -50,7 +50,7 @@ from . import tokens
 from .base import CancelCheck, Generated, GenRequest, Prompt, Scored, ScoreRequest
 from .branches import Branches, check_cancel, score_each
 from .cpu import physical_cores
-from .kvreuse import MIN_KEPT, MODES, Kept, ReusePlan, plan_reuse
+from .kvreuse import MIN_KEPT, MODES, REFRESH_AFTER, Kept, ReusePlan, plan_reuse, refresh_due, reuse_stats
 from .seqpool import MAX_CACHE_BYTES, ContextFull, Seq, SeqPool
 from .tokens import bad_word_ids, tile_offsets, unique_ids
 
@@ -203,6 +203,7 @@ class LlamaCppRuntime:
         n_gpu_layers: Optional[int] = None,
         batch_invariant: bool = True,
         kv_reuse: str = "prefix",
+        pie_refresh: Optional[int] = REFRESH_AFTER,
     ):
         import numpy as np
 
@@ -269,6 +270,10 @@ class LlamaCppRuntime:
         self.kv_reuse = kv_reuse if kv_reuse == "prefix" or can_shift is None or can_shift(self._mem) else "prefix"
         if self.kv_reuse != kv_reuse:
             log.warning("this model's KV cache cannot shift positions: kvReuse pie falls back to prefix")
+        #: PIE plans in a row a cached sequence's kept cells may go through; the next edit recomputes from
+        #: the first kept cell (:func:`~.kvreuse.refresh_due`; None: never)
+        self.pie_refresh = pie_refresh
+        self.pie_refreshes = 0  # refreshes done
         self.pie_moved = 0  # tokens reused at a shifted position by PIE plans
         self.pie_plans = 0  # PIE plans carried out
         self.last_plan: Optional[ReusePlan] = None  # the last PIE plan carried out (tests, benchmarks)
@@ -359,6 +364,11 @@ class LlamaCppRuntime:
     def misses(self) -> int:
         """Tokens computed."""
         return self.store.misses
+
+    def reuse_stats(self) -> dict:
+        """The prompt cache's counters since the load (:func:`~.kvreuse.reuse_stats`)."""
+        return reuse_stats(self.kv_reuse, computed=self.store.misses, reused=self.store.hits,
+                           moved=self.pie_moved, plans=self.pie_plans)
 
     @property
     def evictions(self) -> int:
@@ -481,6 +491,12 @@ class LlamaCppRuntime:
             got = self._pie_acquire(ids, need_from, n0)
             if got is not None:
                 return got
+            if src is not None and refresh_due(src.pie_depth, self.pie_refresh) and src.exact is not None \
+                    and n0 > src.exact:
+                # the periodic full refresh: an edit after ``pie_refresh`` PIE plans recomputes from the
+                # first position whose cells were kept from before an edit
+                found = (src, src.exact)
+                self.pie_refreshes += 1
         return self.store.acquire(ids, need_from, need_last, found)
 
     #: cached sequences a PIE plan is tried against (most recent first; the diff costs ~ms each)
@@ -495,7 +511,7 @@ class LlamaCppRuntime:
         cut_at = max(1, min(len(ids) - 1, need_from - 1))
         best, best_plan = None, None
         for seq in list(reversed(self.store.entries()))[:self.PIE_CANDIDATES]:
-            if seq.pinned or not seq.ids:
+            if seq.pinned or not seq.ids or refresh_due(seq.pie_depth, self.pie_refresh):
                 continue
             plan = _truncate(plan_reuse(seq.ids, ids, "pie"), cut_at)
             if plan.moved and plan.reused >= n0 + MIN_KEPT and (best_plan is None or plan.reused > best_plan.reused):
@@ -526,6 +542,8 @@ class LlamaCppRuntime:
         logit[:head], logprob[:head], greedy[:head] = seq.logit[:head], seq.logprob[:head], seq.greedy[:head]
         seq.ids, seq.logit, seq.logprob, seq.greedy, seq.last = list(ids), logit, logprob, greedy, None
         seq.pending = plan.compute_spans()
+        seq.exact = plan.prefix if seq.exact is None else min(seq.exact, plan.prefix)
+        seq.pie_depth += 1
         self.pie_plans += 1
         self.pie_moved += sum(k.length for k in plan.moved)
         self.last_plan = plan

@@ -66,6 +66,10 @@ class Seq:
     last: object = None  # numpy logits row after the last token (predicts token len(ids)), or None
     pending: list = field(default_factory=list)  # PIE: [start, end) spans still to decode
     pinned: int = 0
+    #: PIE: the first position whose cells were kept from a context without a later edit (None: all
+    #: computed in this context), and how many PIE plans those cells went through since computed
+    exact: Optional[int] = None
+    pie_depth: int = 0
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -185,6 +189,8 @@ class SeqPool:
         dst.logprob = src.logprob[:n]
         dst.greedy = src.greedy[:n]
         dst.last = src.last if n == len(src) else None
+        if src.exact is not None and src.exact < n:  # the copied cells hold kept (inexact) ones
+            dst.exact, dst.pie_depth = src.exact, src.pie_depth
         return dst
 
     # ------------------------------------------------------------------ lookup

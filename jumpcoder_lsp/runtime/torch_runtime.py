@@ -79,6 +79,8 @@ class CacheEntry:
     #: leading positions whose keys/values/hidden states are exact (a full recompute's); PIE's moved
     #: tokens and everything after them are approximate. None = all of them.
     exact: Optional[int] = None
+    #: PIE plans the approximate positions went through since computed (the full refresh, kvreuse.refresh_due)
+    pie_depth: int = 0
 
     @property
     def exact_len(self) -> int:
@@ -100,6 +102,7 @@ class CacheEntry:
             logprob=self.logprob[:n],
             greedy=self.greedy[:n],
             exact=None if self.exact is None or self.exact >= n else self.exact,
+            pie_depth=0 if self.exact is None or self.exact >= n else self.pie_depth,
         )
 
 
@@ -317,6 +320,7 @@ class TorchRuntime:
         max_cache_bytes: int = MAX_CACHE_BYTES,
         description: Optional[str] = None,
         kv_reuse: str = "prefix",
+        pie_refresh: Optional[int] = kvreuse.REFRESH_AFTER,
     ):
         self.model = model.eval()
         self.tokenizer = tokenizer
@@ -347,6 +351,10 @@ class TorchRuntime:
         #: and benchmarks
         self.last_reuse: dict = {}
         self.reuse_totals = {"reused": 0, "computed": 0, "moved": 0, "pie_calls": 0}
+        #: PIE plans in a row an entry's approximate positions may go through; the next edit recomputes
+        #: from the first of them (:func:`~.kvreuse.refresh_due`; None: never)
+        self.pie_refresh = pie_refresh
+        self.pie_refreshes = 0
 
         gen_eos = getattr(getattr(model, "generation_config", None), "eos_token_id", None)
         gen_eos = gen_eos if isinstance(gen_eos, (list, tuple)) else [gen_eos]
@@ -404,6 +412,11 @@ class TorchRuntime:
         """Drop every cached prefix (e.g. when memory is tight or the document was closed)."""
         with self._lock:
             self.store.clear()
+
+    def reuse_stats(self) -> dict:
+        """The prompt cache's counters since the load (:func:`~.kvreuse.reuse_stats`)."""
+        return kvreuse.reuse_stats(self.kv_reuse, computed=self.store.misses, reused=self.store.hits,
+                                   moved=self.reuse_totals["moved"], plans=self.reuse_totals["pie_calls"])
 
     # ------------------------------------------------------------------ tokens
 
@@ -507,6 +520,12 @@ class TorchRuntime:
             got = self._prefill_pie(ids, n, cancel)
             if got is not None:
                 return got
+        if (pie and entry is not None and n < len(entry) and kvreuse.refresh_due(entry.pie_depth, self.pie_refresh)
+                and entry.exact_len < n):
+            # the periodic full refresh: an edit after ``pie_refresh`` PIE plans recomputes from the first
+            # approximate position
+            n = entry.exact_len
+            self.pie_refreshes += 1
         self._note("prefix", n, len(ids) - n, 0, None)
         if entry is not None and n == len(ids):
             self.store.hits += n
@@ -529,7 +548,8 @@ class TorchRuntime:
             logprob = torch.full((m,), math.nan)
             greedy = torch.full((m,), -1, dtype=torch.long)
         new = CacheEntry(ids=list(ids), kv=kv, hidden=hidden, logit=logit, logprob=logprob, greedy=greedy,
-                         exact=None if base_exact >= len(ids) else base_exact)
+                         exact=None if base_exact >= len(ids) else base_exact,
+                         pie_depth=0 if base_exact >= len(ids) else entry.pie_depth)
         self.store.add(new)
         return new
 
@@ -556,7 +576,7 @@ class TorchRuntime:
         """
         best, best_plan = None, None
         for cand in list(reversed(self.store.entries()))[:self.PIE_CANDIDATES]:
-            if not cand.ids:
+            if not cand.ids or kvreuse.refresh_due(cand.pie_depth, self.pie_refresh):
                 continue
             plan = kvreuse.plan_reuse(cand.ids, ids, "pie")
             if (plan.moved and plan.reused >= prefix_n + kvreuse.MIN_KEPT
@@ -599,7 +619,7 @@ class TorchRuntime:
             greedy[:plan.prefix] = best.greedy[:plan.prefix]
         exact_n = min(first_moved, best.exact_len if best.exact_len < plan.prefix else first_moved)
         new = CacheEntry(ids=list(ids), kv=kv, hidden=hidden, logit=logit, logprob=logprob, greedy=greedy,
-                         exact=exact_n)
+                         exact=exact_n, pie_depth=best.pie_depth + 1)
         self.store.hits += plan.reused
         self.store.misses += plan.computed
         self._note("pie", plan.reused, plan.computed, sum(k.length for k in plan.moved), plan)

@@ -106,6 +106,9 @@ class Document:
         self._refusal: Any = _UNKNOWN
         self.full_parses = 0
         self.incremental_parses = 0
+        #: the offset of the last suggestion request's cursor, moved along by later edits
+        #: (:func:`~jumpcoder_lsp.edits.map_offset`; None: no request yet, or a whole-document change)
+        self.asked: Optional[int] = None
 
     # -- text -----------------------------------------------------------------------------
 
@@ -157,6 +160,7 @@ class Document:
     def apply_change(self, change: Any) -> None:
         rng = getattr(change, "range", None)
         if rng is None:  # whole-document change
+            self.asked = None
             self._text = change.text
             self._starts = None
             self._refusal = _UNKNOWN
@@ -171,6 +175,8 @@ class Document:
             s, e = e, s
         new_text = change.text
         new = old[:s] + new_text + old[e:]
+        if self.asked is not None:
+            self.asked = E.map_offset(self.asked, s, e, len(new_text))
         if self._tree is not None:
             # Byte offsets and points from the OLD text (tree-sitter counts UTF-8 bytes).
             start_byte = E.byte_offset(old, s)

@@ -346,6 +346,8 @@ async def status(ls, *args):
         "busy": ls.worker.busy,
         "positionEncoding": ls.documents.encoding,
         "stats": dict(ls.stats),
+        # the runtime's prompt cache: tokens computed / reused / moved by PIE since the load (issue 16)
+        "cache": ls.worker.reuse_stats,
         "config": ls.config.to_json(),
         "languages": languages(),
         "environment": None if ls.environment is None else {

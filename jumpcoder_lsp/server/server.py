@@ -86,6 +86,17 @@ def client_timeout_from_environment(environ=os.environ) -> float:
     return value
 
 
+def warm_offset(edit_end: int, asked: Optional[int]) -> int:
+    """Where the background warm-up after an edit prefills for: the edit's end, unless the edit lies
+    above where the document's last suggestion request asked (``asked``, moved along by the edits,
+    :attr:`Document.asked`): an import added at the top, a line fixed in an earlier function, then
+    the user goes back and asks there, so the warm-up prefills that request's prompt (with
+    ``kvReuse: pie`` it moves the cached tokens after the edit; a warm-up at the edit would build a
+    FIM prompt whose suffix window holds only the first 64 lines after it, and its PIE plan takes
+    the cached sequence over, dropping the rest). Typing at or below that place warms at the edit."""
+    return asked if asked is not None and asked > edit_end else edit_end
+
+
 @dataclass
 class _Work:
     """The model job for one place (uri, serial, version, offset) and the token it polls."""
@@ -512,7 +523,8 @@ class JumpCoderServer(LanguageServer):
     # the warm prompt cache: a background prefill after an edit
 
     def schedule_warm(self, doc: Document, params: types.DidChangeTextDocumentParams) -> None:
-        """After an edit, debounced like a request (at least 100 ms): prefill what a request at the edit's end would
+        """After an edit, debounced like a request (at least 100 ms): prefill what a request at the edit's end
+        (or, for an edit above where the last request asked, there: :func:`warm_offset`) would
         send (the engine's bounded context, ``Runtime.warm``) as background work on the model
         thread, so that the request decodes only. Any request cancels it (the worker), a request
         for the document or the next edit too. Off with the ``warmCache`` setting."""
@@ -528,7 +540,7 @@ class JumpCoderServer(LanguageServer):
         if start is None:  # a whole-document change: no cursor to warm for
             return
         try:
-            offset = doc.offset(start.start) + len(last.text)
+            offset = warm_offset(doc.offset(start.start) + len(last.text), doc.asked)
         except E.PositionError:
             return
         token = CancelToken()
@@ -597,6 +609,7 @@ class JumpCoderServer(LanguageServer):
         or a suggestion request at another place cancels it."""
         doc = self.require_document(uri)
         offset, line, column = self.require_cursor(doc, position)
+        doc.asked = offset
         self.stats["requests"] += 1
         followed = self._followed_work(uri, doc.text, offset)
         if followed is not None:  # typing along a run that goes on: served from it

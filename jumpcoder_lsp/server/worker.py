@@ -191,6 +191,18 @@ class EngineBackend:
         prompt = prompt_prefix(text, line, character, language=language, config=config, tree=tree, models=self.pair)
         return warm(prompt, cancel=cancel)
 
+    def reuse_stats(self) -> Optional[dict]:
+        """The generation runtime's prompt-cache counters (``Runtime.reuse_stats``: tokens computed,
+        reused, moved by PIE), with the infilling runtime's under ``"infill"`` when it is another
+        one; None when the runtime keeps none."""
+        stats = [getattr(rt, "reuse_stats", None) for rt in (self.pair.gen, self.pair.infill)]
+        if not callable(stats[0]):
+            return None
+        out = dict(stats[0]())
+        if self.pair.infill is not self.pair.gen and callable(stats[1]):
+            out["infill"] = stats[1]()
+        return out
+
     def propose_definition(self, text, name, use_line, *, language, config, tree=None, cancel=None):
         from ..engine.hybrid import propose_definition
 
@@ -344,6 +356,14 @@ class ModelWorker:
     def device(self) -> Optional[str]:
         """What the loaded backend runs on, e.g. "cpu bfloat16" (None: no model, or it does not say)."""
         return getattr(self.backend, "device", None)
+
+    @property
+    def reuse_stats(self) -> Optional[dict]:
+        """The loaded backend's prompt-cache counters (:meth:`EngineBackend.reuse_stats`; None: no
+        model, or it keeps none). Read from the event loop while the model thread may count: each
+        counter is one int, read whole."""
+        fn = getattr(self.backend, "reuse_stats", None)
+        return fn() if callable(fn) else None
 
     @property
     def can_warm(self) -> bool:

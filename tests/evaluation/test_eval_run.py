@@ -370,3 +370,31 @@ def test_a_method_run_on_fewer_problems_gets_its_own_section_and_leaves_the_main
     assert "| autoregressive (greedy) | 2 | 50.0 |" in main and "inline policy) |" not in main.split("## Overview")[-1]
     assert "| autoregressive (greedy) | 1 | 0.0 |" in rest and "| JumpCoder (inline policy) | 1 | 100.0 | +100.0 |" in rest
     assert "keeps 1 of JumpCoder (Vanilla)'s 1 fixes" in rest
+
+
+def test_kv_reuse_is_an_eval_flag_recorded_for_resume_and_old_rows_count_as_prefix(tmp_path):
+    import argparse
+
+    from jumpcoder_lsp.evaluation import add_eval_subcommand
+    from jumpcoder_lsp.runtime.kvreuse import DEFAULT_MODE
+
+    parser = argparse.ArgumentParser()
+    add_eval_subcommand(parser.add_subparsers(dest="command"))
+    assert parser.parse_args(["eval"]).kv_reuse == DEFAULT_MODE
+    assert parser.parse_args(["eval", "--kv-reuse", "pie"]).kv_reuse == "pie"
+    with pytest.raises(SystemExit):
+        parser.parse_args(["eval", "--kv-reuse", "fast"])
+
+    models = scripted_benchmark_pair(PROGRAMS, INFILLS)[0]
+    problems = load_benchmark("humaneval", limit=1)
+
+    def run(kv_reuse, resume):
+        meta = {"command": "eval", "preset": "scripted", **({"kv_reuse": kv_reuse} if kv_reuse else {})}
+        return run_benchmark("humaneval", problems, ("autoregressive",), models=models, config=config(),
+                             out_dir=tmp_path, meta=meta, resume=resume)
+
+    run(None, resume=False)  # a run from before the flag: prefix reuse
+    run("prefix", resume=True)
+    assert json.loads((tmp_path / "humaneval.run.json").read_text())["kv_reuse"] == "prefix"
+    with pytest.raises(ValueError, match="other settings.*kv_reuse"):
+        run("pie", resume=True)

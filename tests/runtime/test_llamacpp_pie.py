@@ -143,3 +143,33 @@ def test_a_chain_of_edits_keeps_the_cells_at_the_new_positions(pie, full):
     top = int(want.argmax())
     assert int(got.argmax()) == top
     assert abs(float(got[top]) - float(want[top])) < LOGPROB_BOUND
+
+
+def test_the_full_refresh_recomputes_from_the_first_kept_token_after_that_many_pie_plans(full):
+    """``pie_refresh=2``: two edits in a row are PIE plans; the third (below the first) is not planned
+    against the twice moved cells: it recomputes from the first of them, and its logits are a full
+    recompute's (the same greedy token; the sums in other batches differ a little)."""
+    pie = _runtime("pie")
+    pie.pie_refresh = 2
+    try:
+        _next_logprobs(pie, SRC)
+        text = SRC
+        edits = [lambda t: "import re\n" + t, lambda t: "import os\n" + t,
+                 lambda t: t.replace("old_len: int", "old_len: int = 0", 1)]  # after the first kept token
+        for n, edit in enumerate(edits, 1):
+            text = edit(text)
+            plans, before = pie.pie_plans, pie.misses
+            got = _next_logprobs(pie, text)
+            seq = _seq(pie, text)
+            if n <= 2:
+                assert pie.pie_plans == plans + 1 and seq.pie_depth == n and seq.exact is not None
+                assert pie.misses - before < 10
+            else:
+                assert pie.pie_plans == plans and pie.pie_refreshes == 1
+                assert seq.exact is None and seq.pie_depth == 0
+                assert pie.misses - before == len(seq.ids) - 1  # all but the start token
+        want = _recompute(full, text)
+        top = int(want.argmax())  # a full recompute's, up to llama.cpp's batching (other batch splits)
+        assert int(got.argmax()) == top and abs(float(got[top]) - float(want[top])) < 0.05
+    finally:
+        pie.close()

@@ -331,3 +331,24 @@ def test_a_chain_of_edits_moves_moved_tokens_again(pie, make_runtime):
         text = new
     got, want = _last_logprobs(pie, _entry(pie, pie.prompt_ids([text]))), _last_logprobs(full, want)
     assert float((got - want).abs().max()) < FULL_BOUND
+
+
+def test_the_full_refresh_recomputes_from_the_first_approximate_position_after_that_many_pie_plans(make_runtime):
+    """``pie_refresh=2``: two edits in a row are PIE plans; the third (below the first) is not planned
+    against the twice-moved entry: it recomputes from its first approximate position, and the result
+    is a full recompute's (exact, depth 0)."""
+    pie = make_runtime(kv_reuse="pie", pie_refresh=2, max_cache_entries=1)  # one entry: each edit plans on the last
+    _prefilled(pie, SRC)
+    text = SRC
+    edits = [lambda t: "import re\n" + t, lambda t: "import os\n" + t, lambda t: "\n".join(t.split("\n")[:8] + t.split("\n")[10:])]
+    for n, edit in enumerate(edits, 1):
+        text = edit(text)
+        calls = pie.reuse_totals["pie_calls"]
+        entry = _prefilled(pie, text)
+        if n <= 2:
+            assert pie.reuse_totals["pie_calls"] == calls + 1 and entry.pie_depth == n and entry.exact is not None
+        else:
+            assert pie.reuse_totals["pie_calls"] == calls and pie.pie_refreshes == 1
+            assert entry.exact is None and entry.pie_depth == 0
+    want = _prefilled(make_runtime(), text)
+    assert torch.allclose(entry.hidden, want.hidden, atol=1e-4, rtol=1e-4)

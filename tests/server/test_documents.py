@@ -128,3 +128,27 @@ def test_snapshot_is_independent():
     assert snap.text == "x = 1\n" and snap.version == 1
     assert str(snap.tree.root_node) != "" and doc.tree.root_node.end_byte == 7
     assert snap.tree.root_node.end_byte == 6
+
+
+def test_the_last_requests_cursor_moves_with_edits_above_it_and_typing_at_it():
+    doc = Document("file:///t.py", "import os\n\ndef f():\n    ", 1, "python", E.UTF16)
+    assert doc.asked is None
+    doc.asked = len(doc.text)  # a request at the end
+
+    def change(line, ch, end_line, end_ch, text):
+        rng = types.Range(start=types.Position(line=line, character=ch), end=types.Position(line=end_line, character=end_ch))
+        doc.apply_changes([types.TextDocumentContentChangePartial(range=rng, text=text)], None)
+
+    change(0, 0, 0, 0, "import sys\n")  # above: moves by the inserted text
+    assert doc.text[doc.asked:] == "" and doc.asked == len(doc.text)
+    change(1, 0, 2, 0, "")  # a line deleted above
+    assert doc.asked == len(doc.text)
+    change(3, 4, 3, 4, "return")  # typed at the cursor: the cursor is after it
+    assert doc.asked == len(doc.text)
+    change(3, 0, 3, 10, "    pass")  # a replacement around the cursor: at its end
+    assert doc.asked == len(doc.text)
+    doc.asked = 0
+    change(3, 0, 3, 0, "# below\n")  # an edit after the cursor leaves it
+    assert doc.asked == 0
+    doc.apply_changes([types.TextDocumentContentChangeWholeDocument(text="x = 1\n")], None)
+    assert doc.asked is None

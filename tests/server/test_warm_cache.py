@@ -75,3 +75,31 @@ async def test_the_warmed_prompt_is_the_one_the_engine_then_sends():
     backend.complete(text, 4, 11, language=python, config=config, method="autoregressive", tree=None,
                      progress=None, cancel=None)
     assert backend.pair.gen.generated_prompts and all(p.startswith(warmed) for p in backend.pair.gen.generated_prompts)
+
+
+def test_the_backend_reports_its_runtimes_cache_counters_and_the_infill_ones_when_another_runtime():
+    from types import SimpleNamespace
+
+    from jumpcoder_lsp.runtime.kvreuse import reuse_stats
+
+    gen = SimpleNamespace(reuse_stats=lambda: reuse_stats("pie", computed=5, reused=95, moved=90, plans=1))
+    infill = SimpleNamespace(reuse_stats=lambda: reuse_stats("prefix", computed=7, reused=0, moved=0, plans=0))
+    shared = EngineBackend(SimpleNamespace(gen=gen, infill=gen, fim=None))
+    assert shared.reuse_stats() == {"kvReuse": "pie", "tokensComputed": 5, "tokensReused": 95, "tokensMoved": 90,
+                                    "piePlans": 1}
+    assert EngineBackend(SimpleNamespace(gen=gen, infill=infill, fim=None)).reuse_stats()["infill"]["tokensComputed"] == 7
+    assert EngineBackend(scripted.engine_pair()).reuse_stats() is None  # a runtime without a prompt cache
+
+
+async def test_status_carries_the_cache_counters_none_for_a_model_without_them(make_editor):
+    ed = await make_editor({"model": DEMO, "debounceMs": 0})
+    st = await ed.status()
+    assert "cache" in st and st["cache"] is None, st
+
+
+def test_an_edit_above_the_last_requests_cursor_warms_there_typing_at_or_below_it_warms_at_the_edit():
+    from jumpcoder_lsp.server.server import warm_offset
+
+    assert warm_offset(12, 500) == 500  # an import added at the top: the user goes back and asks at 500
+    assert warm_offset(500, 500) == 500 and warm_offset(503, 500) == 503  # typing at the cursor / below
+    assert warm_offset(12, None) == 12  # no request yet
