@@ -1,4 +1,4 @@
-"""Command line: ``jumpcoder-lsp complete|serve|models``. Argument parsing and printing only."""
+"""Command line: ``jumpcoder-lsp complete|check|serve|models``. Argument parsing and printing only."""
 
 from __future__ import annotations
 
@@ -79,6 +79,17 @@ def _complete(args: argparse.Namespace) -> int:
         environment = discover(str(path.resolve().parent), python=args.python, search_up=True)
         progress(f"environment judge: {environment.description}")
         config = replace(config, environment=environment)
+    elif language.name in ("java", "cpp", "csharp"):
+        from dataclasses import replace
+
+        from .toolchains import for_language
+
+        # the machine's JDK / C++ compiler / .NET assemblies, with the project above the file (read)
+        toolchain = for_language(language.name, str(path.resolve().parent), search_up=True)
+        if toolchain is not None:
+            toolchain = toolchain.for_file(str(path.resolve())) if hasattr(toolchain, "for_file") else toolchain
+            progress(f"environment judge: {toolchain.description}")
+            config = replace(config, environment=toolchain)
     remote = None
     if args.runtime == "remote":
         from .runtime.remote import RemoteSettings
@@ -107,6 +118,93 @@ def _complete(args: argparse.Namespace) -> int:
             print(f"  {step.kind:8s} @{step.line:<3d}{extra} {step.text.rstrip()!r}", file=sys.stderr)
         print(f"  stopped: {result.stop_reason}", file=sys.stderr)
     return 0
+
+
+def _judge_for(language: str, path: Path, python: Optional[str]):
+    """The environment judge for ``path``, found as ``complete`` finds it: Python: ``--python`` /
+    $JUMPCODER_PYTHON (run once), else a .venv beside the file or above it (read); Java, C++, C#:
+    the machine's toolchain with the project above the file (read; its ``for_file`` is the file's).
+    None for other languages."""
+    if language == "python":
+        from .environment import discover
+
+        return discover(str(path.resolve().parent), python=python, search_up=True)
+    if language in ("java", "cpp", "csharp"):
+        from .toolchains import for_language
+
+        return for_language(language, str(path.resolve().parent), search_up=True)
+    return None
+
+
+class _BadInput(Exception):
+    pass
+
+
+def _check_one(file: str, args: argparse.Namespace, judges: dict) -> list:
+    from .diagnose import analyse, located
+    from .environment import EnvironmentUnavailable
+    from .languages import get_language, language_for_path
+    from .server.documents import refusal
+
+    path = Path(file)
+    try:
+        spec = get_language(args.language) if args.language else language_for_path(str(path))
+    except ValueError as exc:
+        raise _BadInput(str(exc)) from None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise _BadInput(f"cannot read {file}: not UTF-8 text (a binary file?)") from None
+    except OSError as exc:
+        raise _BadInput(f"cannot read {file}: {exc.strerror or exc}") from None
+    reason = refusal(text)
+    if reason is not None:
+        raise _BadInput(f"{file} is not checked: {reason}")
+    if not callable(getattr(spec, "undefined_names", None)):
+        raise _BadInput(f"{file}: {spec.name} has no diagnostics")
+    key = (spec.name, str(path.resolve().parent))
+    if key not in judges:
+        try:
+            judges[key] = _judge_for(spec.name, path, args.python)
+        except EnvironmentUnavailable as exc:
+            raise _BadInput(str(exc)) from None
+    judge = judges[key]
+    if judge is not None and hasattr(judge, "for_file"):
+        judge = judge.for_file(str(path.resolve()))
+    # as the server: removed APIs in Python (its environment), the judge's project context for all
+    environment = judge if spec.name == "python" else None
+    context = getattr(judge, "analysis_context", None) or {}
+    names, findings = analyse(spec, text, None, environment, context, where=file)
+    return located(text, names, findings)
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .diagnose import as_json
+
+    judges: dict = {}
+    out, bad = [], False
+    for file in args.files:
+        try:
+            diagnostics = _check_one(file, args, judges)
+        except _BadInput as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            bad = True
+            continue
+        if args.json:
+            out.extend({"path": file, **as_json(d)} for d in diagnostics)
+            continue
+        for d in diagnostics:
+            print(f"{file}:{d.start[0] + 1}:{d.start[1] + 1}: {d.severity}: {d.message} [{d.code}]")
+            for _, _, edits in d.fixes:  # the preferred first
+                print("  fix: " + "; ".join(f"replace {e.old!r} with {e.new!r}" if e.old else
+                                            f"insert {e.new!r} at {e.start[0] + 1}:{e.start[1] + 1}"
+                                            for e in edits))
+        out.extend(diagnostics)
+    if args.json:
+        print(json.dumps(out, indent=2))
+    if bad:
+        return 2
+    return 1 if out else 0
 
 
 def _diff_path(path: Path) -> str:
@@ -161,6 +259,15 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--quiet", action="store_true")
     _add_model_options(c)
     c.set_defaults(func=_complete)
+
+    k = sub.add_parser("check", help="print the diagnostics the server publishes (undefined names, removed APIs)")
+    k.add_argument("files", nargs="+", metavar="FILE")
+    k.add_argument("--language", default=None, help="the language of every FILE (default: by its extension)")
+    k.add_argument("--python", metavar="PATH", default=None,
+                   help="the interpreter of the project's environment, as for complete (default: $JUMPCODER_PYTHON, "
+                        "else a .venv or venv beside the file or above it, read without running it)")
+    k.add_argument("--json", action="store_true", help="print the diagnostics as a JSON list")
+    k.set_defaults(func=_check)
 
     try:
         from .server.main import add_serve_subcommand

@@ -56,3 +56,18 @@ def test_the_environment_variable_is_used_and_a_broken_interpreter_is_an_error(t
     assert code == 0 and "import orjsonx" not in diff, diff
     code, _, err = run(tmp_path, capsys, "--python", str(tmp_path / "no-such-python"))
     assert code == 1 and "no-such-python" in err, err
+
+
+def test_a_java_file_is_judged_against_the_machines_jdk(tmp_path, capsys, monkeypatch):
+    from jumpcoder_lsp.toolchains.java import find_jdk
+
+    if find_jdk() is None:
+        pytest.skip("no JDK with lib/modules here (scripts/setup_eval_toolchains.sh installs one)")
+    monkeypatch.setattr(loading, "load_model_pair", lambda *a, **k: scripted.engine_java_env())
+    path = tmp_path / "project" / "Words.java"
+    path.parent.mkdir()
+    path.write_text("public class Words {\n    static List<String> words(String s) {\n")
+    code = cli.main(["complete", str(path), "--line", "3", "--column", "1"])
+    out = capsys.readouterr()
+    assert code == 0 and 'return List.of(s.split(" "));' in out.out, out
+    assert "java.utill" not in out.out and "environment judge: the JDK" in out.err, out

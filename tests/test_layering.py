@@ -7,8 +7,10 @@ the layout (a module imports its own floor or lower):
 0. ``jumpcoder_lsp`` (the package: the version only), ``edits`` (text and LSP positions),
    ``languages`` (tree-sitter specs), ``runtime`` (the model contract and its backends),
    ``environment`` (what the user's Python environment has: the environment judge's facts), ``removed_apis``
-   (+ its table: the removed APIs a buffer uses, from those facts)
-1. ``engine`` (the algorithm, over the Runtime and LanguageSpec contracts), ``models`` (presets,
+   (+ its table: the removed APIs a buffer uses, from those facts), ``toolchains`` (the environment
+   judge's facts for Java, C++ and C#: the JDK, the include paths, the assemblies)
+1. ``engine`` (the algorithm, over the Runtime and LanguageSpec contracts), ``diagnose`` (the
+   undefined names and removed APIs of a text: the server's and ``check``'s), ``models`` (presets,
    fetch, convert)
 2. ``loading`` (model pair from a preset: models + runtimes + engine types)
 3. ``config``, ``server``, ``evaluation`` (the clients of the engine)
@@ -29,7 +31,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "jumpcoder_lsp"
 
 FLOORS = {
     "jumpcoder_lsp": 0, "edits": 0, "languages": 0, "runtime": 0, "environment": 0, "removed_apis": 0,
-    "removed_apis_table": 0,
+    "removed_apis_table": 0, "toolchains": 0,
+    "diagnose": 1,
     "engine": 1, "models": 1,
     "loading": 2,
     "config": 3, "server": 3, "evaluation": 3,

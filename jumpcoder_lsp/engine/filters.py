@@ -5,6 +5,8 @@
   copy of an existing line, is dropped;
 * block openers: a single line that opens a block (if/for/while/try...) breaks the code after it;
 * empty infills and truncated ones (no complete line);
+* a line that loops within itself (engine/stop.py :func:`~jumpcoder_lsp.engine.stop.repeats_in_line`,
+  ``1, 1, 1, ...``: the infill's stop rule ended the branch there), "repeat in line";
 * unused imports (not in the paper, issue 15's "no junk"): an infill line that is an import none of
   whose bound names (``LanguageSpec.import_bindings``) the code after it uses
   (``LanguageSpec.names_used``: the rest of the infill and the lines after the position) is
@@ -33,6 +35,7 @@ from typing import Optional, Sequence
 
 from ..edits import split_lines
 from ..languages.base import LanguageSpec
+from .stop import repeats_in_line
 from .types import Candidate
 
 
@@ -239,6 +242,8 @@ def rejection(
     """Why an infill must be dropped, or None when it may be judged."""
     if not infill_lines or not "".join(infill_lines).strip():
         return "empty"
+    if any(repeats_in_line(line) for line in infill_lines):
+        return "repeat in line"
     if any(not line.endswith("\n") for line in infill_lines):
         return "incomplete"
     first = infill_lines[0]

@@ -28,7 +28,7 @@ from ..runtime.base import CancelCheck, Generated, GenRequest, Prompt, ScoreRequ
 from .config import EngineConfig
 from .context import hole_window
 from .speculative import SpeculativeCache, verified
-from .stop import infill_stop
+from .stop import infill_stop, repeats_in_line
 from .types import Insertion, ModelPair
 
 
@@ -169,14 +169,15 @@ def propose_definition(text: str, name: str, use_line: int, *, models: ModelPair
     undefined = getattr(language, "undefined_names", None)
     for c, proposal in zip(candidates, proposals):
         body = proposal.rstrip("\n")
-        if not body.strip() or "\n" in body:
+        if not body.strip() or "\n" in body or repeats_in_line(body):  # a loop the stop rule cut
             continue
         if c == use_line:
             indent = lines[use_line][: len(lines[use_line]) - len(lines[use_line].lstrip())]
             if not body.startswith(indent):
                 body = indent + body.lstrip()
         new_text = "\n".join(lines[:c] + [body] + lines[c:])
-        if callable(undefined) and name in {u.name for u in undefined(new_text, None)}:
+        context = getattr(config.environment, "analysis_context", None) or {}
+        if callable(undefined) and name in {u.name for u in undefined(new_text, None, **context)}:
             continue
         return Insertion(c, body + "\n")
     return None

@@ -26,7 +26,8 @@ from .lint import lint_clean
 from .lint import summary as lint_summary
 from .positions import choose_positions, eligible_lines, line_scores
 from .speculative import SpeculativeCache
-from .stop import ends_function, environment_verdict, line_verdict, meets_suffix, next_line_stop, repeats
+from .stop import (ends_function, environment_verdict, line_verdict, meets_suffix, next_line_stop, repeats,
+                   repeats_in_line, rest_of_line_stop)
 from .types import Candidate, Completion, Insertion, Line, ModelPair, Step, perplexity, split_lines
 
 Progress = Callable[[str, Optional[float]], None]
@@ -109,6 +110,10 @@ class _Run:
         self.ended = False
         self.stop_reason = ""  # why the run ended (engine/stop.py's reasons, or "max_lines")
         self.function_done = False  # the function is complete: only an infill-only iteration is left
+        #: the typed line's rest as the model looped on it (engine/stop.py repeats_in_line), or None:
+        #: nothing of it is suggested and nothing is written after it, but an infill-only iteration
+        #: is left (the jump the line needs: the import of the ``math`` in ``math.sqrt(``)
+        self.looped: Optional[str] = None
         self.added = 0  # lines JumpCoder added (generated + infilled)
         self.tried_undefined: set[str] = set()  # undefined names an iteration already branched for
 
@@ -138,7 +143,9 @@ class _Run:
         }
 
     def undefined(self, texts: list[str]) -> set[str]:
-        return {u.name for u in self.language.undefined_names("".join(texts))}
+        # what the environment judge knows of the file's project (C#: the usings it makes visible)
+        context = getattr(self.config.environment, "analysis_context", None) or {}
+        return {u.name for u in self.language.undefined_names("".join(texts), **context)}
 
     def middle_from(self) -> int:
         """Where the suggestion's own lines start in ``self.lines``: after the last user line above
@@ -161,6 +168,12 @@ class _Run:
     def end(self, reason: str) -> None:
         self.ended, self.stop_reason = True, reason
 
+    def end_looped(self) -> None:
+        """End the run whose typed line looped (:attr:`looped`), its text recorded in the last step."""
+        cursor = next(i for i, l in enumerate(self.lines) if l.origin == "cursor")
+        self.steps.append(Step("end", cursor, self.looped or ""))
+        self.end("repeat_in_line")
+
     def finished_function(self) -> None:
         """The last line completed the function: no next line is generated any more. JumpCoder
         gets an infill-only iteration (a jump the finished code needs, such as an import for a
@@ -173,8 +186,15 @@ class _Run:
         head = self.req.head
         out = hybrid_generation(self.texts(), [], models=self.models, language=self.language, config=self.config,
                                 cache=None, allow_function=False, gen_prefix=head, cancel=self.cancel,
-                                gen_suffix=self.fim_suffix(), middle_from=len(self.lines)).generated
+                                gen_suffix=self.fim_suffix(), middle_from=len(self.lines),
+                                gen_stop=rest_of_line_stop).generated
         rest = out.text
+        if repeats_in_line(rest):
+            # the model loops within the line (``1, 1, 1, ...``): nothing of it is suggested, and
+            # the run ends after one infill-only iteration (end_looped)
+            self.lines.append(Line(head, "cursor", self.req.cursor_line))
+            self.looped = head + rest
+            return
         if self.meets_suffix(head + rest):
             # the line being typed is completed into the line after the cursor: nothing to suggest
             self.lines.append(Line(head, "cursor", self.req.cursor_line))
@@ -217,13 +237,16 @@ class _Run:
             if positions:
                 self.tried_undefined |= undefined_before
         self.check_cancel()
+        if self.looped is not None and not positions:
+            self.end_looped()
+            return
         if self.function_done and not positions:
             self.end("function_end")
             return
         hybrid = hybrid_generation(
             texts, positions, models=self.models, language=self.language, config=self.config,
             cache=self.cache, allow_function=self.config.ast_judge and bool(undefined_before), cancel=self.cancel,
-            generate_next=not self.function_done,
+            generate_next=not (self.function_done or self.looped is not None),
             gen_stop=next_line_stop(self.language, self.req.block_indent, self.config.max_line_chars),
             gen_suffix=self.fim_suffix(), middle_from=self.middle_from(),
         )
@@ -241,14 +264,17 @@ class _Run:
             self.steps.append(Step("infill", winner.position, "".join(winner.lines), winner.judge, winner.value,
                                    [l.text for l in dropped], candidates, time.perf_counter() - t0))
             self.report(f"jumped back to line {winner.position + 1}")
-            if self.function_done:  # is the function still complete with the infill in it?
+            if self.looped is not None:
+                self.end_looped()
+            elif self.function_done:  # is the function still complete with the infill in it?
                 self.function_done = ends_function(self.language, "".join(self.texts()), self.req.block_indent)
             return
         gen = hybrid.generated
         if gen is not None and self.uses_fim() and line_verdict(
                 gen.text, self.language, self.req.block_indent, self.config.max_line_chars) is not None:
-            # A FIM line that leaves the block (or is a fence) is the small instruct models' failure:
-            # they go on after the suffix instead (benchmarks/suffix.py). Write it left to right.
+            # A FIM line that leaves the block (or is a fence, or loops within itself) is the small
+            # instruct models' failure: they go on after the suffix instead (benchmarks/suffix.py).
+            # Write it left to right.
             gen = hybrid_generation(
                 texts, [], models=self.models, language=self.language, config=self.config, cache=None,
                 allow_function=False, cancel=self.cancel,
@@ -256,6 +282,9 @@ class _Run:
             ).generated
         text = gen.text if gen is not None else ""
         # the rules of engine/stop.py: one that ends the run drops the line it judged
+        if self.looped is not None:
+            self.end_looped()
+            return
         if self.function_done:
             reason = "function_end"
         elif gen is None or (gen.finish == "eos" and not text.strip()):
@@ -351,6 +380,8 @@ def _run(text, line, character, *, models, language, config, method, tree, progr
     while not run.ended and run.added < config.max_lines:
         run.check_cancel()
         observed(lambda: run.iterate(jump))
+    if run.looped is not None and not run.ended:  # max_lines left no infill-only iteration
+        run.end_looped()
     return _result(run, req, method, started)
 
 

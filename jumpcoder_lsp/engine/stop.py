@@ -9,12 +9,20 @@ Two kinds of rules, all small functions over plain data (strings, a language spe
 
   - ``"fence"``: a markdown fence (three backticks at the start of the line, after indentation:
     the instruct model closing its answer),
+  - ``"repeat_in_line"``: ending with a short unit written over and over (``1, 1, 1, ...``,
+    :func:`repeats_in_line`: the decoding loop a small model falls into inside a line),
   - ``"length"``: longer than ``max_line_chars`` characters,
   - ``"dedent"``: leaving the enclosing block (its indentation is already at or left of the
     function header's once non-space text appears), or ``"function_end"`` for the closing brace
     of the function in Java, C++ and C#.
 
-  The suggestion then ends without that line.
+  The suggestion then ends without that line. The rest of the line the user is typing (the
+  cursor line's completion, :func:`rest_of_line_stop`) gets only ``"repeat_in_line"``: a rest
+  that loops is not suggested and nothing is written after it, but JumpCoder still gets one
+  infill-only iteration (as after a ``return``), so the import that ``math.sqrt(`` needs is still
+  made. An infill that loops ends its
+  branch at once too (:func:`infill_stop`), and the filters drop it (engine/filters.py,
+  "repeat in line").
 * **Line-level rules**, applied to each generated line before and after it is accepted:
 
   - ``"repeat"``: the line equals the previous non-blank line, or already occurred
@@ -47,17 +55,55 @@ from ..runtime.base import StopRule
 
 FENCE = "```"
 
+#: the within-line repetition rule (:func:`repeats_in_line`): a unit of 1 to REPEAT_UNIT_CHARS
+#: characters, with a letter or digit, written max(REPEAT_MIN_UNITS, ceil(REPEAT_MIN_CHARS / its
+#: length)) times in a row (benchmarks/repeat_in_line.py counts the real lines it condemns)
+REPEAT_UNIT_CHARS = 16
+REPEAT_MIN_UNITS = 10
+REPEAT_MIN_CHARS = 24
+#: (unit length, the characters its run must cover), in order of the run's length
+_REPEAT_RUNS = tuple((p, p * max(REPEAT_MIN_UNITS, -(-REPEAT_MIN_CHARS // p))) for p in range(1, REPEAT_UNIT_CHARS + 1))
+
+
+def repeats_in_line(line: str) -> bool:
+    """True when ``line`` (a generated line, or the part of one decoded so far) ends with a short
+    unit written over and over: ``1, 1, 1, 1, ...``, ``foo(foo(foo(...``, the decoding loop a small
+    model falls into inside a line. The unit is 1 to :data:`REPEAT_UNIT_CHARS` characters with a
+    letter or digit (a separator of ``-`` or ``=`` never trips it), written at least
+    :data:`REPEAT_MIN_UNITS` times in a row and over at least :data:`REPEAT_MIN_CHARS` characters
+    (a one-character unit 24 times, two characters 12 times, three or more 10 times).
+
+    Only the end of the text is looked at: the rule runs after every decoded token, so a loop is
+    caught at the first token boundary after its 10th unit (the check is ~16 string comparisons per
+    call). benchmarks/repeat_in_line.py runs it on every prefix of every line of real code (the
+    Python standard library, this repository's examples and benchmark data) to count the real
+    lines it would cut: long number literals such as ``0xFFFFFFFFFFFFFFFF`` or
+    ``999999999999999999`` do not trip it."""
+    body = line.rstrip("\r\n")
+    for unit, run in _REPEAT_RUNS:
+        if len(body) < run:
+            return False
+        tail = body[-run:]
+        if tail[unit:] == tail[:-unit] and any(c.isalnum() for c in tail[:unit]):
+            return True
+    return False
+
 
 def infill_stop(language: LanguageSpec, allow_function: bool) -> StopRule:
     """The paper's adaptive stop: a newline ends an infill, unless the infill starts a function
-    (and functions are allowed), which then runs to the end of that function."""
+    (and functions are allowed), which then runs to the end of that function. A line of it that
+    loops (:func:`repeats_in_line`) ends the branch at once, with the text so far (the filters drop
+    it)."""
 
     def stop(text: str) -> Optional[int]:
         first = text.find("\n")
         if first < 0:
-            return None
+            return len(text) if repeats_in_line(text) else None
         if allow_function and language.is_function_signature(text):
-            return language.function_end(text)
+            end = language.function_end(text)
+            if end is None and repeats_in_line(text[text.rfind("\n") + 1:]):  # its line being decoded loops
+                return len(text)
+            return end
         return first + 1
 
     return stop
@@ -76,6 +122,8 @@ def line_verdict(line: str, language: LanguageSpec, block_indent: Optional[str],
         return "fence"
     if partial and stripped and FENCE.startswith(stripped):
         return None
+    if repeats_in_line(body):
+        return "repeat_in_line"
     if len(body) > max_line_chars:
         return "length"
     if block_indent is not None and stripped and language.block_ended(block_indent, body):
@@ -97,6 +145,16 @@ def next_line_stop(language: LanguageSpec, block_indent: Optional[str], max_line
         return None
 
     return stop
+
+
+def rest_of_line_stop(text: str) -> Optional[int]:
+    """The stop rule of the rest of the line the user is typing: the first newline ends it (kept);
+    a rest that loops (:func:`repeats_in_line`) ends at once, keeping the partial text so that the
+    engine can tell why. Only the model's text is judged, never what the user typed before it."""
+    i = text.find("\n")
+    if i >= 0:
+        return i + 1
+    return len(text) if repeats_in_line(text) else None
 
 
 def _content(line: str) -> str:

@@ -112,6 +112,7 @@ class Completion:
     #: only whitespace stood before the cursor: the continuation then brings its own indentation)
     continuation_start: int = 0
     #: why the suggestion ended (engine/stop.py): "eos", "fence", "length", "dedent", "repeat",
+    #: "repeat_in_line" (the line being decoded, or the rest of the cursor line, loops: ``1, 1, 1, ...``),
     #: "suffix" (the next line would have been the first code line after the cursor: the code below
     #: resumes there, and the suggestion ends without repeating it), "function_end", "blank",
     #: "environment" (the next line imports or uses what the user's environment lacks) or

@@ -1,7 +1,8 @@
 """Diagnostics for undefined names and, in Python documents, for removed or missing APIs:
 scheduled after each open and edit, debounced, computed on the analysis thread (never the model
-thread, never the event loop) by the language's ``undefined_names`` and
-:func:`jumpcoder_lsp.removed_apis.check` against the environment the engine judges with
+thread, never the event loop) by :func:`jumpcoder_lsp.diagnose.analyse` (the language's
+``undefined_names`` and :func:`jumpcoder_lsp.removed_apis.check`; ``jumpcoder-lsp check`` prints
+the same) against the environment the engine judges with
 (``server.environment``: nothing of the workspace runs), published for the version they were
 computed on and dropped when the document changed meanwhile. Both follow ``enableDiagnostics``.
 
@@ -17,6 +18,7 @@ module); what is read of it: ``config``, ``documents``, ``refused`` and pygls'
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from concurrent.futures import Executor
 from typing import Optional
@@ -24,13 +26,12 @@ from typing import Optional
 from lsprotocol import types
 
 from .. import edits as E
+from ..diagnose import REMOVED_API, UNDEFINED_NAME, analyse, span_points, undefined_message
 from .documents import Document, spec_supports
 
 log = logging.getLogger(__name__)
 
 DIAGNOSTIC_SOURCE = "jumpcoder"
-UNDEFINED_NAME = "undefined-name"
-REMOVED_API = "removed-api"
 
 
 class Diagnostics:
@@ -92,8 +93,11 @@ class Diagnostics:
         loop = asyncio.get_running_loop()
         # read on the analysis thread: the environment's discovery, queued there first, has ended
         environment = (lambda: server.environment) if doc.spec.name == "python" else (lambda: None)
+        # what the environment judge knows of the document's project (C#: the usings it makes visible)
+        context = lambda: getattr(server.engine_for(doc.spec.name, uri=uri).environment,  # noqa: E731
+                                  "analysis_context", None) or {}
         try:
-            names, findings = await loop.run_in_executor(self._analysis, _analyse, doc.spec, snap, environment)
+            names, findings = await loop.run_in_executor(self._analysis, _analyse, doc.spec, snap, environment, context)
         except Exception:  # noqa: BLE001 - a broken analyzer must not take the server down
             log.exception("undefined-name analysis failed for %s", uri)
             return
@@ -108,7 +112,7 @@ class Diagnostics:
             diagnostics.append(
                 types.Diagnostic(
                     range=types.Range(start=start, end=end),
-                    message=f"'{n.name}' is not defined",
+                    message=undefined_message(n.name),
                     severity=types.DiagnosticSeverity.Warning,
                     source=DIAGNOSTIC_SOURCE,
                     code=UNDEFINED_NAME,
@@ -139,31 +143,21 @@ class Diagnostics:
         )
 
 
-def _analyse(spec, snap, environment) -> tuple[list, list]:
-    """On the analysis thread: the undefined names, and the removed APIs when ``environment()``
-    gives an environment (Python documents, once it is known)."""
-    names = spec.undefined_names(snap.text, snap.tree)
-    env = environment()
-    if env is None:
-        return names, []
-    from ..removed_apis import check
-
-    try:
-        return names, check(env, snap.text)
-    except Exception:  # noqa: BLE001 - the undefined names are published all the same
-        log.exception("removed-API analysis failed for %s", snap.uri)
-        return names, []
+def _analyse(spec, snap, environment, context=lambda: {}) -> tuple[list, list]:
+    """On the analysis thread: :func:`jumpcoder_lsp.diagnose.analyse` of the snapshot, with
+    ``context()`` (what the environment judge knows of the document's project: C#'s visible
+    usings) and ``environment()`` (Python documents, once it is known; else None)."""
+    ctx = context()
+    return analyse(spec, snap.text, snap.tree, environment(), ctx, where=snap.uri)
 
 
 def span_range(snap, span) -> Optional[types.Range]:
     """The LSP range of an ast span ((line, UTF-8 byte column) twice) of the snapshot's text; None
     when it is not in the text."""
     starts = snap.starts
-    out = []
-    for line, column in (span[:2], span[2:]):
-        if not 0 <= line < len(starts):
-            return None
-        text = E.line_text(snap.text, starts, line)
-        chars = len(text.encode("utf-8", "surrogatepass")[:column].decode("utf-8", "ignore"))
-        out.append(E.offset_to_position(snap.text, starts[line] + chars, snap.encoding, starts=starts))
-    return types.Range(start=out[0], end=out[1])
+    points = span_points(snap.text, span, starts)
+    if points is None:
+        return None
+    start, end = (E.offset_to_position(snap.text, starts[line] + column, snap.encoding, starts=starts)
+                  for line, column in points)
+    return types.Range(start=start, end=end)

@@ -350,6 +350,8 @@ async def status(ls, *args):
         "languages": languages(),
         "environment": None if ls.environment is None else {
             "description": ls.environment.description, "complete": ls.environment.complete},
+        "toolchains": {language: {"description": env.description, "complete": env.complete}
+                       for language, env in ls.toolchains.items()},
     }
     doc = ls.documents.get(arg.get("uri")) if isinstance(arg.get("uri"), str) else None
     if doc is not None:  # what the server knows of a document; never its text (status is for anyone)
@@ -421,7 +423,7 @@ async def _complete_function(ls, snap: Snapshot, spec, position, offset: int, li
         return ls.stale(snap, p)
     report = p.threadsafe()
     try:
-        completion = await ls.worker.complete(snap, spec, line, column, config=ls.engine_for(spec.name),
+        completion = await ls.worker.complete(snap, spec, line, column, config=ls.engine_for(spec.name, uri=snap.uri),
                                               method=ls.config.method, token=token, progress=report)
     except (Cancelled, JsonRpcException):
         raise

@@ -24,6 +24,7 @@ process's own ``--model`` / ``JUMPCODER_LSP_MODEL`` always may. None of them is 
 * :func:`engine_lint`: the same for the lint-clean rule (a last line that uses an undefined name).
 * :func:`engine_env`: the same for the environment judge (an import of ``orjsonx``, a module
   only some environments have).
+* :func:`engine_java_env`: the same in Java (``import java.utill.List;``, a package no JDK has).
 * :func:`stepped`: :func:`demo` whose ``budget*`` functions take :data:`BUDGET_LINES` steps of
   :data:`BUDGET_STEP` s, report the result so far through ``partial`` after each (as the engine
   does) and end with a jump (an import above); for the inline time budget.
@@ -410,6 +411,35 @@ def engine_lint(config=None):
     return ModelPair(gen=gen, infill=infill, fim=fim, description="scripted engine lint")
 
 
+def engine_java_env(config=None):
+    """ScriptedRuntimes through the real engine, for the environment judge in Java: in
+    ``static List<String> words(String s) {`` the generation model writes ``return List.of(...)``;
+    the infilling model proposes ``import java.utill.List;`` above the class, which the AST judge
+    takes (it binds ``List``) and the JDK lacks (jumpcoder_lsp/toolchains/java.py)."""
+    from ..engine import ModelPair
+    from ..runtime.fim import get_dialect
+    from ..runtime.scripted import ScriptedRuntime
+
+    fim = get_dialect("qwen")
+
+    def gen_continue(prompt: str) -> str:
+        if prompt.endswith("static List<String> words(String s) {\n        "):
+            return 'return List.of(s.split(" "));\n<|endoftext|>'
+        if prompt.endswith("static List<String> words(String s) {\n"):
+            return '        return List.of(s.split(" "));\n<|endoftext|>'
+        return "<|endoftext|>"
+
+    def infill_continue(prompt: str) -> str:
+        _prefix, _, suffix = prompt[len(fim.prefix):].partition(fim.suffix)
+        if not suffix.startswith("public class"):
+            return "<|fim_pad|>"
+        return "import java.utill.List;\n<|fim_pad|>"
+
+    gen = ScriptedRuntime(gen_continue, None, description="scripted gen")
+    infill = ScriptedRuntime(infill_continue, None, eos="<|fim_pad|>", description="scripted infill")
+    return ModelPair(gen=gen, infill=infill, fim=fim, description="scripted engine java env")
+
+
 def engine_score(config=None):
     """ScriptedRuntimes through the real engine, for which policy a request runs: in
     ``def f(a):`` the generation model writes ``b = a + 1`` and ``return b`` (every name defined);
@@ -518,6 +548,7 @@ REGISTRY: dict[str, Callable] = {
     "engine_pair": engine_pair,
     "engine_import": engine_import,
     "engine_env": engine_env,
+    "engine_java_env": engine_java_env,
     "stepped": stepped,
     "engine_score": engine_score,
     "engine_lint": engine_lint,

@@ -144,6 +144,10 @@ class JumpCoderServer(LanguageServer):
         #: initialized from the server's own --python / $JUMPCODER_PYTHON or the workspace's .venv
         #: (never from client settings); None until then
         self.environment = None
+        #: the environment judge's facts for Java, C++ and C# (jumpcoder_lsp/toolchains): the
+        #: machine's JDK, C++ compiler and .NET assemblies with the workspace's files (read only),
+        #: found with the Python environment; a language missing here is not judged
+        self.toolchains: dict[str, Any] = {}
         self.workspace_root: Optional[str] = None
         self._environment_task: Optional[asyncio.Future] = None
 
@@ -231,17 +235,42 @@ class JumpCoderServer(LanguageServer):
                         "venv in the workspace root): only what the standard library's own modules lack is "
                         "rejected; third-party imports are not checked", PYTHON_ENV)
         self.environment = env
+        self._discover_toolchains(root)
+
+    def _discover_toolchains(self, root: Optional[str]) -> None:
+        from ..toolchains import for_language
+
+        for language in ("java", "cpp", "csharp"):
+            try:
+                found = for_language(language, root)
+            except Exception:  # noqa: BLE001 - a toolchain that cannot be read is not judged
+                log.exception("environment judge: reading the %s toolchain failed", language)
+                continue
+            if found is None:
+                log.info("environment judge: no %s toolchain found; %s imports are not judged", language, language)
+                continue
+            log.info("environment judge (%s): %s", language, found.description)
+            self.toolchains[language] = found
 
     async def environment_ready(self) -> None:
         if self._environment_task is not None:
             with contextlib.suppress(Exception):
                 await asyncio.shield(self._environment_task)
 
-    def engine_for(self, language: str, inline: bool = False):
-        """ServerConfig.engine_for, with the environment judge for Python documents."""
+    def engine_for(self, language: str, inline: bool = False, uri: Optional[str] = None):
+        """ServerConfig.engine_for, with the environment judge: Python's environment, or the
+        toolchain of Java, C++ and C# (for C++ bound to the document ``uri``'s folder, where its
+        ``#include "x"`` are looked up first)."""
         engine = self.config.engine_for(language, inline=inline)
         if language == "python" and self.environment is not None:
             engine = replace(engine, environment=self.environment)
+        elif language in self.toolchains:
+            env = self.toolchains[language]
+            if uri and uri.startswith("file:") and hasattr(env, "for_file"):
+                from pygls.uris import to_fs_path
+
+                env = env.for_file(to_fs_path(uri))
+            engine = replace(engine, environment=env)
         return engine
 
     # ------------------------------------------------------------------------------------
@@ -520,7 +549,7 @@ class JumpCoderServer(LanguageServer):
                 return
             line = bisect.bisect_right(doc.starts, offset) - 1
             snap = doc.snapshot()
-            engine_config = self.engine_for(doc.spec.name, inline=True)
+            engine_config = self.engine_for(doc.spec.name, inline=True, uri=doc.uri)
             await self.worker.warm(snap, doc.spec, line, offset - doc.starts[line], config=engine_config, token=token)
         except Cancelled:
             pass
@@ -712,7 +741,7 @@ class JumpCoderServer(LanguageServer):
         snap = doc.snapshot()
         token = CancelToken()
         token.place = place
-        engine_config = self.engine_for(doc.spec.name, inline=True)
+        engine_config = self.engine_for(doc.spec.name, inline=True, uri=doc.uri)
         loop = asyncio.get_running_loop()
         holder: list[_Work] = []
 

@@ -485,3 +485,70 @@ def test_a_generated_line_using_a_missing_attribute_ends_the_suggestion_before_i
     models, _ = scripted_pair(program)
     plain = complete(prompt, 4, 0, models=models, language=PY, config=EngineConfig())
     assert "json.loadz" in plain.continuation
+
+
+# -- the environment judge for Java, C++ and C# (jumpcoder_lsp/toolchains) ---------------------------
+
+JAVA_WORDS = "public class Words {\n    static List<String> words(String s) {\n"
+
+
+def _jdk_or_skip():
+    from jumpcoder_lsp.toolchains.java import discover
+
+    env = discover()
+    if env is None:
+        pytest.skip("no JDK with lib/modules here (scripts/setup_eval_toolchains.sh installs one)")
+    return env
+
+
+@pytest.mark.parametrize("import_line, kept", [("import java.utill.List;\n", False), ("import java.util.List;\n", True)])
+def test_environment_judge_rejects_a_java_import_the_jdk_lacks_and_keeps_the_real_one(import_line, kept):
+    env = _jdk_or_skip()
+    program = ['        return List.of(s.split(" "));\n']
+    infill = lambda prefix, suffix: import_line if suffix.startswith("public class") else ""  # noqa: E731
+    java = get_language("java")
+    models, _ = scripted_pair(program, infill)
+    plain = complete(JAVA_WORDS, 2, 0, models=models, language=java, config=EngineConfig(k=5))
+    assert [i.text.strip() for i in plain.insertions] == [import_line.strip()]  # the AST judge alone takes either
+    models, _ = scripted_pair(program, infill)
+    judged = complete(JAVA_WORDS, 2, 0, models=models, language=java, config=EngineConfig(k=5, environment=env))
+    reasons = {c.rejected for s in judged.steps for c in s.candidates if c.lines == [import_line]}
+    if kept:
+        assert [i.text.strip() for i in judged.insertions] == [import_line.strip()]
+        assert "does not resolve in the environment" not in reasons
+    else:
+        assert judged.insertions == [] and "does not resolve in the environment" in reasons
+    assert judged.continuation == plain.continuation
+
+
+def test_a_generated_include_the_compiler_lacks_ends_the_suggestion_before_it():
+    from jumpcoder_lsp.toolchains.cpp import discover
+
+    env = discover()
+    if env is None:
+        pytest.skip("no C++ compiler on PATH")
+    program = ["#include <vector>\n", "#include <algorithmz>\n", "int main() { return 0; }\n"]
+    models, _ = scripted_pair(program)
+    result = complete("#include <iostream>\n", 1, 0, models=models, language=get_language("cpp"),
+                      config=EngineConfig(environment=env))
+    assert result.continuation == "#include <vector>" and result.stop_reason == "environment"
+
+
+def test_a_linq_call_without_its_using_gets_the_using_where_the_project_is_known(tmp_path):
+    from jumpcoder_lsp.toolchains.csharp import discover
+
+    env = discover(str(tmp_path))
+    if env is None:
+        pytest.skip("no .NET assemblies here (Mono: scripts/setup_eval_toolchains.sh)")
+    text = "using System.Collections.Generic;\nclass P {\n    static List<int> Sorted(List<int> xs) {\n"
+    program = ["        return xs.OrderBy(x => x).ToList();\n"]
+    infill = lambda prefix, suffix: "using System.Linq;\n" if prefix == "" else ""  # noqa: E731
+    cs = get_language("csharp")
+    models, _ = scripted_pair(program, infill)
+    judged = complete(text, 3, 0, models=models, language=cs,
+                      config=EngineConfig(k=5, environment=env.for_file(str(tmp_path / "P.cs"))))
+    assert [i.text.strip() for i in judged.insertions] == ["using System.Linq;"]
+    assert [s.judge for s in judged.steps if s.kind == "infill"] == ["ast"]
+    models, _ = scripted_pair(program, infill)
+    plain = complete(text, 3, 0, models=models, language=cs, config=EngineConfig(k=5))  # the project unknown
+    assert plain.insertions == [] and plain.continuation == judged.continuation

@@ -4,7 +4,9 @@ line that ends the suggestion (tokens counted), and the reason is reported."""
 import pytest
 
 from jumpcoder_lsp.engine import EngineConfig, ModelPair, complete
-from jumpcoder_lsp.engine.stop import line_verdict, next_line_stop, repeats
+from jumpcoder_lsp.engine.filters import candidate
+from jumpcoder_lsp.engine.hybrid import InfillResult
+from jumpcoder_lsp.engine.stop import infill_stop, line_verdict, next_line_stop, repeats, repeats_in_line
 from jumpcoder_lsp.languages import get_language
 from jumpcoder_lsp.runtime.scripted import ScriptedRuntime
 
@@ -176,3 +178,88 @@ def test_end_of_sequence_and_max_lines_are_reported():
     models, _ = counted([f"    y{i} = {i}\n" for i in range(10)])
     result = complete("def f(x):\n", 1, 0, models=models, language=PY, config=EngineConfig(max_lines=3))
     assert result.stop_reason == "max_lines"
+
+
+# -- the within-line repetition rule ("repeat_in_line") ------------------------------------------
+LOOP = "    return reduce(" + "1, " * 150 + "1)\n"  # 470 characters, ~455 scripted tokens
+LOOP_HEAD = len(["    ", "return", " ", "reduce", "("])  # scripted tokens before the loop
+
+
+@pytest.mark.parametrize("method", ["autoregressive", "jumpcoder"])
+def test_a_line_that_loops_within_itself_stops_after_ten_units(method):
+    models, rt = counted(["    y = len(xs)\n", LOOP, "    return y\n"])
+    # neither cap would stop it: only the rule does
+    config = EngineConfig(max_line_chars=10_000, max_line_tokens=2000)
+    result = complete("def product(xs):\n", 1, 0, models=models, language=PY, config=config, method=method)
+    assert result.stop_reason == "repeat_in_line"
+    assert result.continuation == "    y = len(xs)"  # the line before it is kept, the loop is not
+    loop_outs = [o for o in rt.outs if "reduce" in o.text]
+    assert loop_outs and all(o.finish == "stop" for o in loop_outs)
+    # "1", ",", " " per unit: stopped at the 10th unit, not at the line's end
+    assert max(len(o.tokens) for o in loop_outs) == LOOP_HEAD + 3 * 10
+    assert result.steps[-1].kind == "end" and result.steps[-1].text.endswith("1, " * 10)
+
+
+@pytest.mark.parametrize("method", ["autoregressive", "jumpcoder"])
+def test_the_rest_of_the_typed_line_that_loops_ends_the_suggestion_with_nothing_on_it(method):
+    # the torch bf16 answer to benchmarks/lsp_latency.py's "def product(xs): return reduce(" buffer
+    models, rt = counted([LOOP, "    return 1\n"])
+    text = "def product(xs):\n    return reduce("
+    result = complete(text, 1, len("    return reduce("), models=models, language=PY, method=method)
+    assert result.stop_reason == "repeat_in_line"
+    assert result.continuation == "" and result.insertions == []
+    loop_outs = [o for o in rt.outs if "1, 1" in o.text]
+    assert len(loop_outs) == 1 and len(loop_outs[0].tokens) == 3 * 10 and loop_outs[0].finish == "stop"
+    assert not any("return 1" in o.text for o in rt.outs)  # nothing is written after the loop
+    assert result.steps[-1].kind == "end" and result.steps[-1].text == "    return reduce(" + "1, " * 10
+
+
+def test_the_jump_the_looping_typed_line_needs_is_still_made():
+    # JumpCoder gets one infill-only iteration after the loop: the import is inserted, the loop is not
+    models, rt = counted([LOOP], lambda p, s: "from functools import reduce\n" if p == "" else "")
+    text = "def product(xs):\n    return reduce("
+    result = complete(text, 1, len("    return reduce("), models=models, language=PY, method="jumpcoder")
+    assert result.stop_reason == "repeat_in_line"
+    assert result.continuation == ""
+    assert [(i.before_line, i.text) for i in result.insertions] == [(0, "from functools import reduce\n\n\n")]
+    assert [s.kind for s in result.steps] == ["infill", "end"]
+
+
+def test_a_looping_infill_stops_at_once_and_is_dropped():
+    rule = infill_stop(PY, allow_function=False)
+    assert rule("xs = [" + "0, " * 9) is None
+    assert rule("xs = [" + "0, " * 10) == len("xs = [" + "0, " * 10)
+    assert rule("xs = [0, 0]\n") == len("xs = [0, 0]\n")
+    function = infill_stop(PY, allow_function=True)
+    body = "def helper(x):\n    return max(" + "x, " * 10
+    assert function(body) == len(body)
+    assert function("def helper(x):\n    return x\n") is None  # goes on to the function's end
+    looped = InfillResult(0, "xs = [" + "0, " * 10, "stop")
+    assert candidate(looped, ["y = 1\n"], PY, repetition_threshold=0.85, filter_blocks=True).rejected == "repeat in line"
+
+
+def test_a_looping_infill_branch_is_decoded_only_to_its_tenth_unit():
+    # the generation model uses an undefined name, so JumpCoder tries infills; each infill loops
+    loop = "from functools import reduce" + ", reduce" * 40 + "\n"
+    models, rt = counted(["    return reduce(lambda a, b: a * b, xs)\n"], lambda p, s: loop)
+    result = complete("def product(xs):\n", 1, 0, models=models, language=PY, method="jumpcoder",
+                      config=EngineConfig(max_function_tokens=2000, max_line_tokens=2000))
+    infills = [o for o in rt.outs if o.text.startswith("from functools")]
+    assert infills and all(o.finish == "stop" for o in infills)
+    # "from functools import reduce" is 7 scripted tokens; ", reduce" 3 more each: stopped at the 10th unit
+    assert max(len(o.tokens) for o in infills) <= 7 + 3 * 10 < len(loop) // 3
+    assert result.insertions == []  # dropped ("repeat in line"), never inserted
+    rejected = {c.rejected for s in result.steps for c in (s.candidates or [])}
+    assert "repeat in line" in rejected
+
+
+def test_the_repeat_in_line_rule_spares_real_code_and_catches_loops():
+    # real lines: separators, long number literals, a short run of equal items, a 9-item list
+    for line in ["# " + "-" * 78, "    x = x - 0x10000000000000000", "MAX_PREC = 999999999999999999",
+                 "    return [0, 0, 0, 0]", "assert f([-1,-1,-1,-1,-1,-1,-1,-1,-1]) == -3", "    " + "=" * 60,
+                 "  " * 40 + "x"]:
+        assert not repeats_in_line(line) and line_verdict(line, PY, None, 200) is None, line
+    for loop in ["1, " * 10, "    return reduce(" + "1, " * 10, "foo(" * 10, "ab" * 12, "0" * 24, "self.x, " * 10]:
+        assert repeats_in_line(loop) and line_verdict(loop, PY, None, 200) == "repeat_in_line", loop
+        assert next_line_stop(PY, None, 200)(loop) == len(loop)
+    assert not repeats_in_line("1, " * 9 + "1") and not repeats_in_line("0" * 23)

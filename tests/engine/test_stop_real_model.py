@@ -4,9 +4,9 @@ decoding inside the line it condemns, and a function ends at its return."""
 import pytest
 
 from jumpcoder_lsp.engine import EngineConfig, complete
-from jumpcoder_lsp.engine.stop import next_line_stop
+from jumpcoder_lsp.engine.stop import next_line_stop, repeats_in_line
 from jumpcoder_lsp.languages import get_language
-from jumpcoder_lsp.runtime.base import GenRequest
+from jumpcoder_lsp.runtime.base import GenRequest, stop_at_newline
 
 from test_real_model import models  # noqa: F401  (the module-scoped real-model fixture)
 
@@ -95,3 +95,27 @@ def test_a_repeated_line_ends_the_suggestion(models):
                       config=EngineConfig(max_lines=12))
     assert result.stop_reason == "repeat", result.steps
     assert result.continuation == ""
+
+
+#: a list the default model goes on filling with zeros to the line's token budget (torch fp32 and
+#: llama.cpp alike: benchmarks/repeat_in_line.py --decode)
+ZEROS = "def zeros():\n    return [0, 0, 0, 0, 0, 0,"
+
+
+def test_a_line_that_loops_within_itself_stops_at_its_tenth_unit(models):
+    free = models.gen.generate([GenRequest((ZEROS,), stop=stop_at_newline, max_new_tokens=96)])[0]
+    assert free.finish == "length" and repeats_in_line(free.text), free  # without the rule: to the budget
+    out = decode(models, ZEROS, None, budget=96)
+    assert out.finish == "stop" and "\n" not in out.text and repeats_in_line(out.text), out
+    assert out.text.count("0") <= 11 and len(out.tokens) <= 40 < len(free.tokens)
+
+
+@pytest.mark.parametrize("method", ["autoregressive", "jumpcoder"])
+def test_the_typed_line_that_loops_ends_the_suggestion_with_nothing_on_it(models, method):
+    head = ZEROS.splitlines()[-1]
+    result = complete(ZEROS, 1, len(head), models=models, language=PY, method=method,
+                      config=EngineConfig(k=2, max_lines=8, policy="inline"))  # no undefined name: no jump
+    assert result.stop_reason == "repeat_in_line", result.steps
+    assert result.continuation == "" and result.insertions == []
+    rest = result.steps[-1].text[len(head):]
+    assert repeats_in_line(rest) and rest.count("0") <= 11  # decoded to the tenth unit, not the budget

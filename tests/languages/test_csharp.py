@@ -508,3 +508,56 @@ def test_enclosing_function_and_import_line():
     assert CS.is_import("using System.Linq;\n") and CS.is_import("using static System.Math;\n")
     assert CS.is_import("using Dict = System.Collections.Generic.Dictionary<int, int>;\n")
     assert not CS.is_import("using var s = Open();\n") and not CS.is_import("using (var s = Open()) {\n")
+
+
+# -- LINQ extension methods without `using System.Linq;` (the file's project known) -----------------
+
+from jumpcoder_lsp.languages.csharp import ProjectUsings  # noqa: E402
+
+LOOSE = ProjectUsings(frozenset())
+LINQ_BODY = """using System;
+using System.Collections.Generic;
+class A {
+    static int[] F(int[] xs, List<int> ys, string s) {
+        var q = new List<int>();
+        var w = s.Split(' ').Select(int.Parse).ToList();
+        bool c = ys.Contains(3) && xs.Contains(3);
+        ys.Reverse();
+        int n = q.Count() + q.Count + s.ToString().Sum(ch => ch);
+        return xs.Where(x => x > 0).OrderBy(x => x).ToArray();
+    }
+}
+"""
+
+
+def linq(code, project=LOOSE):
+    from jumpcoder_lsp.languages.csharp import LINQ_METHODS
+
+    return [(u.line, u.name) for u in CS.undefined_names(code, project=project) if u.name in LINQ_METHODS]
+
+
+def test_linq_calls_on_sequences_without_the_using_are_reported_where_the_project_is_known():
+    assert linq(LINQ_BODY) == [(5, "Select"), (5, "ToList"), (6, "Contains"), (8, "Count"), (8, "Sum"),
+                               (9, "Where"), (9, "OrderBy"), (9, "ToArray")]
+    # List<T>'s own Contains / Reverse and the Count property need no LINQ; without a known project: nothing
+    assert CS.undefined_names(LINQ_BODY) == []
+
+
+@pytest.mark.parametrize("visible, usings", [
+    (frozenset({"System.Linq"}), ""),  # a global using / ImplicitUsings of the project
+    (frozenset(), "using System.Linq;\n"),
+    (frozenset(), "using static System.Linq.Enumerable;\n"),
+    (frozenset(), "using MoreLinq;\n"),  # a library may bring methods of these names
+])
+def test_linq_calls_are_not_reported_where_system_linq_may_be_visible(visible, usings):
+    assert linq(usings + LINQ_BODY, ProjectUsings(visible)) == []
+
+
+def test_linq_calls_are_not_reported_on_unknown_receivers_or_for_methods_the_code_declares():
+    code = ("using System.Collections.Generic;\nclass A {\n    Foo f;\n    int G(Bar b) { return b.Where(1) + f.Select(2); }\n"
+            "    static int Where(this int[] a, int k) => k;\n    int H(int[] a) { return a.Where(3); }\n}\n")
+    assert linq(code) == []
+    assert linq(code.replace("static int Where(this int[] a, int k) => k;", ""), ProjectUsings(frozenset())) == [
+        (5, "Where")]  # the int[] one only
+    assert linq(code.replace("static int Where(this int[] a, int k) => k;", ""),
+                ProjectUsings(frozenset(), methods=frozenset({"Where"}))) == []

@@ -121,7 +121,7 @@ def test_the_loader_imports_no_module_a_scripted_spec_names(monkeypatch):
     assert load_backend(ServerConfig(model=SCRIPTED_DEMO), lambda *a: None).description == "scripted demo"
     with pytest.raises(ModelLoadError, match="needs a scripted model"):  # never handed to the real loader
         load_backend(ServerConfig(infill_model=SCRIPTED_DEMO), lambda *a: None)
-    assert set(scripted.REGISTRY) == {"demo", "slow_loading", "failing", "engine_pair", "engine_import", "engine_env", "engine_score", "engine_lint", "context_full",
+    assert set(scripted.REGISTRY) == {"demo", "slow_loading", "failing", "engine_pair", "engine_import", "engine_env", "engine_java_env", "engine_score", "engine_lint", "context_full",
                                       "out_of_memory", "slow_infill", "stubborn", "stepped"}
 
 

@@ -107,3 +107,45 @@ async def test_an_interpreter_that_fails_is_logged_and_the_server_stays_up(make_
     assert st["state"] == "ready" and st["environment"]["complete"] is False
     logs = [m.message for m in ed.client.log_messages]
     assert any("cannot be used" in m and "no-such-python" in m for m in logs), logs
+
+
+JAVA_URI = "file:///work/Words.java"
+JAVA_TEXT = "public class Words {\n    static List<String> words(String s) {\n        "
+
+
+async def test_a_java_import_the_jdk_lacks_is_not_inserted(make_editor):
+    from jumpcoder_lsp.toolchains.java import find_jdk
+
+    if find_jdk() is None:
+        pytest.skip("no JDK with lib/modules here (scripts/setup_eval_toolchains.sh installs one)")
+    ed = await make_editor({"model": SCRIPTED + "engine_java_env", "debounceMs": 0})
+    st = await ed.wait_ready()  # waits for the environment (and the toolchains) too
+    assert "JDK" in st["toolchains"]["java"]["description"], st
+    ed.open(JAVA_URI, JAVA_TEXT, language="java")
+    result = await ed.command("jumpcoder.completeFunction", {"uri": JAVA_URI, "position": {"line": 2, "character": 8}})
+    assert result["jumps"] == 0, result
+    assert "java.utill" not in ed.texts[JAVA_URI] and 'return List.of(s.split(" "));' in ed.texts[JAVA_URI]
+
+
+async def test_a_linq_call_is_diagnosed_only_where_the_project_does_not_make_system_linq_visible(make_editor, tmp_path):
+    from jumpcoder_lsp.toolchains.csharp import installed_assemblies
+
+    if not installed_assemblies()[0]:
+        pytest.skip("no .NET assemblies here (Mono: scripts/setup_eval_toolchains.sh)")
+    code = "using System.Collections.Generic;\nclass P {\n    static int F(List<int> xs) { return xs.Where(x => x > 0).Count(); }\n}\n"
+    for implicit, expected in ((False, ["Where", "Count"]), (True, [])):
+        root = tmp_path / f"ws{implicit}"
+        root.mkdir()
+        (root / "App.csproj").write_text('<Project Sdk="Microsoft.NET.Sdk"><PropertyGroup><TargetFramework>net48'
+                                         "</TargetFramework>" + ("<ImplicitUsings>enable</ImplicitUsings>" if implicit
+                                                                  else "") + "</PropertyGroup></Project>")
+        ed = await make_editor({"model": SCRIPTED + "engine_env", "debounceMs": 0}, root=root)
+        st = await ed.wait_ready()
+        assert "csharp" in st["toolchains"], st
+        uri = (root / "P.cs").as_uri()
+        waiter = ed.client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        ed.open(uri, code, language="csharp")
+        params = await waiter
+        names = [code.splitlines()[d.range.start.line][d.range.start.character:d.range.end.character]
+                 for d in params.diagnostics]
+        assert names == expected, params.diagnostics
