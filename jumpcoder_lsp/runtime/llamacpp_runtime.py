@@ -283,9 +283,9 @@ class LlamaCppRuntime:
             log.warning("stop token %r is not a single token of this vocabulary; ignored", text)
         self.eos_ids: tuple[int, ...] = unique_ids(
             [L.llama_vocab_eos(self._vocab), L.llama_vocab_eot(self._vocab), *stop_ids])
-        bos = int(L.llama_vocab_bos(self._vocab))
-        #: the document-start token prepended to prompts that start with text (BOS; EOS where none)
-        self.start_id = bos if bos >= 0 else (self.eos_ids[0] if self.eos_ids else 0)
+        #: the document-start token prepended to prompts that start with text (tokens.document_start)
+        self.start_id = tokens.document_start(int(L.llama_vocab_bos(self._vocab)),
+                                              bool(L.llama_vocab_get_add_bos(self._vocab)), self.eos_ids)
 
         buf = ctypes.create_string_buffer(256)
         L.llama_model_desc(self._model, buf, 256)

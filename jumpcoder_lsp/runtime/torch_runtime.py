@@ -362,8 +362,10 @@ class TorchRuntime:
         for text in unknown:
             log.warning("stop token %r is not a single token of this tokenizer; ignored", text)
         self.eos_ids: tuple[int, ...] = unique_ids([tokenizer.eos_token_id, *gen_eos, *stop_ids])
-        self.start_id = tokenizer.bos_token_id if tokenizer.bos_token_id is not None else (
-            self.eos_ids[0] if self.eos_ids else 0)
+        bos = tokenizer.bos_token_id
+        adds_bos = bos is not None and tokenizer("x").input_ids[:1] == [bos]
+        #: the document-start token prepended to prompts that start with text (tokens.document_start)
+        self.start_id = tokens.document_start(bos, adds_bos, self.eos_ids)
         name = getattr(self.config, "_model_name_or_path", None) or Path(
             str(getattr(self.config, "_name_or_path", "") or "model")).name
         self.description = description or f"torch {self.device.type} {dtype_name(dtype)} {name}"

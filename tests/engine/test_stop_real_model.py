@@ -80,7 +80,8 @@ def test_a_long_line_stops_at_the_cap(models):
     out = decode(models, prompt, None, max_line_chars=30)
     assert out.finish == "stop" and "\n" not in out.text
     assert 30 < len(out.text) <= 34  # one token past the cap
-    assert len(free.text.rstrip("\n")) > 40 and len(out.tokens) < len(free.tokens)
+    # uncapped, the line runs past the cap (the model writes the primes below 100 and closes the list: 40 chars)
+    assert len(free.text.rstrip("\n")) > 34 and len(out.tokens) < len(free.tokens)
 
 
 def test_a_dedented_line_stops_at_its_first_tokens(models):

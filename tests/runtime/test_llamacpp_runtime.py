@@ -132,7 +132,8 @@ def test_special_pieces_are_one_id_and_literal_control_text_stays_text(rt):
 
 
 def test_a_prompt_starting_with_text_starts_a_document(rt):
-    assert rt.start_id == 151643  # Qwen: <|endoftext|> (its GGUF's BOS)
+    # Qwen: <|im_end|>, not its GGUF's BOS <|endoftext|>, which its tokenizer never adds (tokens.document_start)
+    assert rt.start_id == 151645 and rt.piece(rt.start_id) == b"<|im_end|>"
     assert rt.prompt_ids(("x = 1\n",)) == [rt.start_id] + rt.encode_with_offsets("x = 1\n")[0]
     assert rt.prompt_ids(()) == [rt.start_id]
 

@@ -1,6 +1,7 @@
 """Pure token helpers: bad words, offset tiling, common prefixes, control-token spellings."""
 
-from jumpcoder_lsp.runtime.tokens import bad_word_ids, common_prefix_len, looks_like_control, tile_offsets
+from jumpcoder_lsp.runtime.tokens import (bad_word_ids, common_prefix_len, document_start, looks_like_control,
+                                          tile_offsets)
 
 TEXTS = ["pass", " pass", "\n        pass", "passed", " password", "pass\n", " #", "#", "##", "\n#", " x",
          "pass_", " pass(", "", "\ufffd", " ", "#!"]
@@ -40,3 +41,11 @@ def test_control_token_spellings():
         assert looks_like_control(t), t
     for t in ("    ", "\t", "< 3", "a<b>", "<"):
         assert not looks_like_control(t), t
+
+
+def test_document_start_is_the_bos_only_where_the_tokenizer_adds_it():
+    assert document_start(1, True, (2,)) == 1  # Llama/DeepSeek: the tokenizer puts BOS before a text
+    # Qwen: BOS <|endoftext|> (151643) exists but is never added; the first end token <|im_end|> starts it
+    assert document_start(151643, False, (151645, 151643)) == 151645
+    assert document_start(None, False, (7,)) == 7
+    assert document_start(None, False, ()) == 0 and document_start(5, False, ()) == 5
