@@ -57,10 +57,15 @@ _REREAD_S = 5.0
 
 # -- the compiler ------------------------------------------------------------------------------
 def find_compiler(environ=None) -> Optional[str]:
-    """The machine's C++ compiler: ``$CXX`` (a command name or path), else g++, c++, clang++."""
+    """The machine's C++ compiler: ``$CXX`` (a command name or path), else g++, c++, clang++. Only
+    absolute ``PATH`` entries are searched and a relative ``$CXX`` path is ignored: the server's
+    working directory is often the workspace, and nothing in a workspace is run."""
     environ = os.environ if environ is None else environ
+    path = os.pathsep.join(p for p in (environ.get("PATH") or os.defpath).split(os.pathsep) if os.path.isabs(p))
     for name in ([environ["CXX"].split()[0]] if environ.get("CXX", "").strip() else []) + ["g++", "c++", "clang++"]:
-        exe = shutil.which(name, path=environ.get("PATH"))
+        if os.sep in name and not os.path.isabs(name):
+            continue
+        exe = shutil.which(name, path=path)
         if exe:
             return os.path.realpath(exe)
     return None

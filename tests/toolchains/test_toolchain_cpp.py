@@ -102,3 +102,18 @@ def test_a_submodule_not_checked_out_makes_the_workspace_unknown(tmp_path):
     (root / ".gitmodules").write_text('[submodule "g"]\n\tpath = third_party/googletest\n\turl = x\n')
     env = discover(str(root))
     assert not env.complete and missing(env, '"gtest/gtest.h"') == []
+
+
+def test_a_compiler_in_the_workspace_is_never_the_one_run(tmp_path, monkeypatch):
+    """A relative PATH entry ('.', '') or a relative $CXX would find a workspace's own 'g++' when the
+    server runs in the workspace: only absolute PATH entries are searched."""
+    fake = tmp_path / "g++"
+    fake.write_text("#!/bin/sh\ntouch ran\n")
+    fake.chmod(0o755)
+    monkeypatch.chdir(tmp_path)
+    system = find_compiler({"PATH": "/usr/bin:/bin"})
+    assert find_compiler({"PATH": ".:" + "/usr/bin:/bin"}) == system
+    assert find_compiler({"PATH": ":/usr/bin:/bin"}) == system
+    assert find_compiler({"PATH": "/usr/bin:/bin", "CXX": "./g++"}) == system
+    assert system is None or not system.startswith(str(tmp_path))
+    assert find_compiler({"PATH": str(tmp_path)}) == str(fake)  # an absolute entry is the user's own choice
