@@ -283,6 +283,14 @@ def test_load_model_pair_builds_a_remote_pair_from_the_preset(fake, monkeypatch)
 # --------------------------------------------------------------------------- the real engine
 
 
+def same_start(local, remote) -> None:
+    """Compare like with like: the local runtimes start a text prompt with tokens.document_start
+    (Qwen: <|im_end|>), the remote one with its ``start_token`` setting (default: the preset's first
+    stop token, <|endoftext|>); these tests pin that the engine computes what the local runtime
+    computes for the same ids."""
+    local.start_id = local.special_id(remote.start_token)
+
+
 @pytest.fixture(scope="module")
 def local_and_remote():
     path = require_llama_server()
@@ -292,6 +300,7 @@ def local_and_remote():
     server = shared_llama_server()
     remote = RemoteRuntime(settings(server.url, timeout_s=600), stop_tokens=STOPS)
     local = LlamaCppRuntime(path, stop_tokens=STOPS, threads=1, name="qwen2.5-coder-0.5b")
+    same_start(local, remote)
     yield local, remote
     local.close()
     remote.close()
@@ -338,6 +347,7 @@ def test_remote_greedy_generation_matches_the_local_llamacpp_runtime(local_and_r
 
     _, remote = local_and_remote
     local = LlamaCppRuntime(require_llama_server(), stop_tokens=STOPS, threads=1, batch_invariant=False)
+    same_start(local, remote)
     requests = [
         GenRequest((PREFIX + "        curr_sum = 0\n",), stop=stop_at_newline, max_new_tokens=16),
         GenRequest(FIM.prompt(PREFIX, SUFFIX), stop=stop_at_newline, max_new_tokens=16),
