@@ -163,11 +163,11 @@ def load_remote_pair(gen_spec: Optional[str] = None, infill_spec: Optional[str] 
         presets.append(preset)
     gen_preset, infill_preset = presets
     gen_rt = load_remote(settings, model=settings.model, stop_tokens=gen_preset.stop_tokens,
-                         name=gen_preset.name, progress=say, start_token=gen_preset.start_token)
+                         name=gen_preset.name, progress=say)
     infill_rt = gen_rt
     if settings.infill_model and settings.infill_model != gen_rt.model:
         infill_rt = load_remote(settings, model=settings.infill_model, stop_tokens=infill_preset.stop_tokens,
-                                name=infill_preset.name, progress=say, start_token=infill_preset.start_token)
+                                name=infill_preset.name, progress=say)
     description = gen_rt.description if infill_rt is gen_rt else f"{gen_rt.description} + {infill_rt.description}"
     return ModelPair(gen_rt, infill_rt, get_dialect(infill_preset.fim), description)
 

@@ -20,7 +20,6 @@ from typing import Any, Mapping, Optional, Union
 
 from ..runtime.base import Piece, Special
 from ..runtime.fim import DIALECTS
-from ..runtime.tokens import looks_like_control
 from .errors import PresetError
 
 PRESETS_ENV = "JUMPCODER_PRESETS_DIR"
@@ -151,9 +150,6 @@ class Preset:
     default: bool = False
     path: Optional[Path] = None  # the TOML file it came from
     chat: Optional[ChatTemplate] = None  # the chat format ([chat]), if the preset gives one
-    #: the document-start token's text, for runtimes without the model's tokenizer (the remote one);
-    #: what ``runtime.tokens.document_start`` picks from the tokenizer (the tests check they agree)
-    start_token: Optional[str] = None
 
     def settings_for(self, language: str) -> Optional[LanguageSettings]:
         return self.languages.get(language)
@@ -236,7 +232,7 @@ def _parse_languages(table: Mapping[str, Any]) -> dict[str, LanguageSettings]:
 
 
 _TOP_KEYS = {"name", "description", "default", "file", "size", "sha256", "fim", "stop_tokens",
-             "quantization", "sources", "languages", "chat", "start_token"}
+             "quantization", "sources", "languages", "chat"}
 
 
 def parse_preset(data: Mapping[str, Any], path: Path) -> Preset:
@@ -263,9 +259,6 @@ def parse_preset(data: Mapping[str, Any], path: Path) -> Preset:
         stop_tokens = _take(data, "stop_tokens", list, "", required=False) or []
         if not all(isinstance(t, str) and t for t in stop_tokens):
             raise ValueError("stop_tokens must be a list of non-empty strings")
-        start_token = _take(data, "start_token", str, "", required=False)
-        if start_token is not None and not looks_like_control(start_token):
-            raise ValueError(f"start_token must be a control token's spelling (e.g. <|im_end|>), got {start_token!r}")
         raw_sources = _take(data, "sources", list, "")
         if not raw_sources:
             raise ValueError("sources is empty")
@@ -283,7 +276,6 @@ def parse_preset(data: Mapping[str, Any], path: Path) -> Preset:
             default=bool(_take(data, "default", bool, "", required=False)),
             path=path,
             chat=_parse_chat(data["chat"]) if "chat" in data else None,
-            start_token=start_token,
         )
     except ValueError as e:
         raise _problem(path, str(e)) from None

@@ -116,7 +116,7 @@ class RemoteSettings:
     backoff_s: float = 0.5  # first retry after this, then doubled
     top_logprobs: int = 5  # alternatives per scored position (greedy choice and shifted scores)
     concurrency: int = 8  # concurrent requests (branches of one generate, targets of one score)
-    start_token: Optional[str] = None  # the document-start token's text (None: the preset's start_token)
+    start_token: Optional[str] = None  # the document-start token's text (None: the preset's first stop token)
 
     def __post_init__(self) -> None:
         url = urlparse(self.endpoint or "")
@@ -209,15 +209,13 @@ class RemoteRuntime:
 
     def __init__(self, settings: RemoteSettings, *, stop_tokens: Sequence[str] = (), name: Optional[str] = None,
                  model: Optional[str] = None, client=None, probe: bool = True,
-                 env: Optional[Mapping[str, str]] = None, start_token: Optional[str] = None):
+                 env: Optional[Mapping[str, str]] = None):
         import httpx
 
         self._httpx = httpx
         self.settings = settings
         self.stop_tokens = tuple(t for t in stop_tokens if t)
-        #: the settings' start token, else the caller's (the preset's ``start_token``: what the local
-        #: runtimes put first, tokens.document_start), else the first stop token
-        self.start_token = settings.start_token or start_token or (self.stop_tokens[0] if self.stop_tokens else None)
+        self.start_token = settings.start_token or (self.stop_tokens[0] if self.stop_tokens else None)
         self.model = model or settings.model
         self.name = name or self.model or "remote model"
         key = settings.read_api_key(env)
@@ -796,11 +794,11 @@ def _target_scores(entries: Sequence[_Entry], target: str, shift: int, intern: C
 
 
 def load_remote(settings: RemoteSettings, *, model: Optional[str] = None, stop_tokens: Sequence[str] = (),
-                name: Optional[str] = None, progress=None, start_token: Optional[str] = None) -> RemoteRuntime:
+                name: Optional[str] = None, progress=None) -> RemoteRuntime:
     """A probed :class:`RemoteRuntime` (loading.py's hook)."""
     say = progress or (lambda message, fraction=None: None)
     say(f"connecting to the engine at {settings.endpoint}", None)
-    rt = RemoteRuntime(settings, stop_tokens=stop_tokens, model=model, name=name, start_token=start_token)
+    rt = RemoteRuntime(settings, stop_tokens=stop_tokens, model=model, name=name)
     say(f"remote engine ready: {rt.description}", None)
     if rt.score_kind is None:
         say(f"warning: {rt.score_problem}; JumpCoder runs with the AST judge only", None)

@@ -25,7 +25,6 @@ def test_default_preset_fields():
     p = presets.get_preset("qwen2.5-coder-0.5b")
     assert (p.size, p.sha256) == (491_400_064, "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32")
     assert p.fim == "qwen" and "<|endoftext|>" in p.stop_tokens and "<|fim_pad|>" in p.stop_tokens
-    assert p.start_token == "<|im_end|>"  # what runtime/tokens.py document_start picks for Qwen
     hub, mirror = p.sources
     assert isinstance(hub, HubSource) and hub.repo == "Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF"
     assert hub.file == p.file == "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
@@ -61,8 +60,6 @@ def _shipped_text() -> str:
     (lambda t: t + "\nsurprise = 1\n", "unknown key(s) 'surprise'"),
     (lambda t: t.replace('name = "qwen2.5-coder-0.5b"', 'name = "other"'), "does not match the file name"),
     (lambda t: t.replace("parts = [", "parts = [[", 1), "invalid TOML"),
-    (lambda t: t.replace('start_token = "<|im_end|>"', 'start_token = "im_end"'),
-     "start_token must be a control token's spelling"),
 ])
 def test_bad_preset_gives_a_clear_error(tmp_path, edit, message):
     path = tmp_path / "presets" / "qwen2.5-coder-0.5b.toml"

