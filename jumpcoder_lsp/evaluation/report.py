@@ -283,6 +283,18 @@ def partial_section(rows: list[dict], extra: list[str]) -> list[str]:
     return parts
 
 
+def runs_lines(runs: list[dict]) -> list[str]:
+    """The runs that wrote these rows (run.json ``runs``, oldest first): a resumed evaluation may span
+    commits and machines, and a reader comparing methods needs to see that."""
+    def span(r):
+        lo = r.get("offset") or 0
+        return f"problems {lo}-{lo + r['limit'] - 1}" if r.get("limit") else (f"problems {lo}-" if lo else "all problems")
+
+    return ["- runs behind these rows (oldest first):",
+            *(f"  - commit {r.get('git_commit') or '?'}, started {r.get('started') or '?'}, "
+              f"CPU {r.get('cpu') or 'not recorded'}, {span(r)}: `{r.get('command') or '?'}`" for r in runs), ""]
+
+
 def benchmark_section(name: str, rows: list[dict], meta: dict) -> str:
     main, extra = section_methods(rows)
     tasks, summaries = summarize(rows, main)
@@ -292,12 +304,14 @@ def benchmark_section(name: str, rows: list[dict], meta: dict) -> str:
     parts = [f"## {name}: {title}" + (f" — {meta.get('models')}" if meta.get("models") else ""), ""]
     if meta.get("sandbox_warning"):
         parts += [f"**Sandbox warning: {meta['sandbox_warning']}**", ""]
-    if meta.get("note"):
-        parts += [f"**{meta['note']}** — {len(tasks)} of {bench.count if bench else '?'} problems; not a "
-                  f"full-benchmark result.", ""]
+    partial = bench is not None and len(tasks) < bench.count
+    if meta.get("note") or partial:
+        size = f"{len(tasks)} of {bench.count} problems; not a full-benchmark result." if partial else ""
+        parts += [f"**{meta['note']}**" + (f" — {size}" if size else "") if meta.get("note") else f"**{size}**", ""]
     parts += [
         "Command:", "", "```", meta.get("command", "?"), "```", "",
-        *([f"- earlier commands for these rows: " + "; ".join(f"`{c}`" for c in meta["history"][:-1]), ""]
+        *(runs_lines(meta["runs"]) if len(meta.get("runs") or []) > 1 else
+          [f"- earlier commands for these rows: " + "; ".join(f"`{c}`" for c in meta["history"][:-1]), ""]
           if len(meta.get("history") or []) > 1 else []),
         f"- models: {meta.get('models', '?')} (preset `{meta.get('preset')}`, infill "
         f"`{meta.get('infill_preset') or meta.get('preset')}`), device `{meta.get('device')}`",

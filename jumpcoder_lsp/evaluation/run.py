@@ -44,6 +44,7 @@ from typing import Callable, Iterable, Optional
 
 from ..edits import document_completion, line_starts, line_text
 from ..engine.config import POLICIES
+from ..runtime import cpu
 from ..runtime.kvreuse import DEFAULT_MODE as KV_REUSE_DEFAULT
 from ..runtime.kvreuse import MODES as KV_REUSE_MODES
 from . import chat
@@ -249,6 +250,15 @@ def _git_commit() -> Optional[str]:
         return None
 
 
+#: what run.json keeps of each run that wrote rows into one JSONL (``runs``, oldest first): rows
+#: resumed over several stints may come from other commits and machines of other CPU kinds
+RUN_KEYS = ("command", "git_commit", "started", "cpu", "cpu_count", "offset", "limit")
+
+
+def run_entry(meta: dict) -> dict:
+    return {k: meta.get(k) for k in RUN_KEYS}
+
+
 def run_benchmark(
     name: str,
     problems: list[Problem],
@@ -287,7 +297,9 @@ def run_benchmark(
         if diff:
             raise ValueError(f"--resume: {meta_path} was run with other settings ({', '.join(diff)}); "
                              f"use another --out or --overwrite")
-        meta = {**meta, "history": old.get("history", [old.get("command")]) + [meta.get("command")]}
+        meta = {**meta, "history": old.get("history", [old.get("command")]) + [meta.get("command")],
+                "runs": old.get("runs") or [run_entry(old)]}
+    meta["runs"] = [*meta.get("runs", []), run_entry(meta)]
     log = RowLog(log_path, resume, overwrite)
     foreign = sorted({r.get("prompt_format") or "completion" for r in log.rows.values()} - {prompt_format})
     if foreign:
@@ -518,6 +530,7 @@ def run_from_args(args: argparse.Namespace, prog: str = "python benchmarks/eval.
                 "git_commit": _git_commit(),
                 "started": time.strftime("%Y-%m-%d %H:%M:%S %z"),
                 "cpu_count": os.cpu_count(),
+                "cpu": cpu.describe(),
                 "note": args.sample_note,
             }
             say(f"{b}: {len(problems)} problems x {', '.join(methods)}; engine k={config.k} tau={config.tau} "

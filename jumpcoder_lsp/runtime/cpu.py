@@ -36,6 +36,25 @@ def cpu_bf16_flag() -> Optional[str]:
     return None
 
 
+#: the flags that decide which runtime and dtype ``auto`` picks (and so whether two runs compare)
+DESCRIBED_FLAGS = ("avx2", "avx512f", "avx512_bf16", "amx_bf16")
+
+
+def describe() -> str:
+    """One line naming this CPU and the flags that matter here, e.g. ``AMD EPYC 9B14 (avx2,
+    avx512f, avx512_bf16)``; results on real weights are recorded with it (the runs of one
+    evaluation may come from machines of different kinds)."""
+    name = ""
+    for line in read_cpuinfo().splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() in ("model name", "Model", "cpu model"):
+            name = value.strip()
+            break
+    flags = cpu_flags()
+    shown = [f for f in DESCRIBED_FLAGS if f in flags]
+    return f"{name or 'unknown CPU'} ({', '.join(shown) or 'none of ' + ', '.join(DESCRIBED_FLAGS)})"
+
+
 def physical_cores() -> int:
     """Physical cores this process may use (hyper-threads do not help matmuls)."""
     try:

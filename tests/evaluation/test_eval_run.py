@@ -101,6 +101,29 @@ def test_resume_refuses_other_settings(tmp_path):
         run_two(tmp_path, methods=("autoregressive",), resume=True)
 
 
+def test_resumed_rows_keep_every_run_with_its_commit_and_cpu_and_the_report_lists_them(tmp_path, monkeypatch):
+    models = scripted_benchmark_pair(PROGRAMS, INFILLS)[0]
+    problems = load_benchmark("humaneval", limit=2)
+
+    def stint(problem, commit, cpu_line, resume):
+        monkeypatch.setattr(runmod.cpu, "describe", lambda: cpu_line)
+        meta = {"command": f"eval --offset {problem.index}", "preset": "scripted", "git_commit": commit,
+                "started": f"day {commit}", "cpu": runmod.cpu.describe(), "offset": problem.index, "limit": 1}
+        run_benchmark("humaneval", [problem], ("autoregressive",), models=models, config=config(),
+                      out_dir=tmp_path, meta=meta, resume=resume)
+
+    stint(problems[0], "aaa111", "CPU A (avx2)", resume=False)
+    stint(problems[1], "bbb222", "CPU B (avx2, avx512_bf16)", resume=True)
+    meta = json.loads((tmp_path / "humaneval.run.json").read_text())
+    assert [(r["git_commit"], r["cpu"], r["offset"]) for r in meta["runs"]] == [
+        ("aaa111", "CPU A (avx2)", 0), ("bbb222", "CPU B (avx2, avx512_bf16)", 1)]
+    md = render(tmp_path)
+    assert "commit aaa111, started day aaa111, CPU CPU A (avx2), problems 0-0: `eval --offset 0`" in md
+    assert "commit bbb222, started day bbb222, CPU CPU B (avx2, avx512_bf16), problems 1-1" in md
+    # 2 of HumanEval's 164 problems: marked partial without any --sample-note
+    assert "**2 of 164 problems; not a full-benchmark result.**" in md
+
+
 def test_rowlog_ignores_a_torn_last_line(tmp_path):
     path = tmp_path / "x.jsonl"
     path.write_text(json.dumps({"task_id": "a", "method": "jumpcoder"}) + "\n" + '{"task_id": "b", "meth')

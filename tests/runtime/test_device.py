@@ -83,3 +83,10 @@ def test_physical_cores_counts_cores_not_threads(monkeypatch):
     assert cpu.physical_cores() == 2
     monkeypatch.setattr(cpu.os, "sched_getaffinity", lambda pid: {0}, raising=False)
     assert cpu.physical_cores() == 1
+
+
+def test_cpu_describe_names_the_model_and_the_flags_that_pick_the_runtime(monkeypatch):
+    monkeypatch.setattr(cpu, "read_cpuinfo", lambda: "model name\t: Some Xeon\nflags\t\t: fpu sse avx2 avx512f avx512_bf16\n")
+    assert cpu.describe() == "Some Xeon (avx2, avx512f, avx512_bf16)"
+    monkeypatch.setattr(cpu, "read_cpuinfo", lambda: "")
+    assert cpu.describe() == "unknown CPU (none of avx2, avx512f, avx512_bf16, amx_bf16)"
